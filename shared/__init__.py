@@ -1,0 +1,1 @@
+"""MedBot application package: domain (pure), services (use cases), ports, adapters, fakes."""

@@ -1,0 +1,169 @@
+"""Ports: the interfaces services depend on, in the project's own terms.
+
+Adapters (shared/adapters) implement them with the real SDKs; fakes (shared/fakes)
+implement them in memory. tests/contract runs one suite against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from shared.domain.channels import Channel
+from shared.domain.messages import OutMessage
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+Doc = dict[str, Any]
+Op = Literal["==", "<", "<=", ">", ">="]
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: Op
+    value: Any
+
+
+class Conflict(Exception):
+    """A create() hit an existing document, or a transaction could not commit."""
+
+
+# --------------------------------------------------------------------------- store
+class Transaction(Protocol):
+    """Reads first, then writes (Firestore's rule); all writes commit together."""
+
+    def get(self, path: str) -> Doc | None: ...
+    def create(self, path: str, data: Doc) -> None: ...  # Conflict at commit if it exists
+    def set(self, path: str, data: Doc, merge: bool = False) -> None: ...
+    def delete(self, path: str) -> None: ...
+
+
+class DocumentStore(Protocol):
+    """Documents addressed by 'collection/id' paths. Datetimes are timezone-aware UTC."""
+
+    def get(self, path: str) -> Doc | None: ...
+    def create(self, path: str, data: Doc) -> bool:
+        """Store data unless the document exists; True if this call created it."""
+        ...
+    def set(self, path: str, data: Doc, merge: bool = False) -> None: ...
+    def delete(self, path: str) -> None: ...
+    def query(
+        self,
+        collection: str,
+        filters: Sequence[Filter] = (),
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[str, Doc]]:
+        """(path, data) of matching documents of one top-level collection."""
+        ...
+    def transaction(self, fn: Callable[[Transaction], T]) -> T:
+        """Run fn atomically, retrying it on contention."""
+        ...
+
+
+# --------------------------------------------------------------------------- tasks
+class TaskQueue(Protocol):
+    def enqueue(
+        self,
+        queue: str,
+        payload: Doc,
+        *,
+        name: str | None = None,
+        schedule_at: datetime | None = None,
+    ) -> bool:
+        """Queue payload for the worker of `queue`. False if `name` was seen already
+        (Cloud Tasks' deduplication; callers must still be idempotent)."""
+        ...
+
+
+# --------------------------------------------------------------------------- blobs
+class BlobStore(Protocol):
+    """Private objects. Never public; links are signed and expire."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes | None: ...
+    def delete_prefix(self, prefix: str) -> int: ...
+    def signed_url(self, key: str, expires_s: int) -> str: ...
+
+
+# --------------------------------------------------------------------------- mail
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    attachments: Sequence[tuple[str, bytes, str]] = field(default=())  # name, data, mime
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Send; returns the Message-ID."""
+        ...
+
+
+# --------------------------------------------------------------------------- LLM
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LlmText:
+    text: str
+    sources: tuple[Source, ...] = ()
+    model: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class LlmError(Exception):
+    """The model failed after the adapter's retries (rate limit, 5xx, timeout)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class LanguageModel(Protocol):
+    offline: bool  # True for the labelled offline engine
+
+    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText: ...
+    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M: ...
+    def speak(self, text: str, language: str) -> bytes:
+        """Speech as raw PCM, 24 kHz, 16-bit, mono."""
+        ...
+    def transcribe(self, audio: bytes, mime: str) -> str: ...
+
+
+# --------------------------------------------------------------------------- chat
+class Messenger(Protocol):
+    channel: Channel
+
+    def send(
+        self,
+        chat_id: str,
+        messages: Sequence[OutMessage],
+        *,
+        key: str,
+        reply_token: str | None = None,
+    ) -> None:
+        """Deliver messages in order. `key` is a stable idempotency key for this send
+        (LINE X-Line-Retry-Key); the reply token is used if given, else push."""
+        ...
+    def show_loading(self, chat_id: str, seconds: int = 20) -> None: ...
+    def acknowledge(self, callback_id: str) -> None: ...
+    def fetch_audio(self, media_id: str, max_bytes: int) -> bytes: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
+        ...

@@ -1,0 +1,78 @@
+"""All configuration, from environment variables (names are the field names, upper-case).
+
+README's configuration table lists every field; tests/unit/test_settings.py and the
+Terraform agreement test keep them in step.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    # --- deployment
+    gcp_project: str = "medbot-local"
+    gcp_region: str = "asia-east1"
+    # Base URL of the worker functions; a task for worker W goes to f"{base}/{W}".
+    worker_base_url: str = "http://127.0.0.1:8081"
+    # "oidc": workers accept Google-signed OIDC tokens whose audience is their URL
+    # and whose e-mail is tasks_invoker_sa. "dev-token": a shared bearer token (local).
+    # Safe default: OIDC. The local stack and tests opt into dev-token explicitly.
+    worker_auth: Literal["oidc", "dev-token"] = "oidc"
+    dev_auth_token: str = ""
+    tasks_invoker_sa: str = ""
+
+    # --- backends
+    store_backend: Literal["firestore", "memory"] = "memory"
+    tasks_backend: Literal["cloudtasks", "http", "memory"] = "memory"
+    tasks_location: str = "asia-east1"
+    cloud_tasks_emulator_host: str = ""
+    blob_backend: Literal["gcs", "s3", "local", "memory"] = "memory"
+    bucket: str = "medbot-private"
+    storage_emulator_host: str = ""
+    s3_endpoint_url: str = ""
+    local_blob_dir: str = ".local/blobs"
+    public_base_url: str = "http://127.0.0.1:8080"  # where local blob links are served
+    signed_url_ttl_s: int = 3600
+    idempotency_ttl_s: int = 86_400
+    session_ttl_s: int = 86_400
+
+    # --- LINE
+    line_channel_secret: str = ""
+    line_channel_access_token: str = ""
+    line_api_base_url: str = "https://api.line.me"
+    line_data_api_base_url: str = "https://api-data.line.me"
+
+    # --- Telegram
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+
+    # --- Gemini (absent key: the labelled offline engine answers)
+    gemini_api_key: str = ""
+    gemini_base_url: str = ""
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_tts_model: str = "gemini-2.5-flash-preview-tts"
+    gemini_timeout_s: float = 60.0
+    gemini_attempts: int = 4
+
+    # --- e-mail
+    smtp_host: str = ""
+    smtp_port: int = 465
+    smtp_security: Literal["ssl", "starttls", "none"] = "ssl"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "MedBot <medbot@example.org>"
+
+    # --- limits
+    max_audio_bytes: int = 10 * 1024 * 1024
+    max_text_chars: int = 2000
+
+
+def load_settings() -> Settings:
+    return Settings()
