@@ -1,0 +1,25 @@
+"""Reminder entry points: the per-minute tick (Cloud Scheduler) and the send worker."""
+
+from __future__ import annotations
+
+import json
+
+import flask
+import functions_framework
+
+from functions._http import authorized, run_worker
+from shared.bootstrap import container
+
+
+@functions_framework.http
+def reminder_tick(request: flask.Request) -> tuple[str, int]:
+    # At-least-once and possibly late or skipped: the tick itself is stateless; each
+    # due dose is claimed exactly once inside ReminderService.tick().
+    if not authorized(request, "reminder_tick"):
+        return "unauthorized", 401
+    return json.dumps(container().reminders.tick()), 200
+
+
+@functions_framework.http
+def remind_worker(request: flask.Request) -> tuple[str, int]:
+    return run_worker(request, "remind_worker", lambda task: container().reminders.send(task))

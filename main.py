@@ -1,0 +1,30 @@
+"""Cloud Functions source root: every entry point MedBot deploys.
+
+Each function is deployed from this one source with its own `entry_point`. Imports
+here stay light (no SDK is imported until a request needs it): see bench/imports.py.
+"""
+
+from functions.dialog_worker import dialog_worker
+from functions.job_workers import (
+    email_worker,
+    generate_worker,
+    stt_worker,
+    translate_worker,
+    tts_worker,
+)
+from functions.line_webhook import line_webhook
+from functions.reminders import remind_worker, reminder_tick
+from functions.telegram_webhook import telegram_webhook
+
+__all__ = [
+    "dialog_worker",
+    "email_worker",
+    "generate_worker",
+    "line_webhook",
+    "remind_worker",
+    "reminder_tick",
+    "stt_worker",
+    "telegram_webhook",
+    "translate_worker",
+    "tts_worker",
+]

@@ -1,0 +1,206 @@
+"""The one place that wires adapters to services, from Settings.
+
+Everything is built lazily on first use (cached_property), never at import: the
+webhook touches only the store, the queue and the clock, so it never imports the
+LINE, Telegram or Gemini SDKs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
+
+from shared.clock import OffsetClock, SystemClock
+from shared.domain.channels import Channel
+from shared.log import configure_logging
+from shared.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from shared.ports import (
+        BlobStore,
+        Clock,
+        DocumentStore,
+        LanguageModel,
+        Mailer,
+        Messenger,
+        TaskQueue,
+    )
+    from shared.services.auth import CallerVerifier
+    from shared.services.delivery import Delivery
+    from shared.services.dialog import DialogService
+    from shared.services.intake import Intake
+    from shared.services.jobs import JobService
+    from shared.services.privacy import Eraser
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # ------------------------------------------------------------------ adapters
+    @cached_property
+    def store(self) -> DocumentStore:
+        if self.settings.store_backend == "firestore":
+            from shared.adapters.firestore_store import FirestoreStore
+
+            return FirestoreStore(project=self.settings.gcp_project)
+        from shared.fakes.memory_store import MemoryStore
+
+        return MemoryStore()
+
+    @cached_property
+    def clock(self) -> Clock:
+        # The local stack (dev-token auth) lets the simulator move time forward.
+        if self.settings.worker_auth == "dev-token":
+            return OffsetClock(self.store)
+        return SystemClock()
+
+    @cached_property
+    def tasks(self) -> TaskQueue:
+        s = self.settings
+        if s.tasks_backend == "cloudtasks":
+            from shared.adapters.cloud_tasks_queue import CloudTasksQueue
+
+            return CloudTasksQueue(
+                s.gcp_project, s.tasks_location, s.worker_base_url,
+                oidc_service_account=s.tasks_invoker_sa if s.worker_auth == "oidc" else "",
+                dev_token=s.dev_auth_token if s.worker_auth == "dev-token" else "",
+                emulator_host=s.cloud_tasks_emulator_host,
+            )
+        if s.tasks_backend == "http":
+            from shared.adapters.http_tasks import HttpTaskQueue
+
+            return HttpTaskQueue(s.worker_base_url, s.dev_auth_token, clock=self.clock)
+        from shared.fakes.memory_tasks import MemoryTaskQueue
+
+        return MemoryTaskQueue()
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        s = self.settings
+        if s.blob_backend == "gcs":
+            from shared.adapters.gcs_blobs import GcsBlobStore
+
+            return GcsBlobStore(s.bucket)
+        if s.blob_backend == "s3":
+            from shared.adapters.s3_blobs import S3BlobStore
+
+            return S3BlobStore(s.bucket, endpoint_url=s.s3_endpoint_url or None)
+        if s.blob_backend == "local":
+            from shared.adapters.local_blobs import LocalBlobStore
+
+            return LocalBlobStore(s.local_blob_dir, s.public_base_url,
+                                  (s.dev_auth_token or secrets.token_hex(16)).encode())
+        from shared.fakes.memory_blobs import MemoryBlobStore
+
+        return MemoryBlobStore()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        s = self.settings
+        if s.smtp_host:
+            from shared.adapters.smtp_mailer import SmtpMailer
+
+            return SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_user,
+                              s.smtp_password, s.mail_from)
+        from shared.fakes.memory_mailer import MemoryMailer
+
+        return MemoryMailer()
+
+    @cached_property
+    def llm(self) -> LanguageModel:
+        s = self.settings
+        if s.gemini_api_key:
+            from shared.adapters.gemini import GeminiModel
+
+            return GeminiModel(s.gemini_api_key, model=s.gemini_model,
+                               tts_model=s.gemini_tts_model, base_url=s.gemini_base_url,
+                               timeout_s=s.gemini_timeout_s, attempts=s.gemini_attempts)
+        from shared.fakes.offline_llm import OfflineModel
+
+        return OfflineModel()
+
+    @cached_property
+    def messengers(self) -> dict[Channel, Messenger]:
+        from shared.adapters.line_messenger import LineMessenger
+        from shared.adapters.telegram_messenger import TelegramMessenger
+
+        s = self.settings
+        return {
+            Channel.LINE: LineMessenger(s.line_channel_access_token,
+                                        api_base_url=s.line_api_base_url,
+                                        data_api_base_url=s.line_data_api_base_url),
+            Channel.TELEGRAM: TelegramMessenger(s.telegram_bot_token,
+                                                base_url=s.telegram_api_base_url,
+                                                base_file_url=s.telegram_file_base_url),
+        }
+
+    @cached_property
+    def verifier(self) -> CallerVerifier:
+        if self.settings.worker_auth == "oidc":
+            from shared.adapters.oidc import OidcVerifier
+
+            return OidcVerifier(self.settings.tasks_invoker_sa)
+        from shared.services.auth import DevTokenVerifier
+
+        return DevTokenVerifier(self.settings.dev_auth_token)
+
+    # ------------------------------------------------------------------ services
+    @cached_property
+    def intake(self) -> Intake:
+        from shared.services.intake import Intake
+
+        return Intake(self.store, self.tasks, self.clock, self.settings.idempotency_ttl_s)
+
+    @cached_property
+    def delivery(self) -> Delivery:
+        from shared.services.delivery import Delivery
+
+        return Delivery(self.store, self.clock, self.messengers)
+
+    @cached_property
+    def eraser(self) -> Eraser:
+        from shared.services.privacy import Eraser
+
+        return Eraser(self.store, self.blobs)
+
+    @cached_property
+    def dialog(self) -> DialogService:
+        from shared.services.dialog import DialogService
+
+        return DialogService(self.store, self.tasks, self.clock, self.delivery, self.eraser,
+                             session_ttl_s=self.settings.session_ttl_s,
+                             max_text_chars=self.settings.max_text_chars)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        from shared.services.jobs import JobService
+
+        return JobService(self.store, self.clock, self.llm, self.delivery)
+
+
+@cache
+def _process_container() -> Container:
+    configure_logging()
+    return Container(load_settings())
+
+
+_overrides: list[Container] = []
+
+
+def container() -> Container:
+    """The process-wide container, built on the first request (or a test's own)."""
+    return _overrides[-1] if _overrides else _process_container()
+
+
+@contextmanager
+def using(replacement: Container) -> Iterator[Container]:
+    """Serve requests from another container (tests, the embedded local stack)."""
+    _overrides.append(replacement)
+    try:
+        yield replacement
+    finally:
+        _overrides.remove(replacement)

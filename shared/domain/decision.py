@@ -1,0 +1,32 @@
+"""What a worker decided to do for one task: stored before it is done, so a retry
+replays exactly the same effects (see services/runner.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shared.domain.channels import Channel
+from shared.domain.messages import OutMessage
+from shared.jobs import Job
+
+
+class JobRequest(BaseModel):
+    job: Job
+    payload: dict[str, Any]
+    name: str  # task name: deduplicates re-enqueues of the same request
+
+
+class Decision(BaseModel):
+    channel: Channel
+    chat_id: str
+    user_key: str
+    messages: list[OutMessage] = Field(default_factory=list)
+    reply_token: str | None = None
+    event_ms: int = 0  # when the user acted: the reply token is fresh for ~1 min
+    send_key: str = ""  # idempotency key of the send (LINE X-Line-Retry-Key)
+    loading: bool = False  # show the typing / loading indicator
+    acknowledge: str | None = None  # Telegram callback query to answer
+    jobs: list[JobRequest] = Field(default_factory=list)
+    erase_user: bool = False

@@ -1,0 +1,315 @@
+"""The dialog worker's use case: one inbound event -> one decision, exactly once.
+
+Reads the user and session, follows the declared state machine (domain/dialog.py),
+writes the new session together with the decision, then replies and enqueues jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.domain.channels import Channel, user_key
+from shared.domain.decision import Decision, JobRequest
+from shared.domain.dialog import TRANSITIONS, Intent, State, read_intent, step_for
+from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
+from shared.domain.i18n import (
+    COMMON_TARGETS,
+    TARGET_LANGUAGES,
+    UI_LANGUAGES,
+    language_from_name,
+    t,
+    ui_language,
+)
+from shared.domain.messages import Button, OutMessage, Text
+from shared.domain.signatures import stable_id
+from shared.jobs import Job
+from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
+from shared.services.delivery import Delivery
+from shared.services.privacy import Eraser
+from shared.services.runner import Outcome, TaskRunner
+
+log = logging.getLogger(__name__)
+
+EDUCATION_TOPICS = ("diabetes", "hypertension", "flu", "asthma", "heart", "stroke",
+                    "kidney", "nutrition", "sleep", "dengue")
+
+
+@dataclass
+class Turn:
+    """Everything a handler may look at."""
+
+    event: InboundEvent
+    user: Doc
+    session: Doc
+    argument: str
+    now: datetime
+
+    @property
+    def lang(self) -> str:
+        return str(self.user.get("language", "en"))
+
+    @property
+    def state(self) -> str:
+        return str(self.session.get("state", State.MENU))
+
+
+@dataclass
+class Reply:
+    messages: list[OutMessage] = field(default_factory=list)
+    jobs: list[tuple[Job, dict[str, Any]]] = field(default_factory=list)
+    session: Doc = field(default_factory=dict)  # fields to set on the session
+    user: Doc = field(default_factory=dict)  # fields to set on the user
+    next_state: State | None = None  # overrides the table's next state
+    loading: bool = False
+    erase: bool = False
+    # Documents to set (full replace) or delete (None) in the same transaction.
+    writes: list[tuple[str, Doc | None]] = field(default_factory=list)
+
+
+Handler = Callable[[Turn], Reply]
+
+
+def normalize_event(channel: str, raw: dict[str, Any]) -> InboundEvent | None:
+    if channel == Channel.LINE.value:
+        return normalize_line(raw)
+    if channel == Channel.TELEGRAM.value:
+        return normalize_telegram(raw)
+    return None
+
+
+@dataclass
+class DialogService:
+    store: DocumentStore
+    tasks: TaskQueue
+    clock: Clock
+    delivery: Delivery
+    eraser: Eraser
+    session_ttl_s: int = 86_400
+    max_text_chars: int = 2000
+    medication: Handler | None = None  # the medication feature plugs in here
+    # Button handlers of the medication and reminder features, by the handler names
+    # their TRANSITIONS rows use.
+    reminders_actions: dict[str, Handler] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.runner = TaskRunner(self.store, self.clock, Decision)
+        self.handlers: dict[str, Handler] = {
+            "welcome": self.welcome, "show_menu": self.show_menu, "show_help": self.show_help,
+            "ask_language": self.ask_language, "set_language": self.set_language,
+            "ask_delete": self.ask_delete, "delete_data": self.delete_data,
+            "keep_data": self.keep_data, "enter_education": self.enter_education,
+            "request_leaflet": self.request_leaflet, "enter_translation": self.enter_translation,
+            "set_target_language": self.set_target_language,
+            "request_translation": self.request_translation,
+            "enter_medication": self.enter_medication,
+            "medication_command": self.medication_command, "retry_job": self.retry_job,
+            "not_understood": self.not_understood, "unsupported_media": self.unsupported_media,
+            "empty_message": self.empty_message, "ignore": self.ignore,
+            # Buttons of features not wired in (a bare DialogService) get "not understood".
+            **dict.fromkeys(("medication_button", "reminder_taken", "reminder_snooze",
+                             "reminder_skip"), self.not_understood),
+            **self.reminders_actions,
+        }
+        missing = {step.handler for step in TRANSITIONS.values()} - self.handlers.keys()
+        assert not missing, f"transitions name unknown handlers: {missing}"
+
+    # ------------------------------------------------------------------ pipeline
+    def handle(self, task: dict[str, Any]) -> Outcome:
+        event = normalize_event(str(task.get("channel")), task.get("event") or {})
+        if event is None:
+            return Outcome.DONE  # an event MedBot does not answer (group chat, sticker...)
+        task_id = f"dialog:{task['id']}"
+        return self.runner.process(
+            task_id,
+            decide=lambda txn, _: self._decide(txn, event, task_id),
+            apply=self._apply,
+        )
+
+    def _decide(self, txn: Transaction, event: InboundEvent, task_id: str) -> Decision:
+        key = user_key(event.channel, event.user_id)
+        now = self.clock.now()
+        user = txn.get(f"users/{key}")
+        session = txn.get(f"sessions/{key}")
+        if session is not None and session.get("expires_at") and session["expires_at"] <= now:
+            session = None  # TTL deletion lags: an expired session counts as gone
+        if user is None:
+            user = {"channel": event.channel.value, "platform_id": event.user_id,
+                    "language": ui_language(event.language_code, event.channel),
+                    "created_at": now}
+        intent, argument = read_intent(event)
+        turn = Turn(event, user, dict(session or {"state": State.MENU}), argument, now)
+        step = step_for(turn.state, intent)
+        if intent is Intent.TEXT and len(argument) > self.max_text_chars:
+            reply = self._too_long(turn)  # nothing reaches a mode handler or a model
+        else:
+            reply = self.handlers[step.handler](turn)
+        log.info("dialog", extra={"channel": event.channel.value, "action": step.handler,
+                                  "ui_language": turn.lang})
+
+        if not reply.erase:
+            user.update(reply.user)
+            user.update({"chat_id": event.chat_id, "last_seen_at": now})
+            next_state = reply.next_state or step.next_state or turn.state
+            session_doc = {**turn.session, **reply.session, "state": str(next_state),
+                           "user_id": key, "updated_at": now,
+                           "expires_at": now + timedelta(seconds=self.session_ttl_s)}
+            txn.set(f"users/{key}", user)
+            txn.set(f"sessions/{key}", session_doc)
+            for path, doc in reply.writes:
+                if doc is None:
+                    txn.delete(path)
+                else:
+                    txn.set(path, doc)
+        jobs = [
+            JobRequest(job=job, name=f"{job.value}-{stable_id(task_id, str(i))}",
+                       payload={"id": stable_id(task_id, str(i)), "user": key,
+                                "channel": event.channel.value, "chat_id": event.chat_id,
+                                "language": str(user.get("language", "en")),
+                                "reply_token": event.reply_token, "event_ms": event.timestamp_ms,
+                                **args})
+            for i, (job, args) in enumerate(reply.jobs)
+        ]
+        return Decision(
+            channel=event.channel, chat_id=event.chat_id, user_key=key,
+            messages=reply.messages,
+            # A job that will answer later gets the reply token instead of us.
+            reply_token=None if jobs and not reply.messages else event.reply_token,
+            event_ms=event.timestamp_ms, send_key=task_id, loading=reply.loading,
+            acknowledge=event.callback_id, jobs=jobs, erase_user=reply.erase,
+        )
+
+    def _apply(self, decision: Decision) -> None:
+        if decision.erase_user:
+            self.eraser.erase(decision.user_key)
+        for job in decision.jobs:
+            self.tasks.enqueue(job.job.value, job.payload, name=job.name)
+        self.delivery.deliver(decision)
+
+    # ------------------------------------------------------------------ handlers
+    def _menu(self, lang: str, text: str | None = None) -> Text:
+        return Text(
+            text=text or t(lang, "menu.title"),
+            buttons=[
+                Button(label=t(lang, "menu.education"), data="mode:edu"),
+                Button(label=t(lang, "menu.translation"), data="mode:tr"),
+                Button(label=t(lang, "menu.medication"), data="mode:med"),
+                Button(label=t(lang, "menu.help"), data="help"),
+                Button(label=t(lang, "menu.language"), data="language"),
+            ],
+        )
+
+    def _menu_button(self, lang: str) -> Button:
+        return Button(label=t(lang, "button.menu"), data="menu")
+
+    def welcome(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang)], session={"data": {}})
+
+    def show_menu(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang)])
+
+    def show_help(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "help.text"))])
+
+    def ask_language(self, turn: Turn) -> Reply:
+        buttons = [Button(label=t(code, f"lang.{code}"), data=f"lang:{code}")
+                   for code in UI_LANGUAGES]
+        return Reply([Text(text=t(turn.lang, "language.ask"), buttons=buttons)])
+
+    def set_language(self, turn: Turn) -> Reply:
+        if turn.argument not in UI_LANGUAGES:
+            return self.ask_language(turn)
+        lang = turn.argument
+        return Reply([self._menu(lang, t(lang, "language.set") + "\n\n" + t(lang, "menu.title"))],
+                     user={"language": lang, "language_chosen": True})
+
+    def ask_delete(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "delete.confirm"), buttons=[
+            Button(label=t(turn.lang, "delete.yes"), data="del:yes"),
+            Button(label=t(turn.lang, "delete.no"), data="keep"),
+        ])])
+
+    def delete_data(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "delete.done"))], erase=True)
+
+    def keep_data(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "delete.cancelled"))])
+
+    def enter_education(self, turn: Turn) -> Reply:
+        buttons = [Button(label=t(turn.lang, f"topic.{topic}"), data=f"topic:{topic}")
+                   for topic in EDUCATION_TOPICS]
+        return Reply([Text(text=t(turn.lang, "education.intro"),
+                           buttons=[*buttons, self._menu_button(turn.lang)])])
+
+    def request_leaflet(self, turn: Turn) -> Reply:
+        if turn.event.kind == "postback":
+            if turn.argument not in EDUCATION_TOPICS:
+                return self.enter_education(turn)
+            topic = t(turn.lang, f"topic.{turn.argument}")
+        else:
+            topic = turn.argument
+        request = {"topic": topic}
+        return Reply(jobs=[(Job.GENERATE, request)], loading=True,
+                     session={"last_job": {"job": Job.GENERATE.value, "args": request}})
+
+    def enter_translation(self, turn: Turn) -> Reply:
+        buttons = [Button(label=t(turn.lang, f"lang.{code}"), data=f"tr:{code}")
+                   for code in COMMON_TARGETS]
+        return Reply([Text(text=t(turn.lang, "translation.intro"),
+                           buttons=[*buttons, self._menu_button(turn.lang)])])
+
+    def set_target_language(self, turn: Turn) -> Reply:
+        code = turn.argument if turn.event.kind == "postback" else language_from_name(
+            turn.argument)
+        if code is None or code not in TARGET_LANGUAGES:
+            reply = self.enter_translation(turn)
+            reply.messages.insert(0, Text(text=t(turn.lang, "translation.unknown_language")))
+            reply.next_state = State.TRANSLATION_LANGUAGE
+            return reply
+        name = t(turn.lang, f"lang.{code}")
+        return Reply([Text(text=t(turn.lang, "translation.ready", target=name),
+                           buttons=[self._menu_button(turn.lang)])],
+                     session={"target_language": code})
+
+    def request_translation(self, turn: Turn) -> Reply:
+        target = turn.session.get("target_language")
+        if not target:
+            return self.enter_translation(turn)
+        request = {"text": turn.argument, "target": target}
+        return Reply(jobs=[(Job.TRANSLATE, request)], loading=True,
+                     session={"last_job": {"job": Job.TRANSLATE.value, "args": request}})
+
+    def enter_medication(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "medication.intro"),
+                           buttons=[self._menu_button(turn.lang)])])
+
+    def medication_command(self, turn: Turn) -> Reply:
+        if self.medication is not None:
+            return self.medication(turn)
+        return self.enter_medication(turn)
+
+    def retry_job(self, turn: Turn) -> Reply:
+        last = turn.session.get("last_job")
+        if not isinstance(last, dict) or last.get("job") not in {j.value for j in Job}:
+            return self.show_menu(turn)
+        return Reply(jobs=[(Job(last["job"]), dict(last.get("args") or {}))], loading=True)
+
+    def not_understood(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "unknown"))])
+
+    def unsupported_media(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "unsupported"),
+                           buttons=[self._menu_button(turn.lang)])])
+
+    def empty_message(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "empty"))])
+
+    def ignore(self, turn: Turn) -> Reply:
+        return Reply()
+
+    def _too_long(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "too_long", length=len(turn.argument),
+                                  limit=self.max_text_chars))])

@@ -1,0 +1,103 @@
+"""Webhook intake: authenticate, deduplicate, enqueue one dialog task per event.
+
+This is the hot path LINE times at 2 s: no LLM, no SDK import, no user lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from shared.domain.channels import Channel
+from shared.domain.events import line_event_id, line_events
+from shared.domain.signatures import stable_id, valid_line_signature, valid_telegram_secret
+from shared.jobs import Job
+from shared.ports import Clock, DocumentStore, TaskQueue
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000  # a Cloud Task carries at most 1 MB
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Intake:
+    store: DocumentStore
+    tasks: TaskQueue
+    clock: Clock
+    idempotency_ttl_s: int
+
+    def line(self, body: bytes, signature: str | None, channel_secret: str) -> Answer:
+        if not valid_line_signature(body, signature, channel_secret):
+            return Answer(401, "invalid signature")
+        payload = _json_object(body)
+        if payload is None:
+            return Answer(400, "malformed JSON")
+        try:
+            events = line_events(payload)
+        except ValueError:
+            return Answer(400, "no events")
+        accepted = 0
+        for event in events:  # the console's verify request has none: plain 200
+            event_id = line_event_id(event)
+            if event_id is not None and self._accept(Channel.LINE, event_id, event):
+                accepted += 1
+        log.info("webhook accepted", extra={"channel": "line", "events": len(events),
+                                            "accepted": accepted})
+        return Answer(200, "ok")
+
+    def telegram(self, body: bytes, secret_header: str | None, secret: str) -> Answer:
+        if not valid_telegram_secret(secret_header, secret):
+            return Answer(401, "invalid secret token")
+        update = _json_object(body)
+        if update is None:
+            return Answer(400, "malformed JSON")
+        update_id = update.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return Answer(400, "no update_id")
+        accepted = self._accept(Channel.TELEGRAM, str(update_id), update)
+        log.info("webhook accepted", extra={"channel": "telegram", "events": 1,
+                                            "accepted": int(accepted)})
+        return Answer(200, "ok")
+
+    def _accept(self, channel: Channel, event_id: str, event: dict[str, Any]) -> bool:
+        """Enqueue an event unless it was seen before. False for a redelivery."""
+        key = stable_id(channel.value, event_id)
+        now = self.clock.now()
+        created = self.store.create(
+            f"idempotency/{key}",
+            {"kind": "webhook", "channel": channel.value, "created_at": now,
+             "expires_at": now + timedelta(seconds=self.idempotency_ttl_s)},
+        )
+        if not created:
+            return False
+        try:
+            self.tasks.enqueue(
+                Job.DIALOG.value,
+                {"id": key, "channel": channel.value, "event": event,
+                 "received_at": now.isoformat()},
+                name=f"dialog-{key}",
+            )
+        except Exception:
+            # Forget the key so the platform's redelivery can try again.
+            self.store.delete(f"idempotency/{key}")
+            raise
+        return True
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    if len(body) > MAX_BODY_BYTES:
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
