@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from shared.services.dialog import DialogService
     from shared.services.intake import Intake
     from shared.services.jobs import JobService
+    from shared.services.medication import MedicationService
     from shared.services.privacy import Eraser
+    from shared.services.reminders import ReminderService
 
 
 class Container:
@@ -84,7 +86,8 @@ class Container:
         if s.blob_backend == "gcs":
             from shared.adapters.gcs_blobs import GcsBlobStore
 
-            return GcsBlobStore(s.bucket)
+            return GcsBlobStore(s.bucket, project=s.gcp_project,
+                                api_endpoint=s.storage_emulator_host or None)
         if s.blob_backend == "s3":
             from shared.adapters.s3_blobs import S3BlobStore
 
@@ -173,7 +176,22 @@ class Container:
 
         return DialogService(self.store, self.tasks, self.clock, self.delivery, self.eraser,
                              session_ttl_s=self.settings.session_ttl_s,
-                             max_text_chars=self.settings.max_text_chars)
+                             max_text_chars=self.settings.max_text_chars,
+                             medication=self.medication,
+                             reminders_actions={**self.medication.actions(),
+                                                **self.reminders.actions()})
+
+    @cached_property
+    def medication(self) -> MedicationService:
+        from shared.services.medication import MedicationService
+
+        return MedicationService(self.store)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from shared.services.reminders import ReminderService
+
+        return ReminderService(self.store, self.tasks, self.clock, self.delivery)
 
     @cached_property
     def jobs(self) -> JobService:

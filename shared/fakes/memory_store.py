@@ -7,6 +7,7 @@ import copy
 import operator
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from shared.ports import Conflict, Doc, Filter
@@ -28,10 +29,25 @@ def _check_path(path: str) -> None:
         raise ValueError(f"not a document path: {path!r}")
 
 
+def _stored(value: Any) -> Any:
+    """A deep copy as Firestore would give it back: datetimes aware UTC (naive ones are
+    taken as UTC, like the SDK does), tuples as lists."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def _merge(base: Doc, update: Doc) -> Doc:
     merged = dict(base)
     for key, value in update.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        # Firestore merges maps field by field, but an empty map replaces the field.
+        if isinstance(value, dict) and value and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         else:
             merged[key] = value
@@ -54,7 +70,7 @@ class MemoryStore:
         with self._lock:
             if path in self._docs:
                 return False
-            self._docs[path] = copy.deepcopy(data)
+            self._docs[path] = _stored(data)
             return True
 
     def set(self, path: str, data: Doc, merge: bool = False) -> None:
@@ -62,9 +78,9 @@ class MemoryStore:
         with self._lock:
             current = self._docs.get(path)
             if merge and current is not None:
-                self._docs[path] = _merge(current, copy.deepcopy(data))
+                self._docs[path] = _merge(current, _stored(data))
             else:
-                self._docs[path] = copy.deepcopy(data)
+                self._docs[path] = _stored(data)
 
     def delete(self, path: str) -> None:
         _check_path(path)
@@ -79,6 +95,7 @@ class MemoryStore:
         limit: int | None = None,
     ) -> list[tuple[str, Doc]]:
         prefix = collection + "/"
+        filters = [Filter(f.field, f.op, _stored(f.value)) for f in filters]
         with self._lock:
             rows = [
                 (path, copy.deepcopy(doc))
@@ -87,13 +104,13 @@ class MemoryStore:
                 and "/" not in path[len(prefix) :]
                 and all(_matches(doc, f) for f in filters)
             ]
-        # Firestore orders by the field, then by document id; documents missing
-        # the order field are left out, as Firestore does.
-        if order_by is not None:
-            rows = [r for r in rows if order_by in r[1]]
-            rows.sort(key=lambda r: (r[1][order_by], r[0]))
-        else:
-            rows.sort(key=lambda r: r[0])
+        # Firestore orders by order_by, then implicitly by the inequality-filtered
+        # fields (by name), then by document id; documents missing an order field
+        # are left out.
+        keys = [order_by] if order_by is not None else []
+        keys += sorted({f.field for f in filters if f.op != "=="} - set(keys))
+        rows = [r for r in rows if all(_lookup(r[1], k) is not _MISSING for k in keys)]
+        rows.sort(key=lambda r: ([_sort_key(_lookup(r[1], k)) for k in keys], r[0]))
         return rows[:limit] if limit is not None else rows
 
     def transaction(self, fn: Callable[[MemoryTransaction], T]) -> T:
@@ -108,14 +125,52 @@ class MemoryStore:
             self._docs.clear()
 
 
+_MISSING = object()
+
+
+def _lookup(doc: Doc, field: str) -> Any:
+    """Value at a dotted field path ('dose.time'), as Firestore reads filter fields."""
+    value: Any = doc
+    for part in field.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _type_rank(value: Any) -> int:
+    # Firestore's order of value types; filters only match values of the same type
+    # (ints and floats are both numbers, but a bool is not a number).
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int | float):
+        return 2
+    if isinstance(value, datetime):
+        return 3
+    if isinstance(value, str):
+        return 4
+    if isinstance(value, bytes):
+        return 5
+    if isinstance(value, list):
+        return 8
+    return 9
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    rank = _type_rank(value)
+    return (rank, value if rank in (1, 2, 3, 4, 5) else repr(value))
+
+
 def _matches(doc: Doc, f: Filter) -> bool:
-    if f.field not in doc:
+    value = _lookup(doc, f.field)
+    if value is _MISSING or _type_rank(value) != _type_rank(f.value):
         return False
-    value = doc[f.field]
     try:
         return _OPS[f.op](value, f.value)
     except TypeError:
-        return False  # Firestore compares only values of the same type
+        return False
 
 
 class MemoryTransaction:
@@ -130,11 +185,11 @@ class MemoryTransaction:
 
     def create(self, path: str, data: Doc) -> None:
         _check_path(path)
-        self._writes.append(("create", path, copy.deepcopy(data), False))
+        self._writes.append(("create", path, _stored(data), False))
 
     def set(self, path: str, data: Doc, merge: bool = False) -> None:
         _check_path(path)
-        self._writes.append(("set", path, copy.deepcopy(data), merge))
+        self._writes.append(("set", path, _stored(data), merge))
 
     def delete(self, path: str) -> None:
         _check_path(path)

@@ -183,11 +183,12 @@ class DialogService:
         )
 
     def _apply(self, decision: Decision) -> None:
-        if decision.erase_user:
-            self.eraser.erase(decision.user_key)
         for job in decision.jobs:
             self.tasks.enqueue(job.job.value, job.payload, name=job.name)
         self.delivery.deliver(decision)
+        if decision.erase_user:
+            # Last, so the erasure also takes the record of its own confirmation.
+            self.eraser.erase(decision.user_key)
 
     # ------------------------------------------------------------------ handlers
     def _menu(self, lang: str, text: str | None = None) -> Text:

@@ -11,17 +11,26 @@ from shared.ports import BlobStore, DocumentStore, Filter
 log = logging.getLogger(__name__)
 
 # Collections whose documents carry a `user_id` field. Every feature that stores
-# per-user documents adds its collection here; tests/unit/test_privacy.py checks it.
+# per-user documents adds its collection here; tests/functions/test_privacy.py uses
+# every mode, erases the user and then finds no trace of them anywhere.
 USER_COLLECTIONS: Final = (
-    "leaflets", "translations", "medications", "doses", "dose_log", "deliveries", "usage",
+    "leaflets", "translations", "medications", "doses", "dose_log", "reminders",
+    "remind_outbox", "deliveries", "usage",
 )
 # Documents whose id is the user key itself.
 KEYED_COLLECTIONS: Final = ("users", "sessions")
 
 
-def user_prefix(user_key: str) -> str:
-    """Storage prefix of a user's files (user_key is validated in channels.user_key)."""
-    return f"users/{user_key}/"
+# Top-level storage areas; each has its own lifecycle rule in Terraform (audio kept
+# a day, handouts for their link's life, archives for clinical review).
+FILE_AREAS: Final = ("audio", "handouts", "archive")
+
+
+def user_file_key(area: str, user_key: str, name: str) -> str:
+    """Where a user's file lives (user_key is validated in channels.user_key)."""
+    if area not in FILE_AREAS:
+        raise ValueError(f"unknown storage area: {area}")
+    return f"{area}/{user_key}/{name}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,6 @@ class Eraser:
                     break
         for collection in KEYED_COLLECTIONS:
             self.store.delete(f"{collection}/{user_key}")
-        files = self.blobs.delete_prefix(user_prefix(user_key))
+        files = sum(self.blobs.delete_prefix(f"{area}/{user_key}/") for area in FILE_AREAS)
         log.info("user erased", extra={"documents": removed, "files": files})
         return removed + files

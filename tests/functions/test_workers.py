@@ -133,16 +133,18 @@ def test_delete_my_data_erases_every_document_and_file(c):
     key = f"telegram-{TELEGRAM_USER}"
     say_telegram(c, data="mode:edu")
     say_telegram(c, data="topic:flu")
-    c.blobs.put(f"users/{key}/audio/a.m4a", b"x", "audio/mp4")
-    c.blobs.put("users/telegram-1/audio/keep.m4a", b"y", "audio/mp4")
+    c.blobs.put(f"audio/{key}/a.m4a", b"x", "audio/mp4")
+    c.blobs.put(f"archive/{key}/leaflet.json", b"x", "application/json")
+    c.blobs.put("audio/telegram-1/keep.m4a", b"y", "audio/mp4")
     say_telegram(c, "delete my data")
     assert c.store.get(f"users/{key}") is not None  # only asked, nothing deleted yet
     say_telegram(c, data="del:yes")
     assert c.store.get(f"users/{key}") is None
     assert c.store.get(f"sessions/{key}") is None
     assert c.store.query("leaflets") == []
-    assert c.blobs.get(f"users/{key}/audio/a.m4a") is None
-    assert c.blobs.get("users/telegram-1/audio/keep.m4a") == b"y"
+    assert c.blobs.get(f"audio/{key}/a.m4a") is None
+    assert c.blobs.get(f"archive/{key}/leaflet.json") is None
+    assert c.blobs.get("audio/telegram-1/keep.m4a") == b"y"
     assert texts(telegram(c), str(TELEGRAM_USER))[-1] == t("en", "delete.done")
 
 

@@ -1,0 +1,93 @@
+# Firestore (native mode) holds all state: users, sessions, medications, doses, the dose
+# log and idempotency keys.
+#
+# A project can have one "(default)" database; if it already exists, import it:
+#   terraform import google_firestore_database.main projects/<project>/databases/(default)
+resource "google_firestore_database" "main" {
+  project     = var.project
+  name        = "(default)"
+  location_id = local.firestore_location
+  type        = "FIRESTORE_NATIVE"
+  # Server-side transactions (dose "Taken", idempotency records) lock pessimistically,
+  # which the Python server SDK is designed for.
+  concurrency_mode            = "PESSIMISTIC"
+  app_engine_integration_mode = "DISABLED"
+  # 7 days of point-in-time recovery: undo a bad deploy that corrupted schedules.
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  # Medication schedules are user data: neither the API nor `terraform destroy` may drop
+  # the database by accident.
+  delete_protection_state = "DELETE_PROTECTION_ENABLED"
+  deletion_policy         = "ABANDON"
+
+  depends_on = [google_project_service.api]
+}
+
+# --- TTL: Firestore deletes documents once expires_at has passed (typically within 24 h;
+# until then they still appear in reads, so the code also compares expires_at).
+# One entry per collection the code writes expires_at into (tests/unit/test_terraform.py
+# finds those writes and fails if one is missing here).
+# Only ttl_config is set: the field keeps its default single-field indexes.
+resource "google_firestore_field" "ttl" {
+  for_each = toset([
+    "sessions",     # dialog sessions, SESSION_TTL_S (services/dialog.py)
+    "idempotency",  # accepted webhook events, IDEMPOTENCY_TTL_S (services/intake.py)
+    "jobs",         # processed task records (services/runner.py)
+    "deliveries",   # sent-message records, 2 days (services/delivery.py)
+    "reminders",    # sent reminders behind "Taken" buttons, 7 days (services/reminders.py)
+    "leaflets",     # generated leaflets, 365-day retention (services/jobs.py)
+    "translations", # translations, 365-day retention (services/jobs.py)
+  ])
+
+  project    = var.project
+  database   = google_firestore_database.main.name
+  collection = each.key
+  field      = "expires_at"
+
+  ttl_config {}
+}
+
+# --- Due-doses query (reminder_tick, services/reminders.py):
+#   doses where next_due_at <= now order by next_due_at limit N
+# A single-field index suffices: a range filter and order on the same one field is served
+# by the ascending single-field index Firestore maintains automatically for every field
+# of the top-level "doses" collection, so no index resource is needed (and a composite
+# index cannot have a single field). Do not add an index exemption for doses.next_due_at.
+
+# A user's doses ordered by due time (user_id equality + next_due_at range/order), for
+# "next dose" answers and per-user listings; an equality plus a range on another field
+# needs this composite index.
+resource "google_firestore_index" "doses_user_next_due" {
+  project     = var.project
+  database    = google_firestore_database.main.name
+  collection  = "doses"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "user_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "next_due_at"
+    order      = "ASCENDING"
+  }
+}
+
+# Weekly adherence (services/medication.py week_button):
+#   dose_log where user_id == U and slot_at >= since
+# Equality on one field plus a range on another: production Firestore rejects it without
+# this composite index (the emulator does not enforce indexes, so tests cannot notice).
+resource "google_firestore_index" "dose_log_user_slot" {
+  project     = var.project
+  database    = google_firestore_database.main.name
+  collection  = "dose_log"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "user_id"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "slot_at"
+    order      = "ASCENDING"
+  }
+}

@@ -1,0 +1,186 @@
+# Log-based metrics and alerts. 2nd gen functions log as Cloud Run revisions; the filters
+# select this bot's services by name (local.run_service_ids).
+locals {
+  service_filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(${join(" OR ", [for s in local.run_service_ids : "\"${s}\""])})"
+}
+
+# Errors per function: application logs at ERROR or worse (shared/log.py sets severity;
+# uncaught exceptions are logged by the framework at ERROR) and Cloud Run request logs
+# with a 5xx status (crashes, timeouts, out-of-memory kills that log nothing themselves).
+# One failure may count twice (request log + traceback): fine for a rate alarm.
+# 429 is excluded on purpose: workers answer 429 "busy" to make Cloud Tasks back off.
+resource "google_logging_metric" "function_errors" {
+  project     = var.project
+  name        = "${var.name_prefix}/function_errors"
+  description = "ERROR-or-worse log entries and 5xx responses per function."
+  filter      = "${local.service_filter} AND (severity>=ERROR OR httpRequest.status>=500)"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key         = "service"
+      value_type  = "STRING"
+      description = "Cloud Run service (function) name"
+    }
+  }
+  label_extractors = {
+    service = "EXTRACT(resource.labels.service_name)"
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# How late reminders go out: seconds between a dose's due time and the send, from the
+# structured field lateness_s. The tick runs every minute, so most values should be < 60.
+resource "google_logging_metric" "reminder_lateness" {
+  project     = var.project
+  name        = "${var.name_prefix}/reminder_lateness"
+  description = "Seconds between a dose's due time and the reminder being sent (jsonPayload.lateness_s)."
+  filter      = "${local.service_filter} AND jsonPayload.message=\"${local.log_contract.reminder_sent}\" AND jsonPayload.lateness_s>=0"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "DISTRIBUTION"
+    unit        = "s"
+  }
+  value_extractor = "EXTRACT(jsonPayload.lateness_s)"
+
+  # 1 s .. ~1 h in doubling buckets: resolves "within the minute" and "badly late" alike.
+  bucket_options {
+    exponential_buckets {
+      num_finite_buckets = 12
+      growth_factor      = 2
+      scale              = 1
+    }
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# Gemini calls that failed for good: rejected (4xx other than 408/429) or still failing
+# after the adapter's GEMINI_ATTEMPTS retries. Retried attempts log at INFO and are not
+# counted. The adapter's messages start "gemini <model> ...".
+resource "google_logging_metric" "gemini_failures" {
+  project     = var.project
+  name        = "${var.name_prefix}/gemini_failures"
+  description = "Gemini calls rejected or failed after retries (WARNING from the Gemini adapter)."
+  filter      = "${local.service_filter} AND jsonPayload.logger=\"${local.log_contract.gemini_logger}\" AND severity>=WARNING"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key         = "model"
+      value_type  = "STRING"
+      description = "Gemini model (text or TTS)"
+    }
+  }
+  label_extractors = {
+    model = "REGEXP_EXTRACT(jsonPayload.message, \"^gemini ([^ ]+) \")"
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# LINE push messages count against the channel's monthly quota (reply messages do not):
+# this shows how fast it is being used.
+resource "google_logging_metric" "line_pushes" {
+  project     = var.project
+  name        = "${var.name_prefix}/line_pushes"
+  description = "LINE Messaging API push calls; pushes are billed against the monthly quota."
+  filter      = "${local.service_filter} AND jsonPayload.message=\"${local.log_contract.line_push}\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+resource "google_monitoring_notification_channel" "email" {
+  project      = var.project
+  display_name = "MedBot alerts (${var.alert_email})"
+  type         = "email"
+  labels = {
+    email_address = var.alert_email
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+resource "google_monitoring_alert_policy" "function_errors" {
+  project      = var.project
+  display_name = "MedBot: function error rate"
+  combiner     = "OR"
+
+  conditions {
+    display_name = "ERROR log rate per function above threshold"
+    condition_threshold {
+      filter = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.function_errors.name}\" AND resource.type=\"cloud_run_revision\""
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_RATE"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.service"]
+      }
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.error_rate_alert_threshold
+      # Sustained for two windows: a single failed cold start does not page anyone.
+      duration = "600s"
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "A MedBot function is logging errors. Check Logs Explorer for the service in the alert (severity>=ERROR). Failed tasks are retried by Cloud Tasks up to each queue's max_attempts."
+  }
+
+  notification_channels = [google_monitoring_notification_channel.email.id]
+}
+
+resource "google_monitoring_alert_policy" "gemini_failures" {
+  project      = var.project
+  display_name = "MedBot: Gemini failures"
+  combiner     = "OR"
+
+  conditions {
+    display_name = "Gemini calls failing after retries"
+    condition_threshold {
+      filter = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.gemini_failures.name}\" AND resource.type=\"cloud_run_revision\""
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.gemini_failure_alert_threshold
+      duration        = "0s"
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "Gemini calls are being rejected or failing after the adapter's retries (see the WARNING entries of logger shared.adapters.gemini: HTTP 429 = quota exhausted, lower var.gemini_requests_per_minute or raise the quota; 5xx/timeouts = service trouble; other 4xx = a bad request or key). Users get an apology meanwhile."
+  }
+
+  notification_channels = [google_monitoring_notification_channel.email.id]
+}

@@ -1,0 +1,167 @@
+variable "project" {
+  description = "Google Cloud project id."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for functions, queues, scheduler and the private bucket. asia-east1 (Taiwan) is closest to the zh-TW users and to LINE's Japanese/Taiwanese endpoints."
+  type        = string
+  default     = "asia-east1"
+}
+
+variable "firestore_location" {
+  description = "Firestore location id; null means the function region (keeps every Firestore round trip in-region)."
+  type        = string
+  default     = null
+}
+
+variable "name_prefix" {
+  description = "Prefix for service accounts, secrets, the bucket, the scheduler job and metrics. Function names are NOT prefixed: the code builds worker URLs as WORKER_BASE_URL/<entry point>, so each function is named exactly after its entry point; Cloud Tasks queue names come from shared/jobs.py (queue_name)."
+  type        = string
+  default     = "medbot"
+
+  validation {
+    # Service account ids are at most 30 chars; the longest suffix is "-telegram-webhook" (17).
+    condition     = can(regex("^[a-z][a-z0-9-]{0,12}$", var.name_prefix))
+    error_message = "name_prefix must be 1-13 chars of a-z, 0-9 and '-', starting with a letter."
+  }
+}
+
+variable "source_bucket" {
+  description = "Existing bucket holding the zipped function source (uploaded by CI; not managed here)."
+  type        = string
+}
+
+variable "source_object" {
+  description = "Object name of the zipped source in source_bucket. Use a content-addressed name (e.g. source-<sha>.zip): a new name is what makes Terraform redeploy the functions."
+  type        = string
+}
+
+variable "python_runtime" {
+  description = "Cloud Functions runtime. python311 matches pyproject's requires-python/target-version and the dev venv, so what is type-checked and tested is what runs."
+  type        = string
+  default     = "python311"
+
+  validation {
+    condition     = contains(["python311", "python312"], var.python_runtime)
+    error_message = "python_runtime must be python311 or python312."
+  }
+}
+
+variable "alert_email" {
+  description = "E-mail address that receives monitoring alerts."
+  type        = string
+}
+
+variable "gemini_requests_per_minute" {
+  description = "Requests per minute the Gemini API key may make (the project's quota for the model tier). The Gemini-calling Cloud Tasks queues split this budget between them (tasks.tf). The default is deliberately conservative; raise it to the real quota (e.g. 1000 on paid tier 1)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.gemini_requests_per_minute > 0
+    error_message = "gemini_requests_per_minute must be positive."
+  }
+}
+
+variable "gemini_model" {
+  description = "GEMINI_MODEL for text generation, translation and transcription."
+  type        = string
+  default     = "gemini-2.5-flash"
+}
+
+variable "gemini_tts_model" {
+  description = "GEMINI_TTS_MODEL for speech synthesis."
+  type        = string
+  default     = "gemini-2.5-flash-preview-tts"
+}
+
+variable "smtp_host" {
+  description = "SMTP server for the e-mail worker. Empty means the code falls back to its in-memory mailer (shared/bootstrap.py) and sends no e-mail; `terraform plan` warns about that (check block below)."
+  type        = string
+  # A concrete default (not required/null) so checkov can expand the function map offline.
+  default = ""
+}
+
+# Warn (plan/apply keep going) when e-mail would be silently disabled.
+check "smtp_configured" {
+  assert {
+    condition     = var.smtp_host != ""
+    error_message = "smtp_host is empty: the e-mail worker will use the in-memory mailer and send nothing."
+  }
+}
+
+variable "smtp_port" {
+  description = "SMTP port (465 with implicit TLS by default)."
+  type        = number
+  default     = 465
+}
+
+variable "smtp_security" {
+  description = "SMTP_SECURITY: ssl, starttls or none."
+  type        = string
+  default     = "ssl"
+
+  validation {
+    condition     = contains(["ssl", "starttls", "none"], var.smtp_security)
+    error_message = "smtp_security must be ssl, starttls or none."
+  }
+}
+
+variable "smtp_user" {
+  description = "SMTP user name (the password is the SMTP_PASSWORD secret)."
+  type        = string
+  default     = ""
+}
+
+variable "mail_from" {
+  description = "From header of e-mails sent by the bot."
+  type        = string
+  default     = "MedBot <medbot@example.org>"
+}
+
+variable "bucket_name" {
+  description = "Name of the private bucket (audio, e-mail archive); null means <project>-<name_prefix>-private (bucket names are global)."
+  type        = string
+  default     = null
+}
+
+variable "audio_retention_days" {
+  description = "Days after which objects under audio/ are deleted. Audio is only needed while LINE fetches it through a signed URL (valid SIGNED_URL_TTL_S, 1 h), and voice recordings are personal health data: keep them as briefly as GCS allows (1 day is the lifecycle minimum)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.audio_retention_days >= 1
+    error_message = "audio_retention_days must be at least 1 (lifecycle age is in whole days)."
+  }
+}
+
+variable "archive_retention_days" {
+  description = "Days after which objects under archive/ (copies of e-mailed leaflets) are deleted."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.archive_retention_days >= 1
+    error_message = "archive_retention_days must be at least 1."
+  }
+}
+
+variable "webhook_max_instances" {
+  description = "Upper bound on instances per webhook function (each serves up to 20 concurrent requests); caps cost if a platform floods the endpoint."
+  type        = number
+  default     = 10
+}
+
+variable "error_rate_alert_threshold" {
+  description = "Alert when a function logs more than this many ERROR entries per second, averaged over 5 minutes (0.02/s = 6 errors in 5 min)."
+  type        = number
+  default     = 0.02
+}
+
+variable "gemini_failure_alert_threshold" {
+  description = "Alert when more than this many Gemini calls fail (after the client's own retries) within 5 minutes."
+  type        = number
+  default     = 5
+}

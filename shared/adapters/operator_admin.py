@@ -1,0 +1,39 @@
+"""Operator actions on the platforms (not used by the functions): Telegram webhook
+registration and the Cloud Scheduler job that fires the reminder tick."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def set_telegram_webhook(token: str, url: str, secret: str, base_url: str = "") -> bool:
+    """setWebhook with secret_token, so every update carries it in a header."""
+    from telegram import Bot
+
+    async def run() -> bool:
+        bot_client = Bot(token, base_url=base_url) if base_url else Bot(token)
+        async with bot_client as bot:
+            return bool(await bot.set_webhook(
+                url=url, secret_token=secret, drop_pending_updates=False,
+                allowed_updates=["message", "callback_query"]))
+
+    return asyncio.run(run())
+
+
+class ReminderJob:
+    """Pause, resume or run now the Cloud Scheduler job behind reminder_tick."""
+
+    def __init__(self, project: str, region: str, job: str) -> None:
+        from google.cloud import scheduler_v1
+
+        self._client = scheduler_v1.CloudSchedulerClient()
+        self._name = self._client.job_path(project, region, job)
+
+    def pause(self) -> str:
+        return str(self._client.pause_job(name=self._name).state.name)
+
+    def resume(self) -> str:
+        return str(self._client.resume_job(name=self._name).state.name)
+
+    def run_now(self) -> str:
+        return str(self._client.run_job(name=self._name).state.name)

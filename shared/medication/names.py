@@ -1,0 +1,187 @@
+"""Matching what the user typed against the names of their medications.
+
+Levels, tried in order, each required to give exactly one known name:
+1. the same text ignoring case, "ё"/"е" and spacing ("Aspirin" -> "aspirin");
+2. the same Russian stems ("аспирина", "аспирином" -> "аспирин"; "но-шпу" -> "но-шпа");
+3. (only where allowed) one typing slip in a long enough word ("asprin" -> "aspirin",
+   "阿斯匹林" -> "阿斯匹靈"). Short words, digits and single letters must match exactly,
+   so "vitamin c" never becomes "vitamin d".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.medication.text import fold_key, has_cyrillic, is_cjk
+
+# Russian noun and adjective endings, longest first; enough to compare the case forms of
+# one drug name, not a full stemmer.
+_RU_ENDINGS: tuple[str, ...] = (
+    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ия", "ий", "ию", "ии", "ие",
+    "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ов", "ев", "ую", "юю", "ая", "яя",
+    "ое", "ее", "ые", "ый",
+    "а", "я", "у", "ю", "е", "ы", "и", "о", "ь", "й",
+)  # fmt: skip
+_MIN_STEM = 3
+_FUZZY_MIN_LEN = 5  # Latin/Cyrillic words shorter than this must match exactly
+_FUZZY_MIN_CJK = 3
+_PART_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def ru_stem(word: str) -> str:
+    """Strip one case ending from a Cyrillic word (other words are returned unchanged)."""
+    if not has_cyrillic(word):
+        return word
+    for ending in _RU_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def parts(key: str) -> tuple[str, ...]:
+    """Words of a folded name, also split where Chinese meets other script ("維他命d")."""
+    return tuple(_PART_RE.findall(key))
+
+
+def _part_is_close(typed: str, known: str) -> bool:
+    if typed == known:
+        return True
+    if any(c.isdigit() for c in typed + known):
+        return False
+    if is_cjk(known[0]):
+        return (
+            len(known) >= _FUZZY_MIN_CJK
+            and len(typed) == len(known)
+            and (edit_distance(typed, known) == 1)
+        )
+    if len(known) < _FUZZY_MIN_LEN or len(typed) < _FUZZY_MIN_LEN - 1:
+        return False
+    return edit_distance(ru_stem(typed), ru_stem(known)) <= 1
+
+
+@dataclass(frozen=True)
+class _Known:
+    name: str
+    key: str
+    parts: tuple[str, ...]
+    stems: tuple[str, ...]
+
+
+class NameMatcher:
+    """Finds which of the user's known medication names a piece of text means."""
+
+    def __init__(self, known_names: Sequence[str]) -> None:
+        entries: list[_Known] = []
+        for name in known_names:
+            key = fold_key(name)
+            if key:
+                p = parts(key)
+                entries.append(_Known(name, key, p, tuple(ru_stem(x) for x in p)))
+        self._known = tuple(entries)
+        self.max_words = max((len(k.key.split()) for k in entries), default=0)
+
+    @property
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """(folded key, stored name) of every known name."""
+        return tuple((k.key, k.name) for k in self._known)
+
+    @staticmethod
+    def _unique(names: set[str]) -> str | None:
+        return next(iter(names)) if len(names) == 1 else None
+
+    def exact(self, text: str) -> str | None:
+        """The known name typed in another case or inflection; None if none or several."""
+        key = fold_key(text)
+        return self._unique(self._by_key(key) or self._by_stems(key))
+
+    def has_exact_or_stem(self, text: str) -> bool:
+        key = fold_key(text)
+        return bool(self._by_key(key) or self._by_stems(key))
+
+    def candidates(self, text: str) -> set[str]:
+        """Known names `text` may mean, at the best level that has any (see module doc)."""
+        key = fold_key(text)
+        for level in (self._by_key, self._by_stems, self._by_slip):
+            found = level(key)
+            if found:
+                return found
+        return set()
+
+    def resolve(self, text: str) -> str | None:
+        """The known name meant by `text`, allowing one typing slip per long word."""
+        return self._unique(self.candidates(text))
+
+    def _by_key(self, key: str) -> set[str]:
+        return {k.name for k in self._known if k.key == key}
+
+    def _by_stems(self, key: str) -> set[str]:
+        stems = tuple(ru_stem(x) for x in parts(key))
+        return {k.name for k in self._known if k.stems == stems}
+
+    def _by_slip(self, key: str) -> set[str]:
+        typed = parts(key)
+        return {
+            k.name
+            for k in self._known
+            if len(k.parts) == len(typed) and all(map(_part_is_close, typed, k.parts))
+        }
+
+
+# Russian case endings that a new (unknown) name may carry, and how to undo them.
+_GENITIVE_UNDO: tuple[tuple[str, str], ...] = (("ы", "а"), ("а", ""))
+_ACCUSATIVE_UNDO: tuple[tuple[str, str], ...] = (("у", "а"), ("ю", "я"))
+# Endings that need a real dictionary to undo (adjectives, instrumental, prepositional).
+_UNDECIDABLE: tuple[str, ...] = (
+    "ого", "его", "ому", "ему", "ую", "юю", "ом", "ем", "ой", "ами", "ями", "ах", "ях",
+)  # fmt: skip
+_VOWELS = "аеёиоуыэюяь"
+
+
+def _undo(word: str, rules: tuple[tuple[str, str], ...]) -> str | None:
+    for ending, replacement in rules:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            if word[-len(ending) - 1].lower() in _VOWELS:
+                return None
+            return word[: -len(ending)] + replacement
+    return word
+
+
+def ru_nominative(name: str, genitive: bool) -> str | None:
+    """A new Russian name typed in the accusative or genitive, put back in the nominative.
+
+    "но-шпу" -> "но-шпа" (accusative), "аспирина" -> "аспирин" after "2 таблетки"
+    (genitive). Returns None when the form cannot be undone without a dictionary.
+    """
+    words = name.split(" ")
+    out: list[str] = []
+    for index, word in enumerate(words):
+        low = word.lower()
+        if not has_cyrillic(word) or (index > 0 and not genitive):
+            out.append(word)
+            continue
+        if low.endswith(_UNDECIDABLE) or (low.endswith("е") and low[-2:-1] not in _VOWELS):
+            return None
+        if genitive and low.endswith(("и", "я")):
+            return None  # "но-шпы" is undoable, "капли"/"кальция" are not
+        undone = _undo(word, _GENITIVE_UNDO if genitive else _ACCUSATIVE_UNDO)
+        if undone is None:
+            return None
+        out.append(undone)
+    return " ".join(out)

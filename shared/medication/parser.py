@@ -1,0 +1,398 @@
+"""Deterministic parser of medication commands in English, Russian and Traditional Chinese.
+
+`parse_command(text, known_names)` returns a `ParsedCommand` only when it is sure, and None
+otherwise (the caller then asks Gemini or the user). A wrong schedule is a safety problem,
+so every word of a message must be accounted for: a command verb from the templates, a
+medication name, a time, a dosage, a separator or a filler. Anything else - negation,
+"every other day", "after meals", "all", a stray number, an unknown symbol - means None.
+
+Semantics of the result:
+
+* add: one item per medication, each with >= 1 time (sorted, unique) and an optional
+  dosage. A name that matches a known one (case, inflection, one unambiguous slip) comes
+  back in its stored form; a new name is kept as typed (trimmed), with Russian oblique
+  forms put back in the nominative ("но-шпу" -> "но-шпа", "2 таблетки аспирина" ->
+  "аспирин").
+* delete: known medications without times, or exactly one medication with the times to
+  drop ("delete aspirin at 10" -> [aspirin, ["10:00"]]).
+* done: known medications, each with at most one time (the dose that was taken).
+* time_change: one known medication; times = [old, new] when the old time is given,
+  [new] otherwise ("change aspirin from 10 to 11" -> ["10:00", "11:00"]).
+* dose_change: one known medication with the new dosage and no times.
+* timezone_change: no items; timezone is an IANA name or a "+HH:MM"/"-HH:MM" offset.
+* list, help: no items.
+* unknown: only for a greeting or thanks with nothing else ("hi", "спасибо", "謝謝"), so
+  the caller can answer without Gemini. Never for anything that mentions a medication.
+
+Names for delete, done, time_change and dose_change always come from `known_names` (case,
+Russian inflection or one typing slip in a long word are tolerated when only one known name
+fits). Times are "HH:MM" on the 24 h clock; a lone hour 1..6 ("at 3") is refused as
+ambiguous, other lone hours are read on the 24 h clock ("at 8" -> 08:00).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from shared.medication.lexicon import (
+    GENERIC_NAMES,
+    MAX_CJK_NAME_CHARS,
+    MAX_NAME_WORDS,
+    MIN_CJK_NAME_CHARS,
+    POLITE_PREFIXES,
+    POLITE_SUFFIXES,
+)
+from shared.medication.models import CommandItem, CommandKind, ParsedCommand
+from shared.medication.names import NameMatcher, ru_nominative
+from shared.medication.scanner import Token, TokenKind, scan
+from shared.medication.templates import TEMPLATES, Template
+from shared.medication.text import (
+    MAX_TEXT_CHARS,
+    alternation,
+    clean,
+    fold,
+    fold_key,
+    has_cyrillic,
+    is_cjk,
+    is_letter,
+)
+from shared.medication.times import ClockTime, Unsure, check_item_times
+from shared.medication.timezones import resolve_zone
+
+__all__ = ["CommandItem", "ParsedCommand", "parse_command"]
+
+# Kinds a question may ask for ("what do I take?"). "Did I take aspirin?" is not a report.
+_QUESTION_KINDS: frozenset[CommandKind] = frozenset({"list", "help", "unknown"})
+_QUESTION_END = re.compile(r"(?:[?？]|嗎|吗)$")
+_POLITE_START = re.compile(rf"^(?:{alternation(POLITE_PREFIXES)})(?:[\s,，]+|(?=[^\sa-z]))")
+_POLITE_END = re.compile(rf"[\s,，]+(?:{alternation(POLITE_SUFFIXES)})$")
+_EDGE_PUNCTUATION = re.compile(r"^[\s.,!?;~…。！？，、]+|[\s.,!?;~…。！？，、]+$")
+_COLON_NOT_IN_TIME = re.compile(r"(?<!\d)[:：]|[:：](?!\d)")
+_BOT_COMMAND = re.compile(r"^(/[a-z]+)@\w+")
+
+
+@dataclass
+class _Draft:
+    """One medication while its sentence is being read."""
+
+    name: Token
+    times: list[ClockTime] = field(default_factory=list)
+    dose: str | None = None
+    after_dose: bool = False  # "2 таблетки аспирина": the name is in the genitive
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A message after cleaning: `text` keeps the user's case, `folded` is for matching."""
+
+    text: str
+    folded: str
+    question: bool
+    polite: bool
+
+
+def parse_command(text: str, known_names: Sequence[str] = ()) -> ParsedCommand | None:
+    """The command in `text`, or None when the parser is not sure (see module docstring)."""
+    request = _prepare(text)
+    if request is None:
+        return None
+    matcher = NameMatcher(known_names)
+    results: dict[str, ParsedCommand] = {}
+    for template in TEMPLATES:
+        if request.question and not request.polite and template.kind not in _QUESTION_KINDS:
+            continue
+        match = template.pattern.fullmatch(request.folded)
+        if match is None:
+            continue
+        try:
+            result = _HANDLERS[template.kind](template, match, request.text, matcher)
+        except Unsure:
+            continue
+        if result is not None:
+            results[result.model_dump_json()] = result
+    # Two readings that disagree mean the sentence is ambiguous.
+    return next(iter(results.values())) if len(results) == 1 else None
+
+
+def _prepare(text: str) -> _Request | None:
+    if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
+        return None
+    cleaned = clean(text)
+    question = bool(_QUESTION_END.search(cleaned))
+    cleaned = _BOT_COMMAND.sub(r"\1", cleaned)
+    cleaned = _COLON_NOT_IN_TIME.sub(" ", cleaned)
+    polite = False
+    previous = None
+    while previous != cleaned:  # "please, could you add ..." has two layers
+        previous = cleaned
+        cleaned = _EDGE_PUNCTUATION.sub("", cleaned)
+        folded = fold(cleaned)
+        start = _POLITE_START.match(folded)
+        end = _POLITE_END.search(folded)
+        if start and start.end() < len(cleaned):
+            cleaned, polite = cleaned[start.end() :], True
+        elif end and end.start() > 0:
+            cleaned = cleaned[: end.start()]
+    cleaned = " ".join(cleaned.split())
+    if not any(is_letter(c) or is_cjk(c) or c.isdigit() for c in fold(cleaned)):
+        return None
+    return _Request(cleaned, fold(cleaned), question, polite)
+
+
+def _span(match: re.Match[str], text: str, group: str) -> str | None:
+    """The user's own text of a template group (same indices as the folded text)."""
+    if match.groupdict().get(group) is None:
+        return None
+    start, end = match.span(group)
+    return text[start:end].strip()
+
+
+# ---------------------------------------------------------------- commands without slots
+
+
+def _plain(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    return ParsedCommand(kind=template.kind)
+
+
+def _timezone(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand | None:
+    zone = resolve_zone(_span(match, text, "zone") or "")
+    return None if zone is None else ParsedCommand(kind="timezone_change", timezone=zone)
+
+
+# ---------------------------------------------------------------- add / delete / done
+
+
+def _body_tokens(match: re.Match[str], text: str, matcher: NameMatcher) -> list[Token]:
+    pieces = [_span(match, text, g) for g in ("pre", "mid", "body")]
+    return scan(" ".join(p for p in pieces if p), matcher)
+
+
+def _segments(tokens: list[Token]) -> list[list[Token]]:
+    """Pieces about one medication each: split at separators, and where a name follows
+    the times of another ("阿斯匹靈 早上7點 普拿疼 晚上7點")."""
+    segments: list[list[Token]] = [[]]
+    for token in tokens:
+        current = segments[-1]
+        if token.kind is TokenKind.SEP:
+            segments.append([])
+            continue
+        follows_times = bool(current) and current[-1].kind is TokenKind.TIME
+        if token.kind is TokenKind.NAME and follows_times and _has_name(current):
+            segments.append([])
+        segments[-1].append(token)
+    return [s for s in segments if s]
+
+
+def _has_name(segment: list[Token]) -> bool:
+    return any(t.kind is TokenKind.NAME for t in segment)
+
+
+def _drafts(tokens: list[Token]) -> list[_Draft]:
+    """One draft per medication; a segment without a name continues the previous one
+    ("aspirin at 10 and 18")."""
+    drafts: list[_Draft] = []
+    for segment in _segments(tokens):
+        names = [t for t in segment if t.kind is TokenKind.NAME]
+        doses = [t for t in segment if t.kind is TokenKind.DOSE]
+        times = [t.time for t in segment if t.time is not None]
+        if len(names) > 1 or len(doses) > 1:
+            raise Unsure("two names or two doses without a separator")
+        dose = doses[0].text if doses else None
+        if not names:
+            if not drafts or (dose and drafts[-1].dose):
+                raise Unsure("times or dose that belong to no medication")
+            drafts[-1].times += times
+            drafts[-1].dose = drafts[-1].dose or dose
+            continue
+        index = segment.index(names[0])
+        after_dose = index > 0 and segment[index - 1].kind is TokenKind.DOSE
+        drafts.append(_Draft(names[0], times, dose, after_dose))
+    if not drafts:
+        raise Unsure("no medication named")
+    return drafts
+
+
+def _share_times(drafts: list[_Draft]) -> None:
+    """Names listed without times take the next times ("aspirin and paracetamol at 9")."""
+    waiting: list[_Draft] = []
+    for draft in drafts:
+        if not draft.times:
+            waiting.append(draft)
+            continue
+        for other in waiting:
+            other.times = list(draft.times)
+        waiting = []
+
+
+def _times_text(times: list[ClockTime], sort: bool) -> list[str]:
+    check_item_times(times)
+    texts = [t.text() for t in times]
+    if len(set(texts)) != len(texts):
+        raise Unsure("the same time twice")
+    return sorted(texts) if sort else texts
+
+
+def _is_generic(name: str) -> bool:
+    return fold_key(name) in GENERIC_NAMES
+
+
+def _known_name(token: Token, matcher: NameMatcher) -> str:
+    name = token.known or matcher.resolve(token.text)
+    if name is None or _is_generic(token.text):
+        raise Unsure("not one of the user's medications")
+    return name
+
+
+def _new_name(draft: _Draft, matcher: NameMatcher) -> str:
+    token = draft.name
+    # Adding times to a medication the user already has: its stored name, even when
+    # typed with one slip ("asprin"); an unknown name is kept as typed.
+    if token.known:
+        return token.known
+    close = matcher.candidates(token.text)
+    if len(close) > 1:
+        raise Unsure("the new name is close to several known ones")
+    if close:
+        return close.pop()
+    name = token.text
+    words = name.split(" ")
+    cjk_chars = sum(1 for c in name if is_cjk(c))
+    too_long = len(words) > MAX_NAME_WORDS or cjk_chars > MAX_CJK_NAME_CHARS
+    if _is_generic(name) or too_long or 0 < cjk_chars < MIN_CJK_NAME_CHARS:
+        raise Unsure("not a medication name")
+    if has_cyrillic(name):
+        restored = ru_nominative(name, genitive=draft.after_dose)
+        if restored is None:
+            raise Unsure("cannot put the Russian name back in the nominative")
+        name = restored
+    return name
+
+
+def _unique_names(items: list[CommandItem]) -> list[CommandItem]:
+    if len({i.name for i in items}) != len(items):
+        raise Unsure("the same medication twice")
+    return items
+
+
+def _add(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    drafts = _drafts(_body_tokens(match, text, matcher))
+    _share_times(drafts)
+    items: list[CommandItem] = []
+    for draft in drafts:
+        if not draft.times:
+            raise Unsure("no time for a new medication")
+        times = _times_text(draft.times, sort=True)
+        items.append(CommandItem(name=_new_name(draft, matcher), times=times, dosage=draft.dose))
+    return ParsedCommand(kind="add", items=_unique_names(items))
+
+
+def _delete(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    drafts = _drafts(_body_tokens(match, text, matcher))
+    if any(d.dose for d in drafts):
+        raise Unsure("a dose in a delete command")
+    if any(d.times for d in drafts) and len(drafts) > 1:
+        raise Unsure("time slots of several medications")
+    items = [
+        CommandItem(name=_known_name(d.name, matcher), times=_times_text(d.times, sort=True))
+        for d in drafts
+    ]
+    return ParsedCommand(kind="delete", items=_unique_names(items))
+
+
+def _done(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    drafts = _drafts(_body_tokens(match, text, matcher))
+    _share_times(drafts)
+    if any(len(d.times) > 1 for d in drafts):
+        raise Unsure("one dose is taken at one time")
+    items = [
+        CommandItem(
+            name=_known_name(d.name, matcher),
+            times=_times_text(d.times, sort=False),
+            dosage=d.dose,
+        )
+        for d in drafts
+    ]
+    return ParsedCommand(kind="done", items=_unique_names(items))
+
+
+# ---------------------------------------------------------------- time / dose change
+
+
+def _only(tokens: list[Token], kind: TokenKind) -> Token:
+    if len(tokens) != 1 or tokens[0].kind is not kind:
+        raise Unsure(f"expected one {kind.value}")
+    return tokens[0]
+
+
+def _name_slot(
+    slot: str | None, matcher: NameMatcher, allow_time: bool
+) -> tuple[str, ClockTime | None]:
+    """The known medication of a slot, and the time written with it ("aspirin at 10")."""
+    tokens = scan(slot or "", matcher)
+    times = [t.time for t in tokens if t.time is not None]
+    rest = [t for t in tokens if t.time is None]
+    if len(times) > (1 if allow_time else 0):
+        raise Unsure("unexpected time next to the name")
+    name = _known_name(_only(rest, TokenKind.NAME), matcher)
+    return name, times[0] if times else None
+
+
+def _time_slot(slot: str | None, matcher: NameMatcher) -> ClockTime | None:
+    if slot is None:
+        return None
+    time = _only(scan(slot, matcher, allow_bare=True), TokenKind.TIME).time
+    if time is None:
+        raise Unsure("no time")
+    return time
+
+
+def _time_change(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    name, old_with_name = _name_slot(_span(match, text, "name"), matcher, allow_time=True)
+    old_slot = _time_slot(_span(match, text, "old"), matcher)
+    if old_with_name and old_slot:
+        raise Unsure("two old times")
+    old = old_with_name or old_slot
+    new = _time_slot(_span(match, text, "new"), matcher)
+    if new is None:
+        raise Unsure("no new time")
+    if not (template.time_implied or old or new.clock_form):
+        raise Unsure("a lone number may be a dose here")  # "change aspirin to 20"
+    times = [old, new] if old else [new]
+    texts = _times_text(times, sort=False)
+    return ParsedCommand(kind="time_change", items=[CommandItem(name=name, times=texts)])
+
+
+def _dose_change(
+    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+) -> ParsedCommand:
+    name, _ = _name_slot(_span(match, text, "name"), matcher, allow_time=False)
+    dose = _only(scan(_span(match, text, "dose") or "", matcher), TokenKind.DOSE).text
+    return ParsedCommand(kind="dose_change", items=[CommandItem(name=name, dosage=dose)])
+
+
+_Handler = Callable[[Template, "re.Match[str]", str, NameMatcher], "ParsedCommand | None"]
+_HANDLERS: dict[CommandKind, _Handler] = {
+    "add": _add,
+    "delete": _delete,
+    "done": _done,
+    "list": _plain,
+    "help": _plain,
+    "unknown": _plain,
+    "time_change": _time_change,
+    "dose_change": _dose_change,
+    "timezone_change": _timezone,
+}

@@ -1,0 +1,200 @@
+"""Splits the part of a command after its verb into names, times, doses and separators.
+
+The scanner is strict on purpose: any word it cannot place (a stop word, a stray number,
+an unknown symbol) raises `Unsure`, because guessing around it could change the schedule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from shared.medication.dosage import ALL_UNIT_WORDS, match_dosage, match_lone_counter
+from shared.medication.lexicon import (
+    FILLERS,
+    MIN_SUFFIX_WORD,
+    SEPARATOR_CHARS,
+    SEPARATORS,
+    SKIPPED_CHARS,
+    STOP_SUFFIXES_LATIN,
+    STOP_WORDS,
+)
+from shared.medication.names import NameMatcher
+from shared.medication.numbers import EN_NUMBERS, RU_NUMBERS
+from shared.medication.text import LETTERS, alternation, fold, is_cjk, is_letter
+from shared.medication.times import ClockTime, Unsure, match_time
+
+
+class TokenKind(Enum):
+    NAME = "name"
+    TIME = "time"
+    DOSE = "dose"
+    SEP = "sep"
+
+
+@dataclass
+class Token:
+    kind: TokenKind
+    start: int
+    end: int
+    text: str = ""  # NAME: the user's text; DOSE: the canonical dosage
+    known: str | None = None  # NAME: the known name it matched exactly or by stem
+    time: ClockTime | None = None
+    cjk: bool = False  # NAME: ends with a Chinese character
+
+
+_WORD_RE = re.compile(f"[{LETTERS}][{LETTERS}0-9'-]*(?<![-'])")
+_NUMBER_WORDS = frozenset((*EN_NUMBERS, *RU_NUMBERS))
+# A unit without its number is a stop word ("add tablets"), except Chinese units, which
+# also end many names (鈣片 calcium tablets, 魚油膠囊 fish-oil capsules).
+_LONE_UNITS = frozenset(u for u in ALL_UNIT_WORDS if not is_cjk(u[0]))
+_PHRASES: dict[str, TokenKind | None] = {
+    **dict.fromkeys(STOP_WORDS | _NUMBER_WORDS | _LONE_UNITS, None),
+    **dict.fromkeys(FILLERS, None),
+    **dict.fromkeys(SEPARATORS, TokenKind.SEP),
+}
+_PHRASE_RE = re.compile(alternation(_PHRASES))
+
+
+class _Stop(Exception):
+    """Internal: a stop word was found."""
+
+
+def _in_word(char: str) -> bool:
+    return is_letter(char) or char.isdigit() or char in "-'"
+
+
+def _boundary_ok(text: str, start: int, end: int) -> bool:
+    """A Latin/Cyrillic phrase must not be cut out of a longer word ("но" of "но-шпа")."""
+    before_ok = start == 0 or not (_in_word(text[start]) and _in_word(text[start - 1]))
+    after_ok = end >= len(text) or not (_in_word(text[end - 1]) and _in_word(text[end]))
+    return before_ok and after_ok
+
+
+class Scanner:
+    """Tokens of one piece of a command; `allow_bare` reads a lone number as a time."""
+
+    def __init__(self, original: str, matcher: NameMatcher, allow_bare: bool = False) -> None:
+        self.original = original
+        self.text = fold(original)
+        self.matcher = matcher
+        self.allow_bare = allow_bare
+        self.tokens: list[Token] = []
+        self._known_keys = sorted(matcher.keys, key=lambda kv: len(kv[0]), reverse=True)
+
+    def scan(self) -> list[Token]:
+        pos = 0
+        while pos < len(self.text):
+            pos = self._step(pos)
+        return self.tokens
+
+    def _step(self, pos: int) -> int:
+        char = self.text[pos]
+        if char.isspace() or char in SKIPPED_CHARS:
+            return pos + 1
+        if char in SEPARATOR_CHARS:
+            self.tokens.append(Token(TokenKind.SEP, pos, pos + 1))
+            return pos + 1
+        # Dose before time: after "at 8," the "2" of "2 tablets" is not an hour.
+        for reader in (self._known, self._dose, self._time, self._phrase, self._word):
+            end = reader(pos)
+            if end is not None:
+                return end
+        raise Unsure(f"cannot read {char!r}")
+
+    def _known(self, pos: int) -> int | None:
+        for key, name in self._known_keys:
+            end = pos + len(key)
+            if self.text.startswith(key, pos) and _boundary_ok(self.text, pos, end):
+                return self._add_name(pos, end, known=name)
+        if not is_letter(self.text[pos]) or not self.matcher.max_words:
+            return None
+        words = self._next_words(pos)
+        while words:  # longest run of words first
+            end = words[-1]
+            candidate = self.original[pos:end]
+            if self.matcher.has_exact_or_stem(candidate):
+                known = self.matcher.exact(candidate)
+                if known is None:
+                    raise Unsure("several known names match")
+                return self._add_name(pos, end, known=known)
+            words.pop()
+        return None
+
+    def _next_words(self, pos: int) -> list[int]:
+        """Ends of up to max_words words from `pos`, separated by single spaces."""
+        ends: list[int] = []
+        while len(ends) < self.matcher.max_words:
+            match = _WORD_RE.match(self.text, pos)
+            if match is None:
+                break
+            ends.append(match.end())
+            if self.text[match.end() : match.end() + 1] != " ":
+                break
+            pos = match.end() + 1
+        return ends
+
+    def _time(self, pos: int) -> int | None:
+        found = match_time(self.text, pos, allow_bare=self.allow_bare or self._after_time_list())
+        if found is None:
+            return None
+        time, end = found
+        self.tokens.append(Token(TokenKind.TIME, pos, end, time=time))
+        return end
+
+    def _after_time_list(self) -> bool:
+        """True after "at 10," or "at 10 and": the next lone number continues the list."""
+        kinds = [t.kind for t in self.tokens[-2:]]
+        return kinds == [TokenKind.TIME, TokenKind.SEP]
+
+    def _dose(self, pos: int) -> int | None:
+        found = match_dosage(self.text, pos) or match_lone_counter(self.text, pos)
+        if found is None:
+            return None
+        dose, end = found
+        self.tokens.append(Token(TokenKind.DOSE, pos, end, text=dose))
+        return end
+
+    def _phrase(self, pos: int) -> int | None:
+        match = _PHRASE_RE.match(self.text, pos)
+        if match is None or not _boundary_ok(self.text, pos, match.end()):
+            return None
+        phrase = " ".join(match.group().split())
+        kind = _PHRASES[phrase]
+        if kind is None and phrase not in FILLERS:
+            raise Unsure(f"stop word {phrase!r}")
+        if kind is TokenKind.SEP:
+            self.tokens.append(Token(TokenKind.SEP, pos, match.end()))
+        return match.end()
+
+    def _word(self, pos: int) -> int | None:
+        if is_cjk(self.text[pos]):
+            return self._add_name(pos, pos + 1)
+        match = _WORD_RE.match(self.text, pos)
+        if match is None:
+            return None  # a stray digit or symbol: the caller gives up
+        word = match.group()
+        if len(word) >= MIN_SUFFIX_WORD and word.isascii() and word.endswith(STOP_SUFFIXES_LATIN):
+            raise Unsure(f"adverb {word!r}")
+        return self._add_name(pos, match.end())
+
+    def _add_name(self, start: int, end: int, known: str | None = None) -> int:
+        """Record a name piece, joining it to the previous piece of the same name."""
+        cjk = is_cjk(self.text[end - 1])
+        last = self.tokens[-1] if self.tokens else None
+        if known is None and last is not None and last.kind is TokenKind.NAME and not last.known:
+            gap = self.text[last.end : start]
+            if gap == "" or (gap.isspace() and not last.cjk and not is_cjk(self.text[start])):
+                last.end = end
+                last.text = " ".join(self.original[last.start : end].split())
+                last.cjk = cjk
+                return end
+        text = " ".join(self.original[start:end].split())
+        self.tokens.append(Token(TokenKind.NAME, start, end, text=text, known=known, cjk=cjk))
+        return end
+
+
+def scan(original: str, matcher: NameMatcher, allow_bare: bool = False) -> list[Token]:
+    """Tokens of `original`; raises Unsure on anything that cannot be placed."""
+    return Scanner(original, matcher, allow_bare).scan()

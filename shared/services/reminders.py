@@ -1,0 +1,214 @@
+"""Medication reminders: the per-minute tick, the send worker and the reminder buttons.
+
+tick() (Cloud Scheduler, at least once, possibly late or skipped) reads only the doses
+that are due (an indexed range query on next_due_at, one page), and per user, in one
+transaction, re-reads them, moves each to its next state (domain/schedule.py) and
+writes an outbox document holding the reminder. After the commit the reminder is
+enqueued under a name derived from the doses' state, and the outbox document deleted;
+a tick that crashed in between leaves the outbox document for the next tick to
+re-enqueue. Two ticks for the same minute see the first one's writes (next_due_at
+has moved on) and remind once; a skipped minute is caught up (next_due_at <= now).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from shared.domain.channels import Channel, user_key
+from shared.domain.decision import Decision
+from shared.domain.i18n import t
+from shared.domain.messages import Button, Text
+from shared.domain.schedule import (
+    advance,
+    close_slot,
+    local_label,
+    log_entry,
+    zone_of,
+)
+from shared.domain.signatures import stable_id
+from shared.jobs import Job
+from shared.ports import Clock, Doc, DocumentStore, Filter, TaskQueue, Transaction
+from shared.services.delivery import Delivery
+from shared.services.dialog import Handler, Reply, Turn
+from shared.services.runner import Outcome, TaskRunner
+
+log = logging.getLogger(__name__)
+
+OUTBOX: Final = "remind_outbox"
+REMINDER_TTL: Final = timedelta(days=7)  # buttons older than this answer "handled"
+
+def dose_log_path(dose_id: str, slot: str) -> str:
+    # One log entry per (dose, slot): a repeated tap or tick cannot log twice.
+    return f"dose_log/{stable_id(dose_id, slot)}"
+
+
+@dataclass
+class ReminderService:
+    store: DocumentStore
+    tasks: TaskQueue
+    clock: Clock
+    delivery: Delivery
+    repeat_every_s: int = 3600
+    page: int = 500
+    snooze_s: int = 900
+    runner: TaskRunner[Decision] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runner = TaskRunner(self.store, self.clock, Decision)
+
+    # ------------------------------------------------------------------ tick
+    def tick(self) -> dict[str, int]:
+        now = self.clock.now()
+        enqueued = self._flush_outbox()
+        rows = self.store.query("doses", [Filter("next_due_at", "<=", now)],
+                                order_by="next_due_at", limit=self.page)
+        by_user: dict[str, list[str]] = {}
+        for path, dose in rows:
+            by_user.setdefault(str(dose["user_id"]), []).append(path)
+        for user, paths in by_user.items():
+            claimed = self._claim_user(user, paths, now)
+            if claimed is not None:
+                enqueued += self._dispatch(*claimed)
+        log.info("reminder tick", extra={"due": len(rows), "users": len(by_user),
+                                         "enqueued": enqueued})
+        return {"due": len(rows), "users": len(by_user), "enqueued": enqueued}
+
+    def _claim_user(self, user: str, paths: list[str], now: datetime) -> tuple[str, Doc] | None:
+        return self.store.transaction(lambda txn: self._claim(txn, user, paths, now))
+
+    def _claim(
+        self, txn: Transaction, user: str, paths: list[str], now: datetime
+    ) -> tuple[str, Doc] | None:
+        profile = txn.get(f"users/{user}")
+        doses = [(path, txn.get(path)) for path in paths]
+        items: list[Doc] = []
+        for path, dose in doses:
+            if dose is None or dose["next_due_at"] > now:
+                continue  # deleted, or another tick got there first
+            step = advance(dose, now, timedelta(seconds=self.repeat_every_s))
+            dose_id = path.split("/", 1)[1]
+            txn.set(path, step.dose)
+            if step.missed:
+                txn.set(dose_log_path(dose_id, step.missed),
+                        log_entry(dose_id, dose, step.missed, "missed", now))
+            if step.remind:
+                items.append(_item(dose_id, step.dose))
+        if not items or profile is None or not profile.get("chat_id"):
+            return None
+        # Named after the doses' state: a re-run of this step yields the same id.
+        rid = stable_id(user, *(f"{i['dose_id']}|{i['slot']}|{i['sent']}" for i in items))
+        payload = {"id": rid, "user": user, "channel": profile["channel"],
+                   "chat_id": profile["chat_id"], "language": profile.get("language", "en"),
+                   "items": items}
+        txn.set(f"{OUTBOX}/{rid}", {"payload": payload, "user_id": user, "created_at": now})
+        return rid, payload
+
+    def _dispatch(self, rid: str, payload: Doc) -> int:
+        added = self.tasks.enqueue(Job.REMIND.value, payload, name=f"remind-{rid}")
+        self.store.delete(f"{OUTBOX}/{rid}")
+        return int(added)
+
+    def _flush_outbox(self) -> int:
+        """Re-enqueue reminders a crashed tick committed but did not enqueue."""
+        rows = self.store.query(OUTBOX, limit=self.page)
+        return sum(self._dispatch(path.split("/", 1)[1], doc["payload"]) for path, doc in rows)
+
+    # ------------------------------------------------------------------ send
+    def send(self, task: dict[str, Any]) -> Outcome:
+        rid = str(task["id"])
+        return self.runner.process(
+            f"remind:{rid}",
+            decide=lambda txn, _: self._decide_send(txn, rid, task),
+            apply=self.delivery.deliver,
+        )
+
+    def _decide_send(self, txn: Transaction, rid: str, task: dict[str, Any]) -> Decision:
+        items = [i for i in task.get("items") or [] if isinstance(i, dict)]
+        doses = [txn.get(f"doses/{i['dose_id']}") for i in items]
+        # A dose taken ("done") between the tick and now is not reminded.
+        live = [i for i, d in zip(items, doses, strict=True)
+                if d is not None and d.get("pending_slot") == i["slot"]]
+        user, lang = str(task["user"]), str(task.get("language", "en"))
+        now = self.clock.now()
+        if live:
+            txn.set(f"reminders/{rid}", {"user_id": user, "items": live, "created_at": now,
+                                         "expires_at": now + REMINDER_TTL})
+        return Decision(
+            channel=Channel(task["channel"]), chat_id=str(task["chat_id"]), user_key=user,
+            messages=[reminder_message(lang, rid, live)] if live else [],
+            send_key=f"remind:{rid}",
+        )
+
+    # ------------------------------------------------------------------ buttons
+    def actions(self) -> dict[str, Handler]:
+        return {
+            "reminder_taken": self._resolver("taken"),
+            "reminder_skip": self._resolver("skipped"),
+            "reminder_snooze": self.snooze,
+        }
+
+    def _resolver(self, status: str) -> Handler:
+        return lambda turn: self.resolve(turn, status)
+
+    def resolve(self, turn: Turn, status: str) -> Reply:
+        writes: list[tuple[str, Doc | None]] = []
+        names: list[str] = []
+        for item, dose in self._pending(turn):
+            path = f"doses/{item['dose_id']}"
+            writes.append((path, close_slot(dose)))
+            writes.append((dose_log_path(item["dose_id"], item["slot"]),
+                           log_entry(item["dose_id"], dose, item["slot"], status, turn.now)))
+            names.append(str(item["name"]))
+        if not names:
+            return Reply([Text(text=t(turn.lang, "remind.handled"))])
+        return Reply([Text(text=t(turn.lang, f"remind.{status}", names=", ".join(names)))],
+                     writes=writes)
+
+    def snooze(self, turn: Turn) -> Reply:
+        later = turn.now + timedelta(seconds=self.snooze_s)
+        writes: list[tuple[str, Doc | None]] = []
+        label = ""
+        for item, dose in self._pending(turn):
+            due = min(later, dose["next_slot_at"])  # the next slot still starts on time
+            writes.append((f"doses/{item['dose_id']}", {**dose, "next_due_at": due}))
+            label = local_label(due, zone_of(str(dose["timezone"])))[-5:]
+        if not writes:
+            return Reply([Text(text=t(turn.lang, "remind.handled"))])
+        return Reply([Text(text=t(turn.lang, "remind.snoozed", time=label))], writes=writes)
+
+    def _pending(self, turn: Turn) -> list[tuple[Doc, Doc]]:
+        """(item, dose) of the tapped reminder whose slot is still pending.
+
+        Read outside the dialog transaction (handlers see no transaction); the writes
+        go in it. A tick racing with the tap can at worst repeat one reminder."""
+        reminder = self.store.get(f"reminders/{turn.argument}") if turn.argument else None
+        owner = user_key(turn.event.channel, turn.event.user_id)
+        if reminder is None or reminder.get("user_id") != owner:
+            return []
+        pending: list[tuple[Doc, Doc]] = []
+        for item in reminder.get("items") or []:
+            dose = self.store.get(f"doses/{item['dose_id']}")
+            if dose is not None and dose.get("pending_slot") == item["slot"]:
+                pending.append((item, dose))
+        return pending
+
+
+def _item(dose_id: str, dose: Doc) -> Doc:
+    return {"dose_id": dose_id, "slot": dose["pending_slot"], "sent": dose["sent"],
+            "name": dose.get("name", ""), "dosage": dose.get("dosage") or "",
+            "time": dose.get("time", "")}
+
+
+def reminder_message(lang: str, rid: str, items: list[Doc]) -> Text:
+    repeat = any(int(i.get("sent") or 1) > 1 for i in items)
+    lines = [t(lang, "remind.again" if repeat else "remind.title")]
+    lines += [t(lang, "remind.item", time=i["time"], name=i["name"], dosage=i["dosage"]).rstrip()
+              for i in items]
+    buttons: list[tuple[str, str]] = [("button.taken", "rt"), ("button.snooze", "rz"),
+                                      ("button.skip", "rk")]
+    return Text(text="\n".join(lines),
+                buttons=[Button(label=t(lang, key), data=f"{verb}:{rid}") for key, verb in buttons])
+
