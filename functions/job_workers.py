@@ -11,7 +11,7 @@ from shared.jobs import WORKERS, Job
 
 
 def _job(job: Job, request: flask.Request) -> tuple[str, int]:
-    return run_worker(request, WORKERS[job], lambda task: container().jobs.handle(job, task))
+    return run_worker(request, WORKERS[job], lambda task: container().job_handlers[job](task))
 
 
 @functions_framework.http

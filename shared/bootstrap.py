@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from shared.clock import OffsetClock, SystemClock
 from shared.domain.channels import Channel
+from shared.jobs import Job
 from shared.log import configure_logging
 from shared.settings import Settings, load_settings
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from shared.services.delivery import Delivery
     from shared.services.dialog import DialogService
     from shared.services.intake import Intake
-    from shared.services.jobs import JobService
+    from shared.services.jobkit import JobHandler, JobKit
     from shared.services.medication import MedicationService
     from shared.services.privacy import Eraser
     from shared.services.reminders import ReminderService
@@ -194,10 +195,25 @@ class Container:
         return ReminderService(self.store, self.tasks, self.clock, self.delivery)
 
     @cached_property
-    def jobs(self) -> JobService:
-        from shared.services.jobs import JobService
+    def job_kit(self) -> JobKit:
+        from shared.services.jobkit import JobKit
 
-        return JobService(self.store, self.clock, self.llm, self.delivery)
+        return JobKit(self.store, self.clock, self.llm, self.delivery)
+
+    @cached_property
+    def job_handlers(self) -> dict[Job, JobHandler]:
+        """Which use case runs each job kind (one worker function per kind)."""
+        from shared.services.education import EducationService
+        from shared.services.medchat import MedicalTranslationService
+
+        kit = self.job_kit
+        return {
+            Job.GENERATE: EducationService(kit).generate,
+            Job.TRANSLATE: MedicalTranslationService(kit).translate,
+            Job.TTS: kit.unavailable,
+            Job.STT: kit.unavailable,
+            Job.EMAIL: kit.unavailable,
+        }
 
 
 @cache

@@ -1,6 +1,8 @@
-"""Message catalogs (shared/catalogs/*.json) and language resolution.
+"""Message catalogs and language resolution.
 
-Every text the bot says comes from a catalog; handlers only name keys.
+Every text the bot says comes from a catalog; handlers only name keys. Each UI
+language has a folder, shared/catalogs/<language>/, with one JSON file per feature
+(core, education, translation, medication, ...); a key lives in exactly one file.
 """
 
 from __future__ import annotations
@@ -42,9 +44,14 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    path = _CATALOG_DIR / f"{language}.json"
-    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    merged: dict[str, str] = {}
+    for path in sorted((_CATALOG_DIR / language).glob("*.json")):
+        part: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"catalog keys defined twice: {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def t(language: str, key: str, **values: object) -> str:

@@ -57,10 +57,6 @@ _PHRASES: dict[str, TokenKind | None] = {
 _PHRASE_RE = re.compile(alternation(_PHRASES))
 
 
-class _Stop(Exception):
-    """Internal: a stop word was found."""
-
-
 def _in_word(char: str) -> bool:
     return is_letter(char) or char.isdigit() or char in "-'"
 

@@ -22,6 +22,14 @@ def test_every_catalog_has_the_same_keys_and_placeholders():
             assert set(re.findall(r"{\w+}", other[key])) == set(re.findall(r"{\w+}", text)), key
 
 
+def test_every_language_has_the_same_feature_files():
+    from shared.domain.i18n import _CATALOG_DIR
+
+    files = {lang: sorted(p.name for p in (_CATALOG_DIR / lang).glob("*.json"))
+             for lang in UI_LANGUAGES}
+    assert len({tuple(v) for v in files.values()}) == 1, files
+
+
 def test_ten_common_targets_have_labels_in_every_language():
     assert len(COMMON_TARGETS) == 10
     for language in UI_LANGUAGES:
