@@ -179,8 +179,8 @@ class Container:
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,
                              medication=self.medication,
-                             reminders_actions={**self.medication.actions(),
-                                                **self.reminders.actions()})
+                             feature_handlers={**self.medication.actions(),
+                                               **self.reminders.actions()})
 
     @cached_property
     def medication(self) -> MedicationService:

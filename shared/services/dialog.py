@@ -91,9 +91,9 @@ class DialogService:
     session_ttl_s: int = 86_400
     max_text_chars: int = 2000
     medication: Handler | None = None  # the medication feature plugs in here
-    # Button handlers of the medication and reminder features, by the handler names
-    # their TRANSITIONS rows use.
-    reminders_actions: dict[str, Handler] = field(default_factory=dict)
+    # Handlers that features (medication, reminders, education, translation, ...)
+    # contribute, by the handler names their TRANSITIONS rows use.
+    feature_handlers: dict[str, Handler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.runner = TaskRunner(self.store, self.clock, Decision)
@@ -109,10 +109,7 @@ class DialogService:
             "medication_command": self.medication_command, "retry_job": self.retry_job,
             "not_understood": self.not_understood, "unsupported_media": self.unsupported_media,
             "empty_message": self.empty_message, "ignore": self.ignore,
-            # Buttons of features not wired in (a bare DialogService) get "not understood".
-            **dict.fromkeys(("medication_button", "reminder_taken", "reminder_snooze",
-                             "reminder_skip"), self.not_understood),
-            **self.reminders_actions,
+            **self.feature_handlers,
         }
         missing = {step.handler for step in TRANSITIONS.values()} - self.handlers.keys()
         assert not missing, f"transitions name unknown handlers: {missing}"
