@@ -17,59 +17,114 @@ import os
 import secrets
 import signal
 import threading
-from datetime import UTC, datetime
+from contextlib import ExitStack
+from datetime import UTC
 from typing import Any
 
 import httpx
 
 from infra.local.emulators import Emulator, firestore_available, start_firestore
-from infra.local.functions_host import FunctionsHost, create_functions_app
+from infra.local.functions_host import FunctionsHost
 from infra.local.platforms import PlatformServer, PlatformState
 from infra.local.smtp_sink import SmtpSink
+from shared.bootstrap import Container, using
+from shared.settings import Settings
 
 log = logging.getLogger("medbot.dev")
 
 
-def _environment(args: argparse.Namespace, state: PlatformState, sink: SmtpSink,
-                 firestore: Emulator | None, token: str) -> dict[str, str]:
-    functions = f"http://127.0.0.1:{args.functions_port}"
-    simulator = f"http://127.0.0.1:{args.port}"
-    env = {
-        "WORKER_AUTH": "dev-token", "DEV_AUTH_TOKEN": token, "WORKER_BASE_URL": functions,
-        "TASKS_BACKEND": "http", "BLOB_BACKEND": "local", "PUBLIC_BASE_URL": functions,
-        "LINE_CHANNEL_SECRET": state.line_channel_secret,
-        "LINE_CHANNEL_ACCESS_TOKEN": state.line_access_token,
-        "LINE_API_BASE_URL": simulator, "LINE_DATA_API_BASE_URL": simulator,
-        "TELEGRAM_BOT_TOKEN": state.telegram_token,
-        "TELEGRAM_WEBHOOK_SECRET": state.telegram_secret,
-        "TELEGRAM_API_BASE_URL": f"{simulator}/bot",
-        "TELEGRAM_FILE_BASE_URL": f"{simulator}/file/bot",
-        "SMTP_HOST": sink.host, "SMTP_PORT": str(sink.port), "SMTP_SECURITY": "none",
-        "STORE_BACKEND": "memory",
-    }
-    if firestore is not None:
-        env.update(STORE_BACKEND="firestore", FIRESTORE_EMULATOR_HOST=firestore.host,
-                   GCP_PROJECT="medbot-local")
-    return env
+class LocalStack:
+    """Everything `make dev` runs, startable from tests too (ports 0 = free ports)."""
 
+    def __init__(self, *, port: int = 8080, functions_port: int = 8081,
+                 use_firestore: bool = True, blob_dir: str = ".local/blobs") -> None:
+        self.token = secrets.token_urlsafe(24)
+        self.firestore: Emulator | None = (
+            start_firestore() if use_firestore and firestore_available() else None)
+        self.sink = SmtpSink()
+        self.sink.start()
+        self.state = PlatformState()
+        self.simulator = PlatformServer(self.state, port=port, outbox=self.sink.messages,
+                                        clock_advance=self.advance)
+        # Bound now (not yet serving), so the settings can name its URL.
+        self.functions = FunctionsHost(functions_port)
+        self.container: Container | None = None
+        self._blob_dir = blob_dir
+        self._stop = threading.Event()
+        self._poke = threading.Event()
+        self._scope = ExitStack()
 
-def _cron(functions_url: str, token: str, now: Any, stop: threading.Event,
-          poke: threading.Event) -> None:
-    """Cloud Scheduler's stand-in: every minute (and whenever the clock is moved)."""
-    with httpx.Client(timeout=60) as client:
-        while not stop.is_set():
-            firing: datetime = now()
-            try:
-                client.post(f"{functions_url}/reminder_tick", headers={
-                    "Authorization": f"Bearer {token}",
-                    "X-CloudScheduler": "true",
-                    "X-CloudScheduler-JobName": "medbot-reminder-tick",
-                    "X-CloudScheduler-ScheduleTime": firing.astimezone(UTC).isoformat(),
-                })
-            except httpx.HTTPError as error:
-                log.warning("reminder tick failed: %s", type(error).__name__)
-            poke.wait(timeout=60)
-            poke.clear()
+    def settings(self, functions_url: str, simulator_url: str) -> Settings:
+        state = self.state
+        values: dict[str, Any] = {
+            "worker_auth": "dev-token", "dev_auth_token": self.token,
+            "worker_base_url": functions_url, "tasks_backend": "http",
+            "blob_backend": "local", "local_blob_dir": self._blob_dir,
+            "public_base_url": functions_url,
+            "line_channel_secret": state.line_channel_secret,
+            "line_channel_access_token": state.line_access_token,
+            "line_api_base_url": simulator_url, "line_data_api_base_url": simulator_url,
+            "telegram_bot_token": state.telegram_token,
+            "telegram_webhook_secret": state.telegram_secret,
+            "telegram_api_base_url": f"{simulator_url}/bot",
+            "telegram_file_base_url": f"{simulator_url}/file/bot",
+            "smtp_host": self.sink.host, "smtp_port": self.sink.port, "smtp_security": "none",
+            "store_backend": "memory",
+            "gemini_api_key": os.environ.get("GEMINI_API_KEY", ""),
+        }
+        if self.firestore is not None:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = self.firestore.host
+            values.update(store_backend="firestore", gcp_project="medbot-local")
+        return Settings(**values)
+
+    def start(self) -> LocalStack:
+        self.simulator.start()
+        functions_url = self.functions.url
+        container = Container(self.settings(functions_url, self.simulator.url))
+        self.container = container
+        self._scope.enter_context(using(container))
+        self.state.clock_now = container.clock.now
+        self.state.line_webhook_url = f"{functions_url}/line_webhook"
+        self.state.telegram_webhook_url = f"{functions_url}/telegram_webhook"
+        self.functions.start()
+        threading.Thread(target=self._cron, daemon=True, name="cron").start()
+        return self
+
+    def advance(self, seconds: float) -> None:
+        """Move the stack's clock (the simulator's +15 min / +1 h / +1 day)."""
+        assert self.container is not None
+        clock: Any = self.container.clock
+        clock.advance(seconds)
+        getattr(self.container.tasks, "clock_moved", lambda: None)()
+        self._poke.set()  # let the cron tick at the new time at once
+
+    def _cron(self) -> None:
+        """Cloud Scheduler's stand-in: every minute, and whenever the clock moves."""
+        assert self.container is not None
+        with httpx.Client(timeout=60) as client:
+            while not self._stop.is_set():
+                firing = self.container.clock.now().astimezone(UTC).isoformat()
+                try:
+                    client.post(f"{self.functions.url}/reminder_tick", headers={
+                        "Authorization": f"Bearer {self.token}",
+                        "X-CloudScheduler": "true",
+                        "X-CloudScheduler-JobName": "medbot-reminder-tick",
+                        "X-CloudScheduler-ScheduleTime": firing,
+                    })
+                except httpx.HTTPError as error:
+                    log.warning("reminder tick failed", extra={"error": type(error).__name__})
+                self._poke.wait(timeout=60)
+                self._poke.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._poke.set()
+        self.simulator.stop()
+        self.functions.stop()
+        self._scope.close()
+        self.sink.stop()
+        if self.firestore is not None:
+            self.firestore.stop()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -84,55 +139,22 @@ def main() -> None:
     args = parser.parse_args()
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl-C, emulators included.
     signal.signal(signal.SIGTERM, _interrupt)
-
-    firestore = None
     if not args.memory and firestore_available():
         print("starting the Firestore emulator…", flush=True)
-        firestore = start_firestore()
-    token = secrets.token_urlsafe(24)
-    sink = SmtpSink()
-    sink.start()
-    state = PlatformState(
-        line_webhook_url=f"http://127.0.0.1:{args.functions_port}/line_webhook",
-        telegram_webhook_url=f"http://127.0.0.1:{args.functions_port}/telegram_webhook",
-    )
-    os.environ.update(_environment(args, state, sink, firestore, token))
-
-    from shared.bootstrap import container
-
-    c = container()
-    clock: Any = c.clock
-    stop, poke = threading.Event(), threading.Event()
-
-    def advance(seconds: float) -> None:
-        clock.advance(seconds)
-        getattr(c.tasks, "clock_moved", lambda: None)()
-        poke.set()  # let the cron tick at the new time at once
-
-    blobs: Any = c.blobs
-    functions = FunctionsHost(args.functions_port,
-                              create_functions_app(blobs, token.encode())).start()
-    simulator = PlatformServer(state, port=args.port, outbox=sink.messages,
-                               clock_now=clock.now, clock_advance=advance).start()
-    threading.Thread(target=_cron, args=(functions.url, token, clock.now, stop, poke),
-                     daemon=True, name="cron").start()
-    store = "Firestore emulator " + firestore.host if firestore else "in-memory store"
-    llm = "Gemini" if os.environ.get("GEMINI_API_KEY") else "offline engine (no GEMINI_API_KEY)"
-    print(f"\nMedBot local stack\n  simulator:  {simulator.url}/\n  functions:  {functions.url}"
-          f"\n  state:      {store}\n  model:      {llm}\n  SMTP sink:  {sink.host}:{sink.port}"
-          "\nCtrl-C to stop.", flush=True)
+    stack = LocalStack(port=args.port, functions_port=args.functions_port,
+                       use_firestore=not args.memory)
+    stack.start()
+    store = f"Firestore emulator {stack.firestore.host}" if stack.firestore else "in-memory store"
+    model = "Gemini" if os.environ.get("GEMINI_API_KEY") else "offline engine (no GEMINI_API_KEY)"
+    print(f"\nMedBot local stack\n  simulator:  {stack.simulator.url}/"
+          f"\n  functions:  {stack.functions.url}\n  state:      {store}\n  model:      {model}"
+          f"\n  SMTP sink:  {stack.sink.host}:{stack.sink.port}\nCtrl-C to stop.", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        poke.set()
-        simulator.stop()
-        functions.stop()
-        sink.stop()
-        if firestore is not None:
-            firestore.stop()
+        stack.stop()
 
 
 if __name__ == "__main__":

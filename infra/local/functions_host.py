@@ -11,13 +11,14 @@ from typing import Any
 import functions_framework
 from flask import Flask, Response, abort, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 import main
 from shared.adapters.local_blobs import LocalBlobStore, verify_blob_link
+from shared.bootstrap import container
 
 
-def create_functions_app(blobs: LocalBlobStore | None = None, secret: bytes = b"") -> Any:
+def create_functions_app() -> Any:
     root = Flask("medbot-local")
 
     @root.get("/healthz")
@@ -26,9 +27,12 @@ def create_functions_app(blobs: LocalBlobStore | None = None, secret: bytes = b"
 
     @root.get("/blobs/<path:key>")
     def blob(key: str) -> Response:
-        if blobs is None or not verify_blob_link(
-            key, request.args.get("expires", ""), request.args.get("sig", ""), secret,
-            time.time(),
+        # Signed links of the local blob backend (signed with the dev token).
+        c = container()
+        blobs = c.blobs
+        if not isinstance(blobs, LocalBlobStore) or not verify_blob_link(
+            key, request.args.get("expires", ""), request.args.get("sig", ""),
+            c.settings.dev_auth_token.encode(), time.time(),
         ):
             abort(403)
         found = blobs.open(key)
@@ -62,12 +66,20 @@ def _with_slash(environ: dict[str, Any]) -> dict[str, Any]:
     return environ
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: /blobs/ paths carry signed links to patients' audio."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
 class FunctionsHost:
     """The functions app on a background thread (tests and the local stack)."""
 
     def __init__(self, port: int = 0, app: Any = None) -> None:
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, app or create_functions_app(), threaded=True)
+            "127.0.0.1", port, app or create_functions_app(), threaded=True,
+            request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="functions-host")
 

@@ -1,0 +1,63 @@
+"""The chat simulator page in headless Chromium (Debian's, never a downloaded browser):
+a developer picks a platform and a user, types, taps buttons and sees the bot answer."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from infra.local.dev import LocalStack
+from shared.domain.i18n import t
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags the machine's probe found necessary in a closed network, as root.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    local = LocalStack(port=0, functions_port=0, use_firestore=False,
+                       blob_dir=str(tmp_path_factory.mktemp("blobs")))
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def page(stack: LocalStack):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(stack.simulator.url + "/")
+        yield page
+        browser.close()
+
+
+@pytest.mark.parametrize(("channel", "user", "lang"), [("line", "zh-TW", "zh-TW"),
+                                                       ("telegram", "en", "en")])
+def test_a_user_chooses_a_mode_in_the_page_and_gets_an_answer(page, channel, user, lang):
+    page.click(f"[data-channel={channel}]")
+    page.select_option("#user", user)
+    page.fill("#text", "hello")
+    page.press("#text", "Enter")
+    page.get_by_text(t(lang, "menu.title").splitlines()[0]).first.wait_for(timeout=20_000)
+
+    page.get_by_role("button", name=t(lang, "menu.education")).last.click()
+    page.get_by_text(t(lang, "education.intro")).first.wait_for(timeout=20_000)
+    page.get_by_role("button", name=t(lang, "topic.flu")).last.click()
+    page.get_by_text(t(lang, "offline.label")).first.wait_for(timeout=30_000)
+
+
+def test_the_clock_panel_moves_the_stacks_time(page, stack):
+    before = stack.container.clock.now()
+    page.click("[data-advance='3600']")
+    page.wait_for_function(
+        "document.querySelector('#clock').textContent.length > 2", timeout=10_000)
+    moved = (stack.container.clock.now() - before).total_seconds()
+    assert 3600 <= moved < 3600 + 60
