@@ -94,7 +94,7 @@ def main() -> None:
            "GCP_PROJECT": f"bench-{secrets.token_hex(4)}", "TASKS_BACKEND": "cloudtasks",
            "CLOUD_TASKS_EMULATOR_HOST": tasks.host, "WORKER_AUTH": "dev-token",
            "DEV_AUTH_TOKEN": "bench", "WORKER_BASE_URL": f"http://127.0.0.1:{sink.server_port}",
-           "LINE_CHANNEL_SECRET": SECRET, "THREADS": "20"}
+           "LINE_CHANNEL_SECRET": SECRET, "THREADS": os.environ.get("THREADS", "20")}
     from shared.adapters.cloud_tasks_queue import CloudTasksQueue
 
     CloudTasksQueue(env["GCP_PROJECT"], "asia-east1", env["WORKER_BASE_URL"],

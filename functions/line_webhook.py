@@ -8,6 +8,7 @@ import time
 import flask
 import functions_framework
 
+from functions._http import observed
 from shared.bootstrap import container
 
 log = logging.getLogger("medbot.functions")
@@ -15,11 +16,12 @@ log = logging.getLogger("medbot.functions")
 
 @functions_framework.http
 def line_webhook(request: flask.Request) -> tuple[str, int]:
-    started = time.perf_counter()
-    c = container()
-    answer = c.intake.line(request.get_data(cache=False),
-                           request.headers.get("x-line-signature"),
-                           c.settings.line_channel_secret)
-    log.info("webhook", extra={"function": "line_webhook", "status": answer.status,
-                               "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
-    return answer.body, answer.status
+    with observed(request, "line_webhook"):
+        started = time.perf_counter()
+        c = container()
+        answer = c.intake.line(request.get_data(cache=False),
+                               request.headers.get("x-line-signature"),
+                               c.settings.line_channel_secret)
+        log.info("webhook", extra={"channel": "line", "status": answer.status,
+                                   "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
+        return answer.body, answer.status

@@ -141,3 +141,10 @@ def test_webhook_log_lines_carry_no_message_text(c, capsys):
     captured = capsys.readouterr()
     assert secret_text not in captured.out + captured.err
     assert json.dumps(secret_text) not in captured.out
+
+
+def test_an_oversized_signed_body_is_413_and_touches_nothing(c):
+    body = b'{"events": [], "pad": "' + b"x" * 1_000_001 + b'"}'
+    assert post_line(body).status_code == 413
+    assert post_telegram(body).status_code == 413
+    assert queued(c) == 0 and stored(c) == 0
