@@ -9,13 +9,15 @@ log = logging.getLogger(__name__)
 
 
 class OidcVerifier:
-    def __init__(self, invoker_email: str) -> None:
+    def __init__(self, invoker_email: str, request: Any = None) -> None:
+        """request: google-auth transport used to fetch Google's signing certificates
+        (cached by google-auth); tests pass one that serves their own."""
         if not invoker_email:
             raise ValueError("OIDC auth needs TASKS_INVOKER_SA")
         from google.auth.transport import requests as google_requests
 
         self._email = invoker_email
-        self._request: Any = google_requests.Request()
+        self._request: Any = request or google_requests.Request()
 
     def verify(self, authorization: str | None, audience: str) -> bool:
         from google.auth.exceptions import GoogleAuthError
