@@ -59,7 +59,7 @@ def token(signer, **overrides) -> str:
     claims = {"iss": "https://accounts.google.com", "aud": AUDIENCE, "email": INVOKER,
               "email_verified": True, "iat": now, "exp": now + 600, "sub": "1"}
     claims.update(overrides)
-    return jwt.encode(signer, claims).decode()
+    return str(jwt.encode(signer, claims).decode())
 
 
 @pytest.fixture
