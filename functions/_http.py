@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import flask
 
 from shared.bootstrap import container
+from shared.log import request_context, trace_fields
 
 log = logging.getLogger("medbot.functions")
 
@@ -21,16 +23,37 @@ def run_worker(
     request: flask.Request, function: str, handle: Callable[[dict[str, Any]], Any]
 ) -> Response:
     """Authenticate the caller (OIDC or dev token), parse the task, run it once."""
-    started = time.perf_counter()
-    if not authorized(request, function):
-        return "unauthorized", 401
-    task = request.get_json(silent=True)
-    if not isinstance(task, dict) or not isinstance(task.get("id"), str):
-        return "bad task", 400
-    outcome = handle(task)
-    log.info("task", extra={"function": function, "outcome": str(outcome),
-                            "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
-    return str(outcome), BUSY_STATUS if str(outcome) == "busy" else 200
+    with observed(request, function):
+        started = time.perf_counter()
+        if not authorized(request, function):
+            return "unauthorized", 401
+        task = request.get_json(silent=True)
+        if not isinstance(task, dict) or not isinstance(task.get("id"), str):
+            log.warning("task", extra={"outcome": "bad task"})
+            return "bad task", 400
+        try:
+            outcome = handle(task)
+        except Exception:
+            # Structured and traced (the framework's own traceback is plain text); the
+            # 500 makes Cloud Tasks retry.
+            log.exception("task", extra={"outcome": "error", "latency_ms": _ms(started)})
+            raise
+        log.info("task", extra={"outcome": str(outcome), "latency_ms": _ms(started)})
+        return str(outcome), BUSY_STATUS if str(outcome) == "busy" else 200
+
+
+@contextmanager
+def observed(request: flask.Request, function: str) -> Iterator[None]:
+    """Every log line of this request carries the function name and its Cloud Trace id."""
+    project = container().settings.gcp_project
+    trace = trace_fields(project, request.headers.get("X-Cloud-Trace-Context"),
+                         request.headers.get("traceparent"))
+    with request_context(function, **trace):
+        yield
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def authorized(request: flask.Request, function: str) -> bool:
@@ -39,5 +62,5 @@ def authorized(request: flask.Request, function: str) -> bool:
     audience = f"{c.settings.worker_base_url}/{function}"
     if c.verifier.verify(request.headers.get("Authorization"), audience):
         return True
-    log.warning("unauthorized caller", extra={"function": function})
+    log.warning("unauthorized caller", extra={"function": function, "outcome": "unauthorized"})
     return False
