@@ -9,6 +9,7 @@ from functions.job_workers import (
     email_worker,
     generate_worker,
     stt_worker,
+    taigi_worker,
     translate_worker,
     tts_worker,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "remind_worker",
     "reminder_tick",
     "stt_worker",
+    "taigi_worker",
     "telegram_webhook",
     "translate_worker",
     "tts_worker",

@@ -37,3 +37,8 @@ def stt_worker(request: flask.Request) -> tuple[str, int]:
 @functions_framework.http
 def email_worker(request: flask.Request) -> tuple[str, int]:
     return _job(Job.EMAIL, request)
+
+
+@functions_framework.http
+def taigi_worker(request: flask.Request) -> tuple[str, int]:
+    return _job(Job.TAIGI, request)

@@ -7,7 +7,7 @@ import json
 import flask
 import functions_framework
 
-from functions._http import authorized, run_worker
+from functions._http import authorized, observed, run_worker
 from shared.bootstrap import container
 
 
@@ -15,9 +15,10 @@ from shared.bootstrap import container
 def reminder_tick(request: flask.Request) -> tuple[str, int]:
     # At-least-once and possibly late or skipped: the tick itself is stateless; each
     # due dose is claimed exactly once inside ReminderService.tick().
-    if not authorized(request, "reminder_tick"):
-        return "unauthorized", 401
-    return json.dumps(container().reminders.tick()), 200
+    with observed(request, "reminder_tick"):
+        if not authorized(request, "reminder_tick"):
+            return "unauthorized", 401
+        return json.dumps(container().reminders.tick()), 200
 
 
 @functions_framework.http

@@ -27,16 +27,24 @@ if TYPE_CHECKING:
         LanguageModel,
         Mailer,
         Messenger,
+        PdfRenderer,
+        Speaker,
+        TaigiSpeech,
         TaskQueue,
     )
     from shared.services.auth import CallerVerifier
     from shared.services.delivery import Delivery
     from shared.services.dialog import DialogService
+    from shared.services.education_dialog import EducationDialog
+    from shared.services.email import EmailService
     from shared.services.intake import Intake
     from shared.services.jobkit import JobHandler, JobKit
+    from shared.services.limits import UserLimits
+    from shared.services.medchat import TaigiVoiceService
     from shared.services.medication import MedicationService
     from shared.services.privacy import Eraser
     from shared.services.reminders import ReminderService
+    from shared.services.speech import SpeechService
 
 
 class Container:
@@ -128,6 +136,25 @@ class Container:
         return OfflineModel()
 
     @cached_property
+    def speaker(self) -> Speaker:
+        """Gemini TTS with a key, else espeak-ng (offline, Debian package)."""
+        if self.settings.gemini_api_key:
+            from shared.adapters.model_speaker import ModelSpeaker
+
+            return ModelSpeaker(self.llm)
+        from shared.adapters.espeak_speaker import EspeakSpeaker
+
+        return EspeakSpeaker()
+
+    @cached_property
+    def speech(self) -> SpeechService:
+        from shared.adapters.audio_codec import PyAvEncoder  # PyAV: tts worker only
+        from shared.services.speech import SpeechService
+
+        return SpeechService(self.job_kit, self.speaker, PyAvEncoder(), self.blobs,
+                             signed_url_ttl_s=self.settings.signed_url_ttl_s)
+
+    @cached_property
     def messengers(self) -> dict[Channel, Messenger]:
         from shared.adapters.line_messenger import LineMessenger
         from shared.adapters.telegram_messenger import TelegramMessenger
@@ -171,22 +198,36 @@ class Container:
 
         return Eraser(self.store, self.blobs)
 
+    def _limits(self) -> UserLimits:
+        from shared.services.limits import UserLimits
+
+        s = self.settings
+        return UserLimits(s.limit_messages_per_minute, s.limit_generations_per_day,
+                          s.limit_emails_per_day)
+
     @cached_property
     def dialog(self) -> DialogService:
         from shared.services.dialog import DialogService
+        from shared.services.medchat_dialog import TranslationDialog
+        from shared.services.speech import actions as speech_actions
 
         return DialogService(self.store, self.tasks, self.clock, self.delivery, self.eraser,
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,
+                             limits=self._limits(),
                              medication=self.medication,
                              feature_handlers={**self.medication.actions(),
-                                               **self.reminders.actions()})
+                                               **self.reminders.actions(),
+                                               **speech_actions(),
+                                               **TranslationDialog().actions(),
+                                               **self.education_dialog.actions()},
+                             preparers={"medication_command": self.medication.interpret})
 
     @cached_property
     def medication(self) -> MedicationService:
         from shared.services.medication import MedicationService
 
-        return MedicationService(self.store)
+        return MedicationService(self.store, model=lambda: self.llm)
 
     @cached_property
     def reminders(self) -> ReminderService:
@@ -195,10 +236,50 @@ class Container:
         return ReminderService(self.store, self.tasks, self.clock, self.delivery)
 
     @cached_property
+    def education_dialog(self) -> EducationDialog:
+        from shared.services.education_dialog import EducationDialog
+
+        return EducationDialog(self.store, self.settings.max_emails_per_day)
+
+    @cached_property
+    def pdf(self) -> PdfRenderer:
+        from shared.adapters.weasy_pdf import WeasyPdfRenderer  # imports weasyprint lazily
+
+        return WeasyPdfRenderer()
+
+    @cached_property
+    def email(self) -> EmailService:
+        from shared.services.email import EmailService
+
+        return EmailService(self.job_kit, self.mailer, self.blobs,
+                            self.settings.max_emails_per_day)
+
+    @cached_property
     def job_kit(self) -> JobKit:
         from shared.services.jobkit import JobKit
 
-        return JobKit(self.store, self.clock, self.llm, self.delivery)
+        return JobKit(self.store, self.clock, self.llm, self.delivery, blobs=self.blobs,
+                      tasks=self.tasks)
+
+    @cached_property
+    def taigi_speech(self) -> TaigiSpeech:
+        """NYCU iVoice when configured, else the labelled offline stand-in."""
+        s = self.settings
+        if s.ivoice_base_url:
+            from shared.adapters.taigi_ivoice import IVoiceTaigi
+
+            return IVoiceTaigi(s.ivoice_base_url, timeout_s=s.ivoice_timeout_s,
+                               attempts=s.ivoice_attempts)
+        from shared.fakes.taigi_fake import FakeTaigi
+
+        return FakeTaigi()
+
+    @cached_property
+    def taigi(self) -> TaigiVoiceService:
+        from shared.services.medchat import TaigiVoiceService
+
+        return TaigiVoiceService(self.job_kit, self.taigi_speech, self.blobs,
+                                 link_ttl_s=self.settings.signed_url_ttl_s)
 
     @cached_property
     def job_handlers(self) -> dict[Job, JobHandler]:
@@ -207,12 +288,15 @@ class Container:
         from shared.services.medchat import MedicalTranslationService
 
         kit = self.job_kit
+        medchat = MedicalTranslationService(kit, self.settings.max_audio_bytes)
         return {
-            Job.GENERATE: EducationService(kit).generate,
-            Job.TRANSLATE: MedicalTranslationService(kit).translate,
-            Job.TTS: kit.unavailable,
-            Job.STT: kit.unavailable,
-            Job.EMAIL: kit.unavailable,
+            Job.GENERATE: EducationService(kit, self.blobs, self.pdf,
+                                           self.settings.signed_url_ttl_s).generate,
+            Job.TRANSLATE: medchat.translate,
+            Job.TTS: lambda task: self.speech.tts(task),  # lazy: PyAV only in tts_worker
+            Job.STT: medchat.voice,
+            Job.TAIGI: lambda task: self.taigi.speak(task),  # lazy: iVoice + PyAV
+            Job.EMAIL: lambda task: self.email.send(task),
         }
 
 

@@ -16,6 +16,7 @@ class Job(StrEnum):
     STT = "stt"
     EMAIL = "email"
     REMIND = "remind"
+    TAIGI = "taigi"  # Taiwanese speech via NYCU iVoice (no LLM)
 
 
 # queue name -> worker entry point (a function in main.py)

@@ -92,6 +92,12 @@ class BlobStore(Protocol):
     def signed_url(self, key: str, expires_s: int) -> str: ...
 
 
+class PdfRenderer(Protocol):
+    """A self-contained HTML page (no remote resources) as a PDF document."""
+
+    def render(self, html: str) -> bytes: ...
+
+
 # --------------------------------------------------------------------------- mail
 @dataclass(frozen=True)
 class Email:
@@ -141,6 +147,40 @@ class LanguageModel(Protocol):
         """Speech as raw PCM, 24 kHz, 16-bit, mono."""
         ...
     def transcribe(self, audio: bytes, mime: str) -> str: ...
+
+
+class Speaker(Protocol):
+    """Text to speech: Gemini TTS in production, espeak-ng offline."""
+
+    def speak(self, text: str, language: str) -> bytes:
+        """Raw PCM, 24 kHz, 16-bit little-endian, mono (an even number of bytes).
+        Empty text is refused with ValueError; engine failures raise LlmError."""
+        ...
+
+
+class AudioEncoder(Protocol):
+    """PCM (16-bit mono) into what a platform plays: "m4a" (AAC, LINE) or "ogg"
+    (Opus, Telegram voice). Unencodable audio raises ValueError."""
+
+    def encode(self, pcm: bytes, rate: int, container: Literal["m4a", "ogg"]) -> bytes: ...
+
+
+# --------------------------------------------------------------------------- Taigi
+class TaigiUnavailable(Exception):
+    """The Taigi speech service failed (after retries) or its circuit is open."""
+
+
+class TaigiSpeech(Protocol):
+    """Taiwanese (Taigi) speech: NYCU iVoice in production (adapters/taigi_ivoice.py).
+    Receives nothing but the text to speak. Empty text: ValueError; service
+    failures: TaigiUnavailable."""
+
+    def romanize(self, text: str) -> str:
+        """Chinese text -> Taigi in TLPA romanisation."""
+        ...
+    def synthesize(self, tlpa: str) -> bytes:
+        """TLPA -> speech as a WAV file."""
+        ...
 
 
 # --------------------------------------------------------------------------- chat

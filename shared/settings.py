@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     gemini_timeout_s: float = 60.0
     gemini_attempts: int = 4
 
+    # --- Taigi speech: NYCU iVoice (adapters/taigi_ivoice.py). Empty base URL: the
+    # labelled offline fake answers (local dev).
+    ivoice_base_url: str = ""
+    ivoice_timeout_s: float = 8.0
+    ivoice_attempts: int = 2
+
     # --- e-mail
     smtp_host: str = ""
     smtp_port: int = 465
@@ -72,6 +78,11 @@ class Settings(BaseSettings):
     # --- limits
     max_audio_bytes: int = 10 * 1024 * 1024
     max_text_chars: int = 2000
+    # Per-user limits (services/limits.py); Cloud Tasks queue rates are the global brake.
+    limit_messages_per_minute: int = 20
+    limit_generations_per_day: int = 30
+    limit_emails_per_day: int = 5
+    max_emails_per_day: int = 5  # leaflet e-mails per user per UTC day
 
 
 def load_settings() -> Settings:

@@ -6,7 +6,8 @@
 * the chat simulator at http://127.0.0.1:8080: it plays LINE and Telegram (signed
   webhooks in, the Messaging API / Bot API out), shows the e-mail outbox and moves
   the clock;
-* a cron that calls reminder_tick every minute with Cloud Scheduler's headers.
+* a cron that calls reminder_tick every minute with Cloud Scheduler's headers;
+* a local stand-in of NYCU's iVoice service for Taiwanese (Taigi) speech.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import httpx
 
 from infra.local.emulators import Emulator, firestore_available, start_firestore
 from infra.local.functions_host import FunctionsHost
+from infra.local.ivoice_server import IVoiceServer
 from infra.local.platforms import PlatformServer, PlatformState
 from infra.local.smtp_sink import SmtpSink
 from shared.bootstrap import Container, using
@@ -43,6 +45,8 @@ class LocalStack:
             start_firestore() if use_firestore and firestore_available() else None)
         self.sink = SmtpSink()
         self.sink.start()
+        # Taigi speech from the local stand-in of NYCU's iVoice service.
+        self.ivoice = IVoiceServer().start()
         self.state = PlatformState()
         self.simulator = PlatformServer(self.state, port=port, outbox=self.sink.messages,
                                         clock_advance=self.advance)
@@ -69,7 +73,7 @@ class LocalStack:
             "telegram_api_base_url": f"{simulator_url}/bot",
             "telegram_file_base_url": f"{simulator_url}/file/bot",
             "smtp_host": self.sink.host, "smtp_port": self.sink.port, "smtp_security": "none",
-            "store_backend": "memory",
+            "store_backend": "memory", "ivoice_base_url": self.ivoice.url,
             "gemini_api_key": os.environ.get("GEMINI_API_KEY", ""),
         }
         if self.firestore is not None:
@@ -123,6 +127,7 @@ class LocalStack:
         self.functions.stop()
         self._scope.close()
         self.sink.stop()
+        self.ivoice.stop()
         if self.firestore is not None:
             self.firestore.stop()
 

@@ -34,8 +34,13 @@ resource "google_firestore_field" "ttl" {
     "jobs",         # processed task records (services/runner.py)
     "deliveries",   # sent-message records, 2 days (services/delivery.py)
     "reminders",    # sent reminders behind "Taken" buttons, 7 days (services/reminders.py)
-    "leaflets",     # generated leaflets, 365-day retention (services/jobs.py)
-    "translations", # translations, 365-day retention (services/jobs.py)
+    "remind_claims", # per (dose, due instant) tick claims, 2 days (services/reminders.py)
+    "leaflets",     # generated leaflets, 365-day retention (services/education.py, services/medchat.py)
+    "translations", # translations, 365-day retention (services/education.py, services/medchat.py)
+    "mail_quota",   # per-user daily e-mail counts, 2 days (services/email.py)
+    "mail_outbox",  # e-mail send records (address cleared once sent), 7 days (services/email.py)
+    "usage",        # per-user daily usage counters, 400 days (domain/usage.py)
+    "limits",       # per-user rate windows and daily counts, 2 days (services/limits.py)
   ])
 
   project    = var.project

@@ -106,14 +106,15 @@ locals {
       description = "Dialog state machine: commands, menus; enqueues the slow jobs"
       memory      = "512Mi"
       cpu         = "1"
-      # No LLM here (medication commands use the deterministic parser; bootstrap gives
-      # the dialog no language model): a turn is Firestore + a reply. 120 s leaves room
-      # for "delete my data", which pages through the user's documents and files.
-      timeout_s     = 120
+      # Most turns are Firestore + a reply. A medication command the deterministic parser
+      # does not understand makes one structured Gemini call (with its retries), and
+      # "delete my data" pages through the user's documents and files: 300 s, which is
+      # also the dialog's task lease (DIALOG_LEASE_S in shared/services/dialog.py).
+      timeout_s     = 300
       concurrency   = 10
       max_instances = 10
-      # No GEMINI_API_KEY: the dialog never calls Gemini.
-      secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
+      # GEMINI_API_KEY: the medication fallback (one structured call, rarely).
+      secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
       # The jobs a dialog turn can start (Reply.jobs in shared/services/dialog.py).
       enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
@@ -135,7 +136,8 @@ locals {
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
       enqueues      = []
-      bucket_access = false
+      # Archives each leaflet under archive/ for clinical review (JobKit.archive).
+      bucket_access = true
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
     }
@@ -149,8 +151,10 @@ locals {
       concurrency   = 8
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
-      enqueues      = []
-      bucket_access = false
+      # Target Taigi: the iVoice speech is a follow-up job (services/medchat.py).
+      enqueues = ["medbot-taigi"]
+      # Archives each translation under archive/ for clinical review (JobKit.archive).
+      bucket_access = true
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
     }
@@ -178,14 +182,30 @@ locals {
       # base64-encoded (~2.4x) per request; 4 concurrent requests stay under ~100 MB.
       memory        = "512Mi"
       cpu           = "1"
-      timeout_s     = 360
+      timeout_s     = 600 # two Gemini calls: transcription, then the translation
       concurrency   = 4
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
-      enqueues      = []
+      # The transcript is translated in the same task; target Taigi -> a taigi job.
+      enqueues = ["medbot-taigi"]
       bucket_access = false
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
+    }
+    taigi_worker = {
+      description = "Taiwanese (Taigi) speech: NYCU iVoice romanisation + WAV, AAC/Opus encoding"
+      # No LLM: two plain-HTTP iVoice requests (IVOICE_TIMEOUT_S x IVOICE_ATTEMPTS each,
+      # a circuit breaker fails fast while iVoice is down), then PyAV encoding.
+      memory        = "1Gi"
+      cpu           = "1"
+      timeout_s     = 120
+      concurrency   = 2
+      max_instances = 3
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
+      enqueues      = []
+      bucket_access = true
+      signs_urls    = true
+      env           = { IVOICE_BASE_URL = var.ivoice_base_url }
     }
     email_worker = {
       description = "E-mails leaflets (SMTP) and archives a copy under archive/"
@@ -250,17 +270,19 @@ locals {
   queues = {
     "medbot-dialog" = {
       worker = "dialog_worker"
-      # Every user message passes through this queue; the dialog does not call Gemini, so
-      # it is outside the Gemini budget.
+      # Every user message passes through this queue. Only the few medication commands
+      # the deterministic parser leaves call Gemini (about 2% on the labelled corpus), so
+      # the queue stays outside the Gemini budget; Gemini's own 429s are retried.
       gemini_calls_per_task = 0
       # Telegram allows a bot ~30 messages/s overall; LINE's limits are far higher.
       max_dispatches_per_second = 20
-      # A reply minutes late confuses the user: retry fast, give up after 5 minutes.
-      max_attempts       = 5
+      # Retry fast. The span (15 min) outlasts the 300 s lease of a killed worker's
+      # claim (shared/services/runner.py), so such a message is still answered.
+      max_attempts       = 40
       min_backoff        = "1s"
       max_backoff        = "30s"
       max_doublings      = 4
-      max_retry_duration = "300s"
+      max_retry_duration = "900s"
     }
     "medbot-generate" = {
       worker                    = "generate_worker"
@@ -295,13 +317,25 @@ locals {
     }
     "medbot-stt" = {
       worker                    = "stt_worker"
-      gemini_calls_per_task     = 1
+      gemini_calls_per_task     = 2
       max_dispatches_per_second = null
       max_attempts              = 4
       min_backoff               = "5s"
       max_backoff               = "120s"
       max_doublings             = 3
       max_retry_duration        = "1800s"
+    }
+    "medbot-taigi" = {
+      worker                    = "taigi_worker"
+      gemini_calls_per_task     = 0
+      max_dispatches_per_second = 2
+      # The task itself answers "Taigi audio unavailable" when iVoice is down, so
+      # retries only cover crashes: few, and soon (the audio belongs to a live chat).
+      max_attempts       = 3
+      min_backoff        = "5s"
+      max_backoff        = "60s"
+      max_doublings      = 2
+      max_retry_duration = "600s"
     }
     "medbot-email" = {
       worker                = "email_worker"

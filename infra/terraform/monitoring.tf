@@ -184,3 +184,80 @@ resource "google_monitoring_alert_policy" "gemini_failures" {
 
   notification_channels = [google_monitoring_notification_channel.email.id]
 }
+
+# Reminders going out late: the 95th percentile of lateness_s over 5 minutes. The tick
+# runs every minute, so a healthy p95 is under a minute; a sustained p95 above the
+# threshold means ticks are failing, the remind queue is backed up, or more doses fall
+# due in one minute than one tick handles (ReminderService.page).
+resource "google_monitoring_alert_policy" "reminder_lateness" {
+  project      = var.project
+  display_name = "MedBot: reminders late"
+  combiner     = "OR"
+
+  conditions {
+    display_name = "p95 reminder lateness above threshold"
+    condition_threshold {
+      filter = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.reminder_lateness.name}\" AND resource.type=\"cloud_run_revision\""
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_PERCENTILE_95"
+        cross_series_reducer = "REDUCE_MAX"
+      }
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.reminder_lateness_alert_s
+      duration        = "600s"
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "3600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "Medication reminders are going out late (jsonPayload.lateness_s of \"reminder sent\" lines). Check the reminder_tick function (errors, its Cloud Scheduler job not paused: `python -m infra.ops reminders resume`), the medbot-remind queue depth, and the \"reminder tick\" log lines (due vs enqueued)."
+  }
+
+  notification_channels = [google_monitoring_notification_channel.email.id]
+}
+
+# LINE push messages used: reminders are always pushes (no reply token), and so are job
+# answers that arrive after the reply token expired. Alert when the pushes of the last
+# 24 h exceed the plan's monthly quota spread over 30 days.
+resource "google_monitoring_alert_policy" "line_push_quota" {
+  project      = var.project
+  display_name = "MedBot: LINE push quota"
+  combiner     = "OR"
+
+  conditions {
+    display_name = "LINE pushes per day above the plan's daily share"
+    condition_threshold {
+      filter = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.line_pushes.name}\" AND resource.type=\"cloud_run_revision\""
+      aggregations {
+        alignment_period     = "86400s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.line_monthly_push_quota / 30
+      duration        = "0s"
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "LINE push messages are being used faster than the plan's monthly quota allows (var.line_monthly_push_quota). When the quota is exhausted LINE rejects pushes (HTTP 429) and reminders stop reaching LINE patients. Upgrade the LINE Official Account plan or raise var.line_monthly_push_quota to match it; `python -m infra.ops usage` shows reminders sent per channel."
+  }
+
+  notification_channels = [google_monitoring_notification_channel.email.id]
+}

@@ -76,6 +76,12 @@ variable "gemini_tts_model" {
   default     = "gemini-2.5-flash-preview-tts"
 }
 
+variable "ivoice_base_url" {
+  description = "NYCU iVoice Taigi speech service (plain HTTP; see README 'Taigi (NYCU iVoice)'). Empty: a labelled offline stand-in answers."
+  type        = string
+  default     = ""
+}
+
 variable "smtp_host" {
   description = "SMTP server for the e-mail worker. Empty means the code falls back to its in-memory mailer (shared/bootstrap.py) and sends no e-mail; `terraform plan` warns about that (check block below)."
   type        = string
@@ -138,7 +144,7 @@ variable "audio_retention_days" {
 }
 
 variable "archive_retention_days" {
-  description = "Days after which objects under archive/ (copies of e-mailed leaflets) are deleted."
+  description = "Days after which objects under archive/ (copies of generated leaflets and translations kept for clinical review, and of e-mailed leaflets) are deleted."
   type        = number
   default     = 365
 
@@ -164,4 +170,21 @@ variable "gemini_failure_alert_threshold" {
   description = "Alert when more than this many Gemini calls fail (after the client's own retries) within 5 minutes."
   type        = number
   default     = 5
+}
+
+variable "reminder_lateness_alert_s" {
+  description = "Alert when the 95th percentile of reminder lateness (seconds after a dose was due) stays above this for 10 minutes."
+  type        = number
+  default     = 180
+}
+
+variable "line_monthly_push_quota" {
+  description = "Push messages per month included in the LINE Official Account plan (free plans: a few hundred; check your plan). The LINE push alert fires when a day uses more than 1/30 of it."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.line_monthly_push_quota >= 30
+    error_message = "line_monthly_push_quota must be at least 30."
+  }
 }

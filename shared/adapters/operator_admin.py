@@ -4,6 +4,7 @@ registration and the Cloud Scheduler job that fires the reminder tick."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 
 def set_telegram_webhook(token: str, url: str, secret: str, base_url: str = "") -> bool:
@@ -23,17 +24,19 @@ def set_telegram_webhook(token: str, url: str, secret: str, base_url: str = "") 
 class ReminderJob:
     """Pause, resume or run now the Cloud Scheduler job behind reminder_tick."""
 
-    def __init__(self, project: str, region: str, job: str) -> None:
-        from google.cloud import scheduler_v1
+    def __init__(self, project: str, region: str, job: str, client: Any | None = None) -> None:
+        if client is None:  # tests pass a client with the same three methods
+            from google.cloud import scheduler_v1
 
-        self._client = scheduler_v1.CloudSchedulerClient()
-        self._name = self._client.job_path(project, region, job)
+            client = scheduler_v1.CloudSchedulerClient()
+        self._client = client
+        self.name = f"projects/{project}/locations/{region}/jobs/{job}"
 
     def pause(self) -> str:
-        return str(self._client.pause_job(name=self._name).state.name)
+        return str(self._client.pause_job(name=self.name).state.name)
 
     def resume(self) -> str:
-        return str(self._client.resume_job(name=self._name).state.name)
+        return str(self._client.resume_job(name=self.name).state.name)
 
     def run_now(self) -> str:
-        return str(self._client.run_job(name=self._name).state.name)
+        return str(self._client.run_job(name=self.name).state.name)

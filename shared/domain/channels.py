@@ -34,7 +34,7 @@ _PLATFORM_ID = {
 
 
 def is_valid_platform_id(channel: Channel, platform_id: str) -> bool:
-    return bool(_PLATFORM_ID[channel].match(platform_id))
+    return bool(_PLATFORM_ID[channel].fullmatch(platform_id))
 
 
 def user_key(channel: Channel, platform_id: str) -> str:

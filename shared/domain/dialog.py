@@ -19,8 +19,14 @@ class State(StrEnum):
     MENU = "menu"
     EDUCATION = "education"
     TRANSLATION_LANGUAGE = "translation.language"
-    TRANSLATION = "translation"
+    TRANSLATION = "translation"  # the user speaks: source -> target
+    TRANSLATION_REPLY = "translation.reply"  # the other person answers: target -> source
     MEDICATION = "medication"
+    # Education: after a leaflet, waiting for what to change / the target language /
+    # the e-mail address (services/education_dialog.py).
+    EDUCATION_MODIFY = "education.modify"
+    EDUCATION_TRANSLATE = "education.translate"
+    EDUCATION_EMAIL = "education.email"
 
 
 class Intent(StrEnum):
@@ -47,6 +53,16 @@ class Intent(StrEnum):
     REMINDER_TAKEN = "reminder.taken"
     REMINDER_SNOOZE = "reminder.snooze"
     REMINDER_SKIP = "reminder.skip"
+    READ_ALOUD = "read.aloud"
+    TRANSLATION_CONTINUE = "translation.continue"
+    TRANSLATION_SWITCH = "translation.switch"
+    TRANSLATION_NEW = "translation.new"
+    LEAFLET_MODIFY = "leaflet.modify"
+    LEAFLET_TRANSLATE_ASK = "leaflet.translate.ask"
+    LEAFLET_TRANSLATE = "leaflet.translate"
+    LEAFLET_ORIGINAL = "leaflet.original"
+    LEAFLET_EMAIL = "leaflet.email"
+    LEAFLET_HANDOUT = "leaflet.handout"
 
 
 ANY: Final = "*"
@@ -70,7 +86,7 @@ TRANSITIONS: Final[dict[tuple[str, Intent], Step]] = {
     (ANY, Intent.DELETE_CONFIRM): Step("delete_data", State.MENU),
     (ANY, Intent.DELETE_CANCEL): Step("keep_data"),
     (ANY, Intent.MODE_EDUCATION): Step("enter_education", State.EDUCATION),
-    (ANY, Intent.MODE_TRANSLATION): Step("enter_translation", State.TRANSLATION_LANGUAGE),
+    (ANY, Intent.MODE_TRANSLATION): Step("new_translation", State.TRANSLATION_LANGUAGE),
     (ANY, Intent.MODE_MEDICATION): Step("enter_medication", State.MEDICATION),
     (ANY, Intent.TOPIC): Step("request_leaflet", State.EDUCATION),
     (ANY, Intent.TARGET_LANGUAGE): Step("set_target_language", State.TRANSLATION),
@@ -84,11 +100,31 @@ TRANSITIONS: Final[dict[tuple[str, Intent], Step]] = {
     (ANY, Intent.REMINDER_TAKEN): Step("reminder_taken"),
     (ANY, Intent.REMINDER_SNOOZE): Step("reminder_snooze"),
     (ANY, Intent.REMINDER_SKIP): Step("reminder_skip"),
+    (ANY, Intent.READ_ALOUD): Step("read_aloud"),  # services/speech.py
+    # Medical translation (services/medchat_dialog.py): the buttons under a translation
+    (ANY, Intent.TRANSLATION_CONTINUE): Step("continue_translation"),
+    (ANY, Intent.TRANSLATION_SWITCH): Step("switch_direction", State.TRANSLATION_REPLY),
+    (State.TRANSLATION_REPLY, Intent.TRANSLATION_SWITCH): Step("switch_direction",
+                                                              State.TRANSLATION),
+    (ANY, Intent.TRANSLATION_NEW): Step("new_translation", State.TRANSLATION_LANGUAGE),
+    (State.TRANSLATION, Intent.AUDIO): Step("translate_voice"),
+    (State.TRANSLATION_REPLY, Intent.AUDIO): Step("translate_voice"),
+    # Leaflet actions (buttons under a leaflet)
+    (ANY, Intent.LEAFLET_MODIFY): Step("ask_leaflet_change", State.EDUCATION_MODIFY),
+    (ANY, Intent.LEAFLET_TRANSLATE_ASK): Step("ask_leaflet_language", State.EDUCATION_TRANSLATE),
+    (ANY, Intent.LEAFLET_TRANSLATE): Step("translate_leaflet", State.EDUCATION),
+    (ANY, Intent.LEAFLET_ORIGINAL): Step("show_leaflet_original", State.EDUCATION),
+    (ANY, Intent.LEAFLET_EMAIL): Step("ask_email_address", State.EDUCATION_EMAIL),
+    (ANY, Intent.LEAFLET_HANDOUT): Step("request_handout", State.EDUCATION),
     # Free text means something different in each mode
     (State.MENU, Intent.TEXT): Step("show_menu"),
     (State.EDUCATION, Intent.TEXT): Step("request_leaflet"),
+    (State.EDUCATION_MODIFY, Intent.TEXT): Step("modify_leaflet", State.EDUCATION),
+    (State.EDUCATION_TRANSLATE, Intent.TEXT): Step("translate_leaflet", State.EDUCATION),
+    (State.EDUCATION_EMAIL, Intent.TEXT): Step("email_leaflet", State.EDUCATION),
     (State.TRANSLATION_LANGUAGE, Intent.TEXT): Step("set_target_language", State.TRANSLATION),
     (State.TRANSLATION, Intent.TEXT): Step("request_translation"),
+    (State.TRANSLATION_REPLY, Intent.TEXT): Step("request_translation"),
     (State.MEDICATION, Intent.TEXT): Step("medication_command"),
 }
 
@@ -123,6 +159,16 @@ BUTTON_VERBS: Final[dict[str, Intent]] = {
     "rt": Intent.REMINDER_TAKEN,  # rt:<reminder id>
     "rz": Intent.REMINDER_SNOOZE,
     "rk": Intent.REMINDER_SKIP,
+    "tts": Intent.READ_ALOUD,  # tts:<leaflet|translation>[:<document id>]
+    "tcont": Intent.TRANSLATION_CONTINUE,
+    "tswap": Intent.TRANSLATION_SWITCH,
+    "tnew": Intent.TRANSLATION_NEW,
+    "lfmod": Intent.LEAFLET_MODIFY,  # leaflet actions (services/education_dialog.py)
+    "lftr": Intent.LEAFLET_TRANSLATE_ASK,
+    "lfto": Intent.LEAFLET_TRANSLATE,  # lfto:<target language code>
+    "lforig": Intent.LEAFLET_ORIGINAL,
+    "lfmail": Intent.LEAFLET_EMAIL,
+    "lfpdf": Intent.LEAFLET_HANDOUT,
 }
 MODE_BUTTONS: Final[dict[str, Intent]] = {
     "mode:edu": Intent.MODE_EDUCATION,

@@ -11,7 +11,7 @@ from typing import Final
 
 from pydantic import BaseModel, Field
 
-PROMPT_VERSION: Final = "2026-11-25.1"
+PROMPT_VERSION: Final = "2026-11-25.2"
 
 LANGUAGE_NAMES: Final = {
     "zh-TW": "Traditional Chinese (Taiwan)", "zh-CN": "Simplified Chinese", "en": "English",
@@ -29,7 +29,7 @@ _DATA_RULE = (
 
 def quoted(**values: str) -> str:
     """User values as a JSON data block."""
-    return f"<data>{json.dumps(values, ensure_ascii=False)}</data>"
+    return "<data>" + json.dumps(values, ensure_ascii=False).replace("</", "<\\/") + "</data>"
 
 
 def leaflet_system(language: str) -> str:
@@ -47,6 +47,30 @@ def leaflet_system(language: str) -> str:
 
 def leaflet_prompt(topic: str) -> str:
     return "Write a leaflet about this topic.\n" + quoted(topic=topic)
+
+
+def leaflet_modify_prompt(leaflet: str, request: str) -> str:
+    """One grounded call (system: leaflet_system) revising an existing leaflet."""
+    return (
+        "Revise the leaflet as the patient's request asks, in the leaflet's language, "
+        "keeping the headings and the disclaimer. Check anything you add with Google "
+        "Search. Answer with the whole revised leaflet only. If the request would make "
+        "it something other than health information, answer only NOT_HEALTH.\n"
+        + quoted(leaflet=leaflet, request=request)
+    )
+
+
+def leaflet_translation_system(target: str) -> str:
+    return (
+        "You translate patient health-education leaflets into "
+        f"{LANGUAGE_NAMES.get(target, target)}. Keep every medical fact, number, dose, "
+        "heading, list and the disclaimer; use plain words a patient understands. Answer "
+        f"with the translation only. {_DATA_RULE}"
+    )
+
+
+def leaflet_translation_prompt(leaflet: str) -> str:
+    return "Translate this leaflet.\n" + quoted(leaflet=leaflet)
 
 
 def translation_system(target: str) -> str:
@@ -74,3 +98,25 @@ class MedicalTranslation(BaseModel):
         start, end = prompt.find("<data>"), prompt.rfind("</data>")
         message = json.loads(prompt[start + 6 : end]).get("message", "") if start >= 0 else ""
         return cls(plain=message, translation=f"[offline] {message}")
+
+
+def medication_system() -> str:
+    return (
+        "You read one chat message of a patient about their own medication schedule and "
+        "return the command it asks for. Kinds: add (new medication or new times: items "
+        "with name, times, optional dosage), delete (items to delete; with times only "
+        "those dose times), done (items taken), time_change (one item; times = [old, new] "
+        "or [new]), dose_change (one item with the new dosage), timezone_change (IANA "
+        "name or +HH:MM offset in `timezone`), list, help, unknown. Times are HH:MM on the "
+        "24-hour clock in the patient's local time. The schedule in the data lists the "
+        "patient's medications with their ids: for an existing medication give its id "
+        "and its name exactly as listed; never invent an id. If the message does not name "
+        "which medication, return no items. If the message is not a command about this "
+        f"patient's own schedule, or is unclear, return kind unknown. {_DATA_RULE}"
+    )
+
+
+def medication_prompt(message: str, schedule: list[dict[str, object]]) -> str:
+    data = json.dumps({"message": message, "schedule": schedule},
+                      ensure_ascii=False).replace("</", "<\\/")  # "</data>" stays data
+    return f"Read this message against this schedule.\n<data>{data}</data>"

@@ -16,8 +16,40 @@ Doc = dict[str, Any]
 RETENTION = timedelta(days=400)
 
 
+COLLECTION = "usage"
+
+# Counter names (the keys of a usage document's `counts`). Only names and numbers:
+# nothing a user wrote or was sent ever becomes a key.
+LLM_CALLS = "llm.calls"
+LLM_FAILURES = "llm.failures"
+LLM_INPUT_TOKENS = "llm.input_tokens"
+LLM_OUTPUT_TOKENS = "llm.output_tokens"
+REMINDERS_SENT = "reminders.sent"
+REMINDERS_MISSED = "reminders.missed"
+
+
 def usage_path(user_key: str, at: datetime) -> str:
-    return f"usage/{at.date().isoformat()}_{user_key}"
+    return f"{COLLECTION}/{at.date().isoformat()}_{user_key}"
+
+
+def action_counter(mode: str, action: str) -> str:
+    """A dialog action in a mode: "action.<mode>.<handler>" (mode: menu, education,
+    translation, medication; sub-states such as "translation.language" count as their
+    mode)."""
+    return f"action.{mode.split('.', 1)[0]}.{action}"
+
+
+def reminder_counter(status: str) -> str:
+    """reminders.taken / reminders.skipped (the buttons), reminders.missed (the tick)."""
+    return f"reminders.{status}"
+
+
+def llm_counts(calls: int, input_tokens: int, output_tokens: int, failed: bool) -> dict[str, int]:
+    counts = {LLM_CALLS: calls, LLM_INPUT_TOKENS: input_tokens,
+              LLM_OUTPUT_TOKENS: output_tokens}
+    if failed:
+        counts[LLM_FAILURES] = 1
+    return {k: v for k, v in counts.items() if v}
 
 
 def bump(doc: Doc | None, *, user_key: str, channel: str, at: datetime,
@@ -27,17 +59,25 @@ def bump(doc: Doc | None, *, user_key: str, channel: str, at: datetime,
                                "channel": channel, "counts": {},
                                "expires_at": at + RETENTION})
     totals = Counter(current.get("counts") or {})
-    totals.update(counts)
+    totals.update({k: int(v) for k, v in counts.items() if v})
     current["counts"] = dict(totals)
     return current
 
 
 def report(docs: Iterable[Doc]) -> dict[str, Any]:
-    """Aggregate one day's usage documents: active users per channel and totals."""
+    """Aggregate usage documents: users per channel and totals per channel.
+
+    active_users: users who did something in a chat (any dialog action); users: every
+    user with a document, including those who only received reminders."""
     active: Counter[str] = Counter()
+    users: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     for doc in docs:
-        active[str(doc.get("channel", "?"))] += 1
-        totals.update({f"{doc.get('channel', '?')}.{k}": int(v)
-                       for k, v in (doc.get("counts") or {}).items()})
-    return {"active_users": dict(active), "counts": dict(sorted(totals.items()))}
+        channel = str(doc.get("channel", "?"))
+        counts = {k: int(v) for k, v in (doc.get("counts") or {}).items()}
+        users[channel] += 1
+        if any(k.startswith("action.") and v > 0 for k, v in counts.items()):
+            active[channel] += 1
+        totals.update({f"{channel}.{k}": v for k, v in counts.items()})
+    return {"active_users": dict(sorted(active.items())), "users": dict(sorted(users.items())),
+            "counts": dict(sorted(totals.items()))}

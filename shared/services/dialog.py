@@ -12,27 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.domain import usage
 from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision, JobRequest
-from shared.domain.dialog import TRANSITIONS, Intent, State, read_intent, step_for
+from shared.domain.dialog import TRANSITIONS, Intent, State, Step, read_intent, step_for
 from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
-from shared.domain.i18n import (
-    COMMON_TARGETS,
-    TARGET_LANGUAGES,
-    UI_LANGUAGES,
-    language_from_name,
-    t,
-    ui_language,
-)
+from shared.domain.i18n import UI_LANGUAGES, t, ui_language
 from shared.domain.messages import Button, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.log import bind
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
+from shared.services import ordering
 from shared.services.delivery import Delivery
+from shared.services.limits import UserLimits, limits_path
 from shared.services.privacy import Eraser
-from shared.services.runner import Outcome, TaskRunner
+from shared.services.runner import NotYet, Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
+
+DIALOG_LEASE_S = 300
 
 EDUCATION_TOPICS = ("diabetes", "hypertension", "flu", "asthma", "heart", "stroke",
                     "kidney", "nutrition", "sleep", "dengue")
@@ -47,6 +46,7 @@ class Turn:
     session: Doc
     argument: str
     now: datetime
+    prepared: Any = None  # what the handler's preparer computed before the transaction
 
     @property
     def lang(self) -> str:
@@ -68,16 +68,25 @@ class Reply:
     erase: bool = False
     # Documents to set (full replace) or delete (None) in the same transaction.
     writes: list[tuple[str, Doc | None]] = field(default_factory=list)
+    # Usage counters to add besides the action itself (e.g. {"reminders.taken": 2});
+    # names and numbers only (shared/domain/usage.py).
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 Handler = Callable[[Turn], Reply]
 
 
 def normalize_event(channel: str, raw: dict[str, Any]) -> InboundEvent | None:
-    if channel == Channel.LINE.value:
-        return normalize_line(raw)
-    if channel == Channel.TELEGRAM.value:
-        return normalize_telegram(raw)
+    # A signed body can still carry fields of the wrong type (fuzzed in
+    # tests/functions/test_fuzz_webhooks.py): such an event is dropped, never a 5xx
+    # that Cloud Tasks would retry in vain.
+    try:
+        if channel == Channel.LINE.value:
+            return normalize_line(raw)
+        if channel == Channel.TELEGRAM.value:
+            return normalize_telegram(raw)
+    except (ValueError, TypeError, AttributeError, ArithmeticError):  # incl. ValidationError
+        log.warning("malformed event dropped", extra={"channel": channel})
     return None
 
 
@@ -94,17 +103,22 @@ class DialogService:
     # Handlers that features (medication, reminders, education, translation, ...)
     # contribute, by the handler names their TRANSITIONS rows use.
     feature_handlers: dict[str, Handler] = field(default_factory=dict)
+    # Slow work (a model call) for a text message, by handler name, run before the
+    # transaction so a retried transaction does not repeat it; result in Turn.prepared.
+    preparers: dict[str, Callable[[InboundEvent, str], Any]] = field(default_factory=dict)
+    limits: UserLimits = field(default_factory=UserLimits)  # services/limits.py
 
     def __post_init__(self) -> None:
-        self.runner = TaskRunner(self.store, self.clock, Decision)
+        # The lease outlasts a turn (worst case: the medication fallback's model call
+        # with its retries) and stays well inside the dialog queue's retry span
+        # (infra/terraform/locals.tf), so a killed worker's task is retried in time.
+        self.runner = TaskRunner(self.store, self.clock, Decision, lease_s=DIALOG_LEASE_S)
         self.handlers: dict[str, Handler] = {
             "welcome": self.welcome, "show_menu": self.show_menu, "show_help": self.show_help,
             "ask_language": self.ask_language, "set_language": self.set_language,
             "ask_delete": self.ask_delete, "delete_data": self.delete_data,
             "keep_data": self.keep_data, "enter_education": self.enter_education,
-            "request_leaflet": self.request_leaflet, "enter_translation": self.enter_translation,
-            "set_target_language": self.set_target_language,
-            "request_translation": self.request_translation,
+            "request_leaflet": self.request_leaflet,
             "enter_medication": self.enter_medication,
             "medication_command": self.medication_command, "retry_job": self.retry_job,
             "not_understood": self.not_understood, "unsupported_media": self.unsupported_media,
@@ -122,15 +136,34 @@ class DialogService:
         task_id = f"dialog:{task['id']}"
         return self.runner.process(
             task_id,
-            decide=lambda txn, _: self._decide(txn, event, task_id),
+            decide=lambda txn, prepared: self._decide(txn, event, task_id, prepared),
             apply=self._apply,
+            prepare=lambda: self._prepare(event, str(task["id"])),
         )
 
-    def _decide(self, txn: Transaction, event: InboundEvent, task_id: str) -> Decision:
+    def _prepare(self, event: InboundEvent, record_id: str) -> Any:
+        # An earlier event of this user goes first (NotYet -> BUSY); services/ordering.py.
+        if ordering.earlier_pending(self.store, event, record_id, self.clock.now()):
+            raise NotYet
+        if not self.preparers:
+            return None
+        intent, argument = read_intent(event)
+        if intent is not Intent.TEXT or len(argument) > self.max_text_chars:
+            return None
+        session = self.store.get(f"sessions/{user_key(event.channel, event.user_id)}") or {}
+        preparer = self.preparers.get(step_for(str(session.get("state", State.MENU)),
+                                               intent).handler)
+        return preparer(event, argument) if preparer is not None else None
+
+    def _decide(
+        self, txn: Transaction, event: InboundEvent, task_id: str, prepared: Any = None
+    ) -> Decision:
         key = user_key(event.channel, event.user_id)
         now = self.clock.now()
         user = txn.get(f"users/{key}")
         session = txn.get(f"sessions/{key}")
+        usage_doc = txn.get(usage.usage_path(key, now))  # read phase: bumped below
+        quota = self.limits.start(txn.get(limits_path(key)), key, now)
         if session is not None and session.get("expires_at") and session["expires_at"] <= now:
             session = None  # TTL deletion lags: an expired session counts as gone
         if user is None:
@@ -138,14 +171,23 @@ class DialogService:
                     "language": ui_language(event.language_code, event.channel),
                     "created_at": now}
         intent, argument = read_intent(event)
-        turn = Turn(event, user, dict(session or {"state": State.MENU}), argument, now)
+        turn = Turn(event, user, dict(session or {"state": State.MENU}), argument, now,
+                    prepared)
         step = step_for(turn.state, intent)
-        if intent is Intent.TEXT and len(argument) > self.max_text_chars:
+        flood = quota.message()
+        if flood is not None:  # services/limits.py: answer the first, drop the rest
+            step, reply = Step("limit_reached"), self._limited(turn, "messages", flood)
+        elif intent is Intent.TEXT and len(argument) > self.max_text_chars:
             reply = self._too_long(turn)  # nothing reaches a mode handler or a model
         else:
             reply = self.handlers[step.handler](turn)
+            over = quota.jobs(job for job, _ in reply.jobs)
+            if over is not None:  # nothing of the reply happens, not even its state
+                step, reply = Step("limit_reached"), self._limited(turn, over, "reply")
+        bind(channel=event.channel.value, action=step.handler, mode=turn.state,
+             ui_language=turn.lang)
         log.info("dialog", extra={"channel": event.channel.value, "action": step.handler,
-                                  "ui_language": turn.lang})
+                                  "mode": turn.state, "ui_language": turn.lang})
 
         if not reply.erase:
             user.update(reply.user)
@@ -161,6 +203,11 @@ class DialogService:
                     txn.delete(path)
                 else:
                     txn.set(path, doc)
+            txn.set(usage.usage_path(key, now), usage.bump(
+                usage_doc, user_key=key, channel=event.channel.value, at=now,
+                counts={usage.action_counter(turn.state, step.handler): 1, **reply.usage}))
+        ordering.mark_decided(txn, task_id.removeprefix("dialog:"), now)
+        txn.set(limits_path(key), quota.document())
         jobs = [
             JobRequest(job=job, name=f"{job.value}-{stable_id(task_id, str(i))}",
                        payload={"id": stable_id(task_id, str(i)), "user": key,
@@ -253,32 +300,7 @@ class DialogService:
         return Reply(jobs=[(Job.GENERATE, request)], loading=True,
                      session={"last_job": {"job": Job.GENERATE.value, "args": request}})
 
-    def enter_translation(self, turn: Turn) -> Reply:
-        buttons = [Button(label=t(turn.lang, f"lang.{code}"), data=f"tr:{code}")
-                   for code in COMMON_TARGETS]
-        return Reply([Text(text=t(turn.lang, "translation.intro"),
-                           buttons=[*buttons, self._menu_button(turn.lang)])])
-
-    def set_target_language(self, turn: Turn) -> Reply:
-        code = turn.argument if turn.event.kind == "postback" else language_from_name(
-            turn.argument)
-        if code is None or code not in TARGET_LANGUAGES:
-            reply = self.enter_translation(turn)
-            reply.messages.insert(0, Text(text=t(turn.lang, "translation.unknown_language")))
-            reply.next_state = State.TRANSLATION_LANGUAGE
-            return reply
-        name = t(turn.lang, f"lang.{code}")
-        return Reply([Text(text=t(turn.lang, "translation.ready", target=name),
-                           buttons=[self._menu_button(turn.lang)])],
-                     session={"target_language": code})
-
-    def request_translation(self, turn: Turn) -> Reply:
-        target = turn.session.get("target_language")
-        if not target:
-            return self.enter_translation(turn)
-        request = {"text": turn.argument, "target": target}
-        return Reply(jobs=[(Job.TRANSLATE, request)], loading=True,
-                     session={"last_job": {"job": Job.TRANSLATE.value, "args": request}})
+    # Medical translation handlers: services/medchat_dialog.py (feature_handlers).
 
     def enter_medication(self, turn: Turn) -> Reply:
         return Reply([Text(text=t(turn.lang, "medication.intro"),
@@ -307,6 +329,14 @@ class DialogService:
 
     def ignore(self, turn: Turn) -> Reply:
         return Reply()
+
+    def _limited(self, turn: Turn, kind: str, answer: str) -> Reply:
+        if answer != "reply":
+            return Reply()
+        limit = {"messages": self.limits.messages_per_minute,
+                 "generations": self.limits.generations_per_day,
+                 "emails": self.limits.emails_per_day}[kind]
+        return Reply([Text(text=t(turn.lang, f"limit.{kind}", limit=limit))])
 
     def _too_long(self, turn: Turn) -> Reply:
         return Reply([Text(text=t(turn.lang, "too_long", length=len(turn.argument),

@@ -1,25 +1,131 @@
-"""Health-education leaflets: grounded generation (Gemini + Google Search)."""
+"""Health-education leaflets: grounded generation (Gemini + Google Search), then
+modify, translate and printable handouts, all in the generate worker (Job.GENERATE,
+dispatched on the task's `kind`):
+
+kind        model calls   what it stores
+leaflet     1, grounded   leaflets/{id} (version 1); session.leaflet_id
+modify      1, grounded   leaflets/{new id} (version n+1, parent_id); session.leaflet_id
+translate   1             leaflets/{tid} (kind translation, original_id); the original
+                          keeps `translations` {language: tid} and `last_translation`
+handout     0             handouts/<user>/<leaflet id>.html and .pdf (signed links)
+
+The original stays the session's leaflet; a translation never replaces it. Read aloud
+(`tts:leaflet`) and e-mail (services/email.py) are other workers.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
+from typing import Any, Final
 
 from shared.domain import prompts
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
+from shared.domain.leaflets import LeafletView, handout_html
 from shared.domain.messages import Button, Card, Cards, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
-from shared.ports import LlmText, Transaction
+from shared.ports import BlobStore, Doc, LlmText, PdfRenderer, Source, Transaction
 from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, language
+from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
+
+log = logging.getLogger(__name__)
+
+MAX_REFERENCES: Final = 10
+NOT_HEALTH: Final = "NOT_HEALTH"
+_LEAFLET_ID = re.compile(r"^[0-9a-f]{40}$")
+
+
+def leaflet_buttons(lang: str, translation_id: str | None = None) -> list[Button]:
+    """The actions under a leaflet (or under its translation)."""
+    read = "tts:leaflet" if translation_id is None else f"tts:leaflet:{translation_id}"
+    buttons = [
+        Button(label=t(lang, "education.button.modify"), data="lfmod"),
+        Button(label=t(lang, "education.button.translate"), data="lftr"),
+        Button(label=t(lang, "education.button.read_aloud"), data=read),
+        Button(label=t(lang, "education.button.email"), data="lfmail"),
+        Button(label=t(lang, "education.button.handout"), data="lfpdf"),
+        Button(label=t(lang, "button.menu"), data="menu"),
+    ]
+    if translation_id is not None:
+        buttons.insert(0, Button(label=t(lang, "education.button.original"), data="lforig"))
+    return buttons
+
+
+def reference_cards(lang: str, sources: list[Doc]) -> list[OutMessage]:
+    """Grounding sources as one Cards message (deduplicated by URL, at most 10)."""
+    seen: set[str] = set()
+    cards: list[Card] = []
+    for source in sources:
+        url = str(source.get("url") or "")
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        cards.append(Card(title=str(source.get("title") or url), url=url))
+        if len(cards) == MAX_REFERENCES:
+            break
+    if not cards:
+        return []
+    return [Cards(alt_text=t(lang, "education.references"), cards=cards)]
+
+
+def own_leaflet(store_get: Any, task: Task, leaflet_id: object) -> Doc | None:
+    """The task user's leaflet `leaflet_id`, or None (missing, malformed or not theirs)."""
+    if not isinstance(leaflet_id, str) or not _LEAFLET_ID.match(leaflet_id):
+        return None
+    doc: Doc | None = store_get(f"leaflets/{leaflet_id}")
+    if doc is None or doc.get("user_id") != task["user"]:
+        return None
+    return doc
+
+
+def latest_translation(store_get: Any, task: Task, leaflet: Doc) -> Doc | None:
+    code = leaflet.get("last_translation")
+    tid = (leaflet.get("translations") or {}).get(code) if isinstance(code, str) else None
+    return own_leaflet(store_get, task, tid)
+
+
+def leaflet_view(leaflet: Doc, translation: Doc | None, offline_note: str = "") -> LeafletView:
+    doc = dict(leaflet)
+    if translation is not None:
+        doc["translations"] = {translation["language"]: {"text": translation["text"]}}
+        doc["last_translation"] = translation["language"]
+    else:
+        doc.pop("last_translation", None)
+    return LeafletView.from_doc(doc, offline_note)
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """The leaflet a task refers to is gone (erased, expired) or not the user's."""
+
+
+@dataclass(frozen=True)
+class _Handout:
+    html_key: str
+    pdf_key: str
 
 
 @dataclass
 class EducationService:
     kit: JobKit
+    blobs: BlobStore | None = None
+    pdf: PdfRenderer | None = None
+    signed_url_ttl_s: int = 3600
 
     def generate(self, task: Task) -> Outcome:
+        kind = str(task.get("kind") or "leaflet")
+        handler = {"leaflet": self._new, "modify": self._modify,
+                   "translate": self._translate, "handout": self._handout}.get(kind)
+        if handler is None:
+            return self.kit.unavailable(task)
+        return handler(task)
+
+    # ------------------------------------------------------------------ new leaflet
+    def _new(self, task: Task) -> Outcome:
         lang = language(task)
         topic = str(task.get("topic", ""))
 
@@ -28,30 +134,176 @@ class EducationService:
                                          prompts.leaflet_prompt(topic), grounded=True)
 
         def decide(txn: Transaction, result: LlmText) -> Decision:
-            session_path = f"sessions/{task['user']}"
-            session = txn.get(session_path) or {}
-            if result.text.strip() == "NOT_HEALTH":
-                return self.kit.decision(task, [Text(
-                    text=t(lang, "education.not_health"),
-                    buttons=[Button(label=t(lang, "button.menu"), data="menu")])])
+            session = txn.get(f"sessions/{task['user']}")
+            if _is_not_health(result):
+                return self._not_health(task)
             leaflet_id = stable_id("leaflet", str(task["id"]))
-            now = self.kit.clock.now()
-            txn.set(f"leaflets/{leaflet_id}", {
-                "user_id": task["user"], "topic": topic, "language": lang,
-                "text": result.text, "sources": [s.__dict__ for s in result.sources],
-                "model": result.model, "prompt_version": prompts.PROMPT_VERSION,
-                "created_at": now, "expires_at": now + RETENTION,
+            self._store_version(txn, task, leaflet_id, session, {
+                "topic": topic, "language": lang, "text": result.text,
+                "sources": _sources(result.sources), "model": result.model, "version": 1,
             })
-            if session:
-                txn.set(session_path, {"leaflet_id": leaflet_id}, merge=True)
-            messages: list[OutMessage] = [Text(
-                text=self.kit.label(lang) + result.text,
-                buttons=[Button(label=t(lang, "button.menu"), data="menu")])]
-            if result.sources:
-                messages.append(Cards(
-                    alt_text=t(lang, "education.references"),
-                    cards=[Card(title=s.title or s.url, url=s.url) for s in result.sources[:10]],
-                ))
-            return self.kit.decision(task, buttons_last(messages))
+            return self._show(task, self.kit.label(lang) + result.text,
+                              _sources(result.sources), leaflet_buttons(lang))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
+
+    # ------------------------------------------------------------------ modify
+    def _modify(self, task: Task) -> Outcome:
+        lang = language(task)
+        request = str(task.get("request", ""))
+
+        def prepare() -> tuple[Doc, LlmText] | _Missing:
+            base = own_leaflet(self.kit.store.get, task, task.get("leaflet_id"))
+            if base is None:
+                return _Missing()
+            result = self.kit.llm.generate(
+                prompts.leaflet_system(str(base.get("language", lang))),
+                prompts.leaflet_modify_prompt(str(base["text"]), request), grounded=True)
+            return base, result
+
+        def decide(txn: Transaction, prepared: tuple[Doc, LlmText] | _Missing) -> Decision:
+            session = txn.get(f"sessions/{task['user']}")
+            if isinstance(prepared, _Missing):
+                return self._no_leaflet(task)
+            base, result = prepared
+            if _is_not_health(result):
+                return self._not_health(task, keep_buttons=True)
+            # New grounding replaces the references; none (offline) keeps the old ones.
+            sources = _sources(result.sources) or list(base.get("sources") or [])
+            leaflet_id = stable_id("leaflet", str(task["id"]))
+            version = int(base.get("version") or 1) + 1
+            self._store_version(txn, task, leaflet_id, session, {
+                "topic": base.get("topic", ""), "language": base.get("language", lang),
+                "text": result.text, "sources": sources, "model": result.model,
+                "version": version, "parent_id": task["leaflet_id"],
+            })
+            text = (self.kit.label(lang) + t(lang, "education.modified", version=version)
+                    + "\n\n" + result.text)
+            return self._show(task, text, sources, leaflet_buttons(lang))
+
+        return self.kit.run(Job.GENERATE, task, prepare, decide)
+
+    # ------------------------------------------------------------------ translate
+    def _translate(self, task: Task) -> Outcome:
+        lang = language(task)
+        target = str(task.get("target", "en"))
+
+        def prepare() -> tuple[Doc, LlmText] | _Missing:
+            base = own_leaflet(self.kit.store.get, task, task.get("leaflet_id"))
+            if base is None:
+                return _Missing()
+            result = self.kit.llm.generate(prompts.leaflet_translation_system(target),
+                                           prompts.leaflet_translation_prompt(str(base["text"])))
+            return base, result
+
+        def decide(txn: Transaction, prepared: tuple[Doc, LlmText] | _Missing) -> Decision:
+            if isinstance(prepared, _Missing):
+                return self._no_leaflet(task)
+            base_id = str(task["leaflet_id"])
+            base = txn.get(f"leaflets/{base_id}")  # fresh, for its translations map
+            if base is None:
+                return self._no_leaflet(task)
+            _, result = prepared
+            tid = stable_id("leaflet-translation", str(task["id"]))
+            now = self.kit.clock.now()
+            txn.set(f"leaflets/{tid}", {
+                "user_id": task["user"], "kind": "translation", "original_id": base_id,
+                "topic": base.get("topic", ""), "language": target, "text": result.text,
+                "sources": list(base.get("sources") or []), "model": result.model,
+                "prompt_version": prompts.PROMPT_VERSION,
+                "created_at": now, "expires_at": now + RETENTION,
+            })
+            translations = {**(base.get("translations") or {}), target: tid}
+            txn.set(f"leaflets/{base_id}", {"translations": translations,
+                                             "last_translation": target}, merge=True)
+            heading = t(lang, "education.translation_heading", target=t(lang, f"lang.{target}"))
+            text = self.kit.label(lang) + heading + "\n\n" + result.text
+            return self.kit.decision(task, [Text(text=text,
+                                                 buttons=leaflet_buttons(lang, tid))])
+
+        return self.kit.run(Job.GENERATE, task, prepare, decide)
+
+    # ------------------------------------------------------------------ handout
+    def _handout(self, task: Task) -> Outcome:
+        lang = language(task)
+
+        def prepare() -> _Handout | _Missing:
+            if self.blobs is None or self.pdf is None:
+                raise RuntimeError("handouts need a blob store and a PDF renderer")
+            leaflet_id = task.get("leaflet_id")
+            base = own_leaflet(self.kit.store.get, task, leaflet_id)
+            if base is None:
+                return _Missing()
+            view = leaflet_view(base, latest_translation(self.kit.store.get, task, base),
+                                self.kit.label(lang).strip())
+            page = handout_html(lang, view)
+            user = str(task["user"])
+            handout = _Handout(user_file_key("handouts", user, f"{leaflet_id}.html"),
+                               user_file_key("handouts", user, f"{leaflet_id}.pdf"))
+            pdf = self.pdf.render(page)
+            self.blobs.put(handout.html_key, page.encode(), "text/html; charset=utf-8")
+            self.blobs.put(handout.pdf_key, pdf, "application/pdf")
+            log.info("handout rendered", extra={"html_bytes": len(page), "pdf_bytes": len(pdf)})
+            return handout
+
+        def decide(_txn: Transaction, prepared: _Handout | _Missing) -> Decision:
+            if isinstance(prepared, _Missing):
+                return self._no_leaflet(task)
+            assert self.blobs is not None
+            ttl = self.signed_url_ttl_s
+            cards = Cards(
+                alt_text=t(lang, "education.handout_ready", minutes=ttl // 60),
+                cards=[Card(title=t(lang, "education.handout_page"),
+                            url=self.blobs.signed_url(prepared.html_key, ttl)),
+                       Card(title=t(lang, "education.handout_pdf"),
+                            url=self.blobs.signed_url(prepared.pdf_key, ttl))],
+                buttons=leaflet_buttons(lang))
+            return self.kit.decision(task, [
+                Text(text=t(lang, "education.handout_ready", minutes=ttl // 60)), cards])
+
+        # No model call: straight through the runner (exactly once, no LLM usage).
+        return self.kit.runner.process(
+            f"{Job.GENERATE.value}:{task['id']}",
+            lambda txn, prepared: decide(txn, prepared), self.kit.delivery.deliver, prepare)
+
+    # ------------------------------------------------------------------ helpers
+    def _store_version(self, txn: Transaction, task: Task, leaflet_id: str,
+                       session: Doc | None, fields: Doc) -> None:
+        now = self.kit.clock.now()
+        txn.set(f"leaflets/{leaflet_id}", {
+            "user_id": task["user"], **fields, "prompt_version": prompts.PROMPT_VERSION,
+            "created_at": now, "expires_at": now + RETENTION,
+        })
+        if session:
+            txn.set(f"sessions/{task['user']}", {"leaflet_id": leaflet_id}, merge=True)
+
+    def _show(self, task: Task, text: str, sources: list[Doc],
+              buttons: list[Button]) -> Decision:
+        lang = language(task)
+        messages: list[OutMessage] = [Text(text=text, buttons=buttons)]
+        messages.extend(reference_cards(lang, sources))
+        return self.kit.decision(task, buttons_last(messages))
+
+    def _not_health(self, task: Task, *, keep_buttons: bool = False) -> Decision:
+        lang = language(task)
+        buttons = (leaflet_buttons(lang) if keep_buttons
+                   else [Button(label=t(lang, "button.menu"), data="menu")])
+        return self.kit.decision(task, [Text(text=t(lang, "education.not_health"),
+                                             buttons=buttons)])
+
+    def _no_leaflet(self, task: Task) -> Decision:
+        lang = language(task)
+        return self.kit.decision(task, [Text(text=t(lang, "education.no_leaflet"), buttons=[
+            Button(label=t(lang, "menu.education"), data="mode:edu"),
+            Button(label=t(lang, "button.menu"), data="menu")])])
+
+
+def _is_not_health(result: LlmText) -> bool:
+    return result.text.strip().strip(".").upper() == NOT_HEALTH
+
+
+def _sources(sources: tuple[Source, ...]) -> list[Doc]:
+    """Grounding sources to store: deduplicated by URL, at most MAX_REFERENCES."""
+    unique = {s.url: s for s in reversed(sources) if s.url}  # first occurrence wins
+    ordered = [unique[url] for url in dict.fromkeys(s.url for s in sources if s.url)]
+    return [{"title": s.title, "url": s.url} for s in ordered[:MAX_REFERENCES]]

@@ -15,6 +15,7 @@ from shared.domain.events import line_event_id, line_events
 from shared.domain.signatures import stable_id, valid_line_signature, valid_telegram_secret
 from shared.jobs import Job
 from shared.ports import Clock, DocumentStore, TaskQueue
+from shared.services import ordering
 
 MAX_BODY_BYTES = 1_000_000  # a Cloud Task carries at most 1 MB
 
@@ -68,15 +69,24 @@ class Intake:
         return Answer(200, "ok", 1, int(accepted))
 
     def _accept(self, channel: Channel, event_id: str, event: dict[str, Any]) -> bool:
-        """Enqueue an event unless it was seen before. False for a redelivery."""
+        """Enqueue an event unless it was seen before. False for a redelivery.
+
+        The idempotency record is created first (Firestore create(): one write on the
+        hot path) and says `pending` until the dialog has decided the event. A
+        redelivery of a still-pending event is enqueued again: its first enqueue may
+        never have happened (an instance killed in between,
+        tests/functions/test_crashes.py), and a duplicate is harmless (the task name,
+        and the dialog's job record in services/runner.py, make it a no-op).
+        """
         key = stable_id(channel.value, event_id)
+        path = f"idempotency/{key}"
         now = self.clock.now()
-        created = self.store.create(
-            f"idempotency/{key}",
-            {"kind": "webhook", "channel": channel.value, "created_at": now,
-             "expires_at": now + timedelta(seconds=self.idempotency_ttl_s)},
-        )
-        if not created:
+        created = self.store.create(path, {
+            "kind": "webhook", "channel": channel.value, "created_at": now,
+            "expires_at": now + timedelta(seconds=self.idempotency_ttl_s),
+            **ordering.queue_fields(ordering.inbound(channel, event)),
+        })
+        if not created and not (self.store.get(path) or {}).get("pending"):
             return False
         try:
             self.tasks.enqueue(
@@ -86,10 +96,10 @@ class Intake:
                 name=f"dialog-{key}",
             )
         except Exception:
-            # Forget the key so the platform's redelivery can try again.
-            self.store.delete(f"idempotency/{key}")
+            if created:  # forget it, so the platform's redelivery starts afresh
+                self.store.delete(path)
             raise
-        return True
+        return created
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

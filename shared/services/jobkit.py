@@ -4,24 +4,42 @@ model fails after the adapter's own retries."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
 from shared.domain.messages import Button, OutMessage, Text
 from shared.jobs import Job
-from shared.ports import Clock, DocumentStore, LanguageModel, LlmError, Transaction
+from shared.log import bind
+from shared.ports import (
+    BlobStore,
+    Clock,
+    Doc,
+    DocumentStore,
+    LanguageModel,
+    LlmError,
+    LlmText,
+    TaskQueue,
+    Transaction,
+)
 from shared.services.delivery import Delivery
+from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=365)  # leaflets and translations kept for clinical review
+# Every full write of a document in these collections by a job is also archived as JSON
+# in the private bucket for clinical review (JobKit.archive).
+ARCHIVED_COLLECTIONS = frozenset({"leaflets", "translations"})
 
 Task = dict[str, Any]
 JobHandler = Callable[[Task], Outcome]
@@ -33,6 +51,8 @@ class JobKit:
     clock: Clock
     llm: LanguageModel
     delivery: Delivery
+    blobs: BlobStore | None = None  # the private bucket: archive() copies go there
+    tasks: TaskQueue | None = None  # follow-up jobs a decision asks for (Decision.jobs)
 
     def __post_init__(self) -> None:
         self.runner = TaskRunner(self.store, self.clock, Decision)
@@ -59,22 +79,85 @@ class JobKit:
 
     def run(self, job: Job, task: Task, prepare: Callable[[], Any],
             decide: Callable[[Transaction, Any], Decision]) -> Outcome:
-        """prepare() once per claim (the model call); decide() in a transaction."""
+        """prepare() once per claim (the model call); decide() in a transaction.
+
+        The model call is logged (model, token counts, latency; never the text) and
+        counted in the user's usage document in the same transaction as decide()."""
+        user, channel = str(task["user"]), str(task["channel"])
+        bind(channel=channel, ui_language=language(task), action=job.value)
+        counts: dict[str, int] = {}  # filled by safe_prepare; empty on a replay
+
         def guarded(txn: Transaction, prepared: Any) -> Decision:
+            now = self.clock.now()
+            path = usage.usage_path(user, now)
+            usage_doc = txn.get(path)  # before decide(): reads come first
             if isinstance(prepared, LlmError):
-                return self.apology(task)
-            return decide(txn, prepared)
+                decision = self.apology(task)
+            else:
+                decision = decide(_ArchivingTransaction(txn, self), prepared)
+            if counts:
+                txn.set(path, usage.bump(usage_doc, user_key=user, channel=channel, at=now,
+                                         counts=counts))
+            return decision
 
         def safe_prepare() -> Any:
+            started = time.perf_counter()
             try:
-                return prepare()
+                result = prepare()
             except LlmError as error:  # the adapter already retried with backoff
+                counts.update(usage.llm_counts(1, 0, 0, failed=True))
                 log.warning("llm failed", extra={"job": job.value,
-                                                 "retryable": error.retryable})
+                                                 "retryable": error.retryable,
+                                                 "outcome": "llm_failed",
+                                                 "llm_latency_ms": _ms(started)})
                 return error
+            model, tokens_in, tokens_out = self._llm_usage(result)
+            counts.update(usage.llm_counts(1, tokens_in, tokens_out, failed=False))
+            log.info("llm call", extra={"job": job.value, "model": model,
+                                        "input_tokens": tokens_in, "output_tokens": tokens_out,
+                                        "llm_latency_ms": _ms(started), "outcome": "ok"})
+            return result
 
         return self.runner.process(f"{job.value}:{task['id']}", guarded,
-                                   self.delivery.deliver, safe_prepare)
+                                   self.apply, safe_prepare)
+
+    def apply(self, decision: Decision) -> None:
+        """Send, then enqueue the follow-up jobs (idempotent by task name), so the
+        answer arrives before what the follow-up job sends."""
+        self.delivery.deliver(decision)
+        if decision.jobs and self.tasks is None:
+            raise RuntimeError("this JobKit has no task queue for follow-up jobs")
+        for request in decision.jobs:
+            assert self.tasks is not None
+            self.tasks.enqueue(request.job.value, request.payload, name=request.name)
+
+    def _llm_usage(self, result: Any) -> tuple[str, int, int]:
+        """Model and tokens of a call (an LlmText, possibly inside a tuple that prepare()
+        returned); structured answers (generate_json) carry none."""
+        parts = result if isinstance(result, tuple) else (result,)
+        for part in parts:
+            if isinstance(part, LlmText):
+                return part.model, part.input_tokens, part.output_tokens
+        return ("offline" if self.llm.offline else ""), 0, 0
+
+    def archive(self, user: str, kind: str, item_id: str, doc: Doc) -> str | None:
+        """A JSON copy of a generated leaflet or translation in the private bucket, for
+        clinical review: archive/<user>/<kind>/<id>.json. The bucket's lifecycle rule
+        (var.archive_retention_days) deletes it; "delete my data" deletes it with the
+        user's other files. The key is deterministic, so a retried transaction rewrites
+        the same object. A storage failure is logged (ERROR: the error-rate alert) but
+        does not fail the job: the patient still gets the answer."""
+        if self.blobs is None:
+            return None
+        key = user_file_key("archive", user, f"{kind}/{item_id}.json")
+        body = json.dumps(doc, default=str, ensure_ascii=False, sort_keys=True).encode()
+        try:
+            self.blobs.put(key, body, "application/json")
+        except Exception as error:
+            log.error("archive failed", extra={"kind": kind, "error": type(error).__name__})
+            return None
+        log.info("archived", extra={"kind": kind, "bytes": len(body)})
+        return key
 
     def unavailable(self, task: Task) -> Outcome:
         """For a job kind whose feature is not deployed: a clear answer, once."""
@@ -84,6 +167,39 @@ class JobKit:
                                                              "feature.unavailable"))]),
             self.delivery.deliver,
         )
+
+
+class _ArchivingTransaction:
+    """The job's transaction; full writes to ARCHIVED_COLLECTIONS are archived too."""
+
+    def __init__(self, txn: Transaction, kit: JobKit) -> None:
+        self._txn = txn
+        self._kit = kit
+
+    def get(self, path: str) -> Doc | None:
+        return self._txn.get(path)
+
+    def create(self, path: str, data: Doc) -> None:
+        self._txn.create(path, data)
+        self._archive(path, data)
+
+    def set(self, path: str, data: Doc, merge: bool = False) -> None:
+        self._txn.set(path, data, merge=merge)
+        if not merge:  # a merge is a partial update (e.g. a translations map)
+            self._archive(path, data)
+
+    def delete(self, path: str) -> None:
+        self._txn.delete(path)
+
+    def _archive(self, path: str, data: Doc) -> None:
+        collection, _, doc_id = path.partition("/")
+        user = data.get("user_id")
+        if collection in ARCHIVED_COLLECTIONS and isinstance(user, str) and "/" not in doc_id:
+            self._kit.archive(user, collection, doc_id, data)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def language(task: Task) -> str:

@@ -1,46 +1,230 @@
-"""Medical translation chat: plain-language rewrite and translation in one call."""
+"""Medical translation chat: plain-language rewrite and translation in one call.
+
+Three job kinds:
+
+* translate: ONE structured Gemini call gives the plain rewrite and the translation;
+  the reply shows "Did you mean: <plain>" and the machine translation, with the
+  conversation buttons; the disclaimer once per conversation (session flag).
+* stt: a voice message is downloaded (at most MAX_AUDIO_BYTES), transcribed (one
+  call), shown, and translated like text in the same task (one more call). The
+  audio lives in memory only for the task and is never stored or logged.
+* taigi: when the translation is into Taiwanese (nan), the NYCU iVoice service turns
+  Chinese text into TLPA romanisation and speech (no LLM). iVoice down: a clear
+  message, the chat goes on.
+
+Translations are stored in translations/{id} (user_id, for "delete my data"); the
+session keeps the last one's id (translation_id) for the "Read aloud" button.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from shared.domain import prompts
-from shared.domain.decision import Decision
+from shared.domain.channels import Channel
+from shared.domain.decision import Decision, JobRequest
+from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.i18n import t
-from shared.domain.messages import Button, Text
+from shared.domain.medchat import TAIGI, conversation_buttons, taigi_text
+from shared.domain.messages import Audio, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
-from shared.ports import Transaction
-from shared.services.jobkit import RETENTION, JobKit, Task, language
+from shared.ports import BlobStore, TaigiSpeech, TaigiUnavailable, Transaction
+from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, language
+from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
+
+log = logging.getLogger(__name__)
+
+# What each platform sends for voice messages (the mime type Gemini is told).
+VOICE_MIME = {Channel.LINE: "audio/mp4", Channel.TELEGRAM: "audio/ogg"}
+
+
+@dataclass(frozen=True)
+class Heard:
+    transcript: str
+    result: prompts.MedicalTranslation
+
+
+@dataclass(frozen=True)
+class VoiceProblem:
+    key: str  # catalog key of the message that explains it
 
 
 @dataclass
 class MedicalTranslationService:
     kit: JobKit
+    max_audio_bytes: int = 10 * 1024 * 1024
 
+    # ------------------------------------------------------------------ translate
     def translate(self, task: Task) -> Outcome:
+        text, target = str(task.get("text", "")), _target(task)
+        return self.kit.run(Job.TRANSLATE, task, lambda: self._translate(text, target),
+                            lambda txn, result: self._answer(txn, task, result, None))
+
+    def _translate(self, text: str, target: str) -> prompts.MedicalTranslation:
+        """The one model call per translated message."""
+        return self.kit.llm.generate_json(prompts.translation_system(target),
+                                          prompts.translation_prompt(text),
+                                          prompts.MedicalTranslation)
+
+    def _answer(self, txn: Transaction, task: Task, result: prompts.MedicalTranslation,
+                heard: str | None) -> Decision:
+        lang, target, user = language(task), _target(task), str(task["user"])
+        session_path = f"sessions/{user}"
+        session = txn.get(session_path)  # reads first
+        first = not (session or {}).get("disclaimer_shown")
+        now = self.kit.clock.now()
+        translation_id = stable_id("translation", str(task["id"]))
+        doc = {"user_id": user, "source": str(task.get("source", "")), "target": target,
+               "plain": result.plain, "translation": result.translation,
+               "voice": heard is not None, "prompt_version": prompts.PROMPT_VERSION,
+               "created_at": now, "expires_at": now + RETENTION}
+        txn.set(f"translations/{translation_id}", doc)
+        if session is not None:
+            txn.set(session_path, {"translation_id": translation_id,
+                                   "disclaimer_shown": True}, merge=True)
+        self.kit.archive(user, "translation", translation_id, doc)
+
+        body = (self.kit.label(lang)
+                + t(lang, "translation.did_you_mean", plain=result.plain)
+                + f"\n\n{t(lang, 'translation.machine')} ({t(lang, f'lang.{target}')}):\n"
+                + result.translation)
+        if target == TAIGI:
+            body += "\n\n" + t(lang, "taigi.coming")
+        if first:
+            body += "\n\n" + t(lang, "translation.disclaimer")
+        messages: list[OutMessage] = []
+        if heard is not None:
+            messages.append(Text(text=t(lang, "translation.heard", transcript=heard)))
+        messages.append(Text(text=body,
+                             buttons=conversation_buttons(lang, read_aloud=target != TAIGI)))
+        decision = self.kit.decision(task, messages)
+        if target == TAIGI:
+            decision.jobs = [self._taigi_job(task, translation_id, result)]
+        return decision
+
+    def _taigi_job(self, task: Task, translation_id: str,
+                   result: prompts.MedicalTranslation) -> JobRequest:
+        job_id = stable_id("taigi", str(task["id"]))
+        spoken = str(task.get("source", ""))
+        return JobRequest(job=Job.TAIGI, name=f"taigi-{job_id}", payload={
+            "id": job_id, "user": task["user"], "channel": task["channel"],
+            "chat_id": task["chat_id"], "language": language(task),
+            "text": taigi_text(spoken, result.plain, result.translation),
+            "translation_id": translation_id,
+        })
+
+    # ------------------------------------------------------------------ voice in
+    def voice(self, task: Task) -> Outcome:
         lang = language(task)
-        target = str(task.get("target", "en"))
-        text = str(task.get("text", ""))
+        if self.kit.llm.offline:  # no Gemini key: nothing can transcribe
+            return self.kit.runner.process(
+                f"stt:{task['id']}",
+                lambda _txn, _: self._notice(task, "translation.voice_offline"), self.kit.apply)
+        channel, target = Channel(task["channel"]), _target(task)
 
-        def prepare() -> prompts.MedicalTranslation:
-            return self.kit.llm.generate_json(prompts.translation_system(target),
-                                              prompts.translation_prompt(text),
-                                              prompts.MedicalTranslation)
+        def prepare() -> Heard | VoiceProblem:
+            messenger = self.kit.delivery.messengers[channel]
+            try:
+                audio = messenger.fetch_audio(str(task.get("media_id", "")),
+                                              self.max_audio_bytes)
+            except MediaTooLarge:
+                return VoiceProblem("translation.voice_too_large")
+            except MessengerError as error:
+                if error.retryable:
+                    raise  # the platform hiccuped: Cloud Tasks tries again
+                return VoiceProblem("translation.voice_failed")
+            transcript = self.kit.llm.transcribe(audio, VOICE_MIME[channel]).strip()
+            del audio  # held only for the transcription
+            if not transcript:
+                return VoiceProblem("translation.voice_unclear")
+            return Heard(transcript, self._translate(transcript, target))
 
-        def decide(txn: Transaction, result: prompts.MedicalTranslation) -> Decision:
-            now = self.kit.clock.now()
-            txn.set(f"translations/{stable_id('translation', str(task['id']))}", {
-                "user_id": task["user"], "target": target, "plain": result.plain,
-                "translation": result.translation, "prompt_version": prompts.PROMPT_VERSION,
-                "created_at": now, "expires_at": now + RETENTION,
-            })
-            body = (self.kit.label(lang)
-                    + t(lang, "translation.did_you_mean", plain=result.plain)
-                    + f"\n\n{t(lang, 'translation.machine')} ({t(lang, f'lang.{target}')}):\n"
-                    + result.translation)
-            return self.kit.decision(task, [Text(text=body, buttons=[
-                Button(label=t(lang, "button.menu"), data="menu")])])
+        def decide(txn: Transaction, prepared: Heard | VoiceProblem) -> Decision:
+            if isinstance(prepared, VoiceProblem):
+                return self._notice(task, prepared.key)
+            return self._answer(txn, task, prepared.result, prepared.transcript)
 
-        return self.kit.run(Job.TRANSLATE, task, prepare, decide)
+        log.info("voice message", extra={"ui_language": lang})
+        return self.kit.run(Job.STT, task, prepare, decide)
+
+    def _notice(self, task: Task, key: str) -> Decision:
+        lang = language(task)
+        return self.kit.decision(task, [Text(
+            text=t(lang, key, limit_mb=self.max_audio_bytes // (1024 * 1024)),
+            buttons=conversation_buttons(lang, read_aloud=False))])
+
+
+@dataclass(frozen=True)
+class TaigiAudio:
+    tlpa: str
+    url: str
+    duration_ms: int
+    mime: str
+
+
+@dataclass
+class TaigiVoiceService:
+    """The taigi job: NYCU iVoice TLPA + speech for a translation into Taiwanese."""
+
+    kit: JobKit
+    speech: TaigiSpeech
+    blobs: BlobStore
+    link_ttl_s: int = 3600
+
+    def speak(self, task: Task) -> Outcome:
+        return self.kit.runner.process(f"{Job.TAIGI.value}:{task['id']}",
+                                       lambda txn, audio: self._decide(txn, task, audio),
+                                       self.kit.apply, lambda: self._prepare(task))
+
+    def _prepare(self, task: Task) -> TaigiAudio | None:
+        from shared.adapters.audio_codec import (  # PyAV: only this worker loads it
+            AudioError,
+            duration_ms,
+            pcm_to_m4a,
+            pcm_to_ogg_opus,
+            wav_to_pcm,
+        )
+
+        try:
+            tlpa = self.speech.romanize(str(task.get("text", "")))
+            pcm = wav_to_pcm(self.speech.synthesize(tlpa))
+        except (TaigiUnavailable, AudioError, ValueError) as error:
+            log.warning("taigi speech failed", extra={"error": type(error).__name__,
+                                                      "outcome": "taigi_unavailable"})
+            return None
+        if Channel(task["channel"]) is Channel.LINE:  # LINE plays m4a / mp3 only
+            data, mime, ext = pcm_to_m4a(pcm), "audio/mp4", "m4a"
+        else:  # Telegram shows OGG/Opus as a voice message
+            data, mime, ext = pcm_to_ogg_opus(pcm), "audio/ogg", "ogg"
+        key = user_file_key("audio", str(task["user"]), f"taigi-{task['id']}.{ext}")
+        self.blobs.put(key, data, mime)  # lifecycle rule: audio/ is deleted after a day
+        return TaigiAudio(tlpa, self.blobs.signed_url(key, self.link_ttl_s),
+                          duration_ms(pcm), mime)
+
+    def _decide(self, txn: Transaction, task: Task, audio: TaigiAudio | None) -> Decision:
+        lang = language(task)
+        buttons = conversation_buttons(lang, read_aloud=False)
+        if audio is None:
+            return self.kit.decision(task, [Text(text=t(lang, "taigi.unavailable"),
+                                                 buttons=buttons)])
+        path = f"translations/{task.get('translation_id', '')}"
+        stored: dict[str, Any] | None = txn.get(path) if task.get("translation_id") else None
+        if stored is not None:
+            txn.set(path, {"tlpa": audio.tlpa}, merge=True)
+        label = t(lang, "taigi.offline") + "\n\n" if getattr(self.speech, "offline", False) else ""
+        text = (label + t(lang, "taigi.tlpa") + "\n" + audio.tlpa + "\n\n"
+                + t(lang, "taigi.credit"))
+        messages: list[OutMessage] = [
+            Text(text=text),
+            Audio(url=audio.url, duration_ms=max(1, audio.duration_ms), mime=audio.mime,
+                  buttons=buttons),
+        ]
+        return self.kit.decision(task, buttons_last(messages))
+
+
+def _target(task: Task) -> str:
+    return str(task.get("target", "en"))

@@ -1,11 +1,17 @@
 """Medication schedules from chat commands: the DialogService.medication handler.
 
-Free text in medication mode is parsed by the deterministic parser
-(shared/medication/parser.py) and dispatched by kind. Each medication is a
-`medications/{id}` document and each of its times a `doses/{id}` document that the
-reminder tick reads (services/reminders.py). Ids derive from the user and the
-medication name (and time), so re-running a handler after a transaction retry writes
-the same documents.
+Free text in medication mode is read, in this order, by the deterministic parser
+(shared/medication/parser.py), by the reader of commands that name no medication
+("done", "delete the medicine": shared/medication/bare.py), and, only when both give up
+and a real model is configured, by ONE structured model call made before the dialog
+transaction (`interpret`, the dialog's preparer). The model's answer is checked against
+the user's own schedule (shared/medication/model_command.py) before anything changes;
+anything ambiguous gets a question with buttons, never a guess.
+
+Each medication is a `medications/{id}` document and each of its times a `doses/{id}`
+document that the reminder tick reads (services/reminders.py). Ids derive from the user
+and the medication name (and time), so re-running a handler after a transaction retry
+writes the same documents.
 
 Handlers run inside the dialog transaction, which offers no queries: the user's
 schedule is read with plain store queries first, and every change is returned as
@@ -14,15 +20,20 @@ Reply.writes for the dialog to commit together with the session.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from pydantic import ValidationError
+
 from shared.domain.channels import user_key
+from shared.domain.events import InboundEvent
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text
+from shared.domain.prompts import medication_prompt, medication_system
 from shared.domain.schedule import (
     DEFAULT_ZONES,
     close_slot,
@@ -36,16 +47,22 @@ from shared.domain.schedule import (
     zone_of,
 )
 from shared.domain.signatures import stable_id
+from shared.medication.bare import bare_command
+from shared.medication.model_command import Known, ModelCommand, check, schedule_data
 from shared.medication.models import CommandItem as Item
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.parser import parse_command
-from shared.ports import Doc, DocumentStore, Filter
+from shared.ports import Doc, DocumentStore, Filter, LanguageModel, LlmError
 from shared.services.dialog import Handler, Reply, Turn
 from shared.services.reminders import dose_log_path
+
+log = logging.getLogger(__name__)
 
 # Offered when a time is missing from "add" (local wall times).
 SUGGESTED_TIMES: Final = ("08:00", "12:00", "18:00", "21:00")
 MAX_BUTTONS: Final = 12  # LINE shows at most 13 quick replies
+MAX_MEDICATIONS: Final = 30  # per user; also keeps one command under Firestore's 500 writes
+MAX_TIMES: Final = 12  # per medication
 WEEK: Final = timedelta(days=7)
 ON_TIME: Final = timedelta(hours=1)  # taken within an hour of the slot counts as on time
 
@@ -93,6 +110,11 @@ class Context:
     def doses_of(self, med: Medication) -> dict[str, Doc]:
         return {p: d for p, d in self.doses.items() if d.get("medication_id") == med.id}
 
+    def pending(self) -> list[tuple[str, Doc]]:
+        """(path, dose) of every dose whose slot waits for an answer, oldest first."""
+        rows = [(p, d) for p, d in self.doses.items() if d.get("pending_slot")]
+        return sorted(rows, key=lambda r: (str(r[1]["pending_slot"]), str(r[1].get("name"))))
+
 
 def med_id(key: str, name: str) -> str:
     return stable_id(key, "medication", fold(name))
@@ -110,9 +132,16 @@ def _dosage(value: str | None) -> str:
     return f" {value}" if value else ""
 
 
+def _aliases(meds: Sequence[Medication]) -> dict[str, Medication]:
+    """Short ids the model sees instead of document ids ("m1", "m2", ...)."""
+    return {f"m{i}": m for i, m in enumerate(meds, start=1)}
+
+
 @dataclass
 class MedicationService:
     store: DocumentStore
+    # The model, built on first use (the dialog worker imports no SDK it does not need).
+    model: Callable[[], LanguageModel] | None = None
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
 
@@ -125,7 +154,7 @@ class MedicationService:
         # Button data "med:<action>:<argument>" (BUTTON_VERBS "med" in domain/dialog.py).
         self.buttons = {
             "tz": self.zone_button, "at": self.time_button, "del": self.delete_button,
-            "week": self.week_button,
+            "week": self.week_button, "from": self.move_button, "took": self.took_button,
         }
 
     # ------------------------------------------------------------------ entry points
@@ -144,32 +173,109 @@ class MedicationService:
         return handler(self._context(turn), argument)
 
     def run_text(self, ctx: Context, text: str) -> Reply:
-        command: Command | None = parse_command(text, [m.name for m in ctx.meds])
+        command = self._deterministic(text, [m.name for m in ctx.meds])
+        if command is None:
+            understood = self._from_model(ctx)
+            if isinstance(understood, Reply):
+                return understood
+            command = understood
         if command is None or command.kind not in self.commands:
-            if resolve_zone(text):  # a bare "Europe/Berlin" or "+03:00" answers the question
-                return self.zone_button(ctx, text)
             return Reply([_say(ctx.lang, "med.unknown")])
+        return self.run_command(ctx, command)
+
+    def run_command(self, ctx: Context, command: Command) -> Reply:
         if ctx.zone is None and command.kind not in ("timezone_change", "help"):
-            return self.ask_zone(ctx, pending=text)
+            return self.ask_zone(ctx, pending=command)
         return self.commands[command.kind](ctx, command)
 
+    @staticmethod
+    def _deterministic(text: str, names: list[str]) -> Command | None:
+        command = parse_command(text, names) or bare_command(text)
+        if command is None:
+            zone = resolve_zone(text)  # a bare "Europe/Berlin" or "+03:00"
+            if zone is not None:
+                command = Command(kind="timezone_change", timezone=zone[0])
+        return command
+
+    # ------------------------------------------------------------------ the model
+    def interpret(self, event: InboundEvent, text: str) -> Doc | None:
+        """The dialog's preparer, run before its transaction: ONE model call for a
+        message the deterministic readers do not understand (None when they do, or
+        when the model is the offline engine). Only the answer and the ids it may use
+        are returned; `_from_model` checks them inside the transaction."""
+        if not any(c.isalnum() for c in text):
+            return None  # emoji or punctuation only: nothing for a model to read
+        model = self.model() if self.model is not None else None
+        if model is None or model.offline:
+            return None
+        key = user_key(event.channel, event.user_id)
+        meds = self._medications(key)
+        if self._deterministic(text, [m.name for m in meds]) is not None:
+            return None
+        aliases = _aliases(meds)
+        rows = [(alias, m.name, m.dosage, m.times) for alias, m in aliases.items()]
+        try:
+            answer = model.generate_json(medication_system(),
+                                         medication_prompt(text, schedule_data(rows)),
+                                         ModelCommand)
+        except LlmError:
+            log.warning("medication model failed", extra={"action": "medication_model"})
+            return {"failed": True}
+        return {"answer": answer.model_dump(mode="json"),
+                "aliases": {alias: m.id for alias, m in aliases.items()}}
+
+    def _from_model(self, ctx: Context) -> Command | Reply | None:
+        prepared = ctx.turn.prepared
+        if not isinstance(prepared, dict) or "answer" not in prepared:
+            return None
+        try:
+            answer = ModelCommand.model_validate(prepared["answer"])
+        except ValidationError:
+            return None
+        # Only ids of this user's current medications count (checked again here, inside
+        # the transaction, against the schedule just read).
+        mine = {m.id: m for m in ctx.meds}
+        known = [Known(alias, mine[mid].name)
+                 for alias, mid in dict(prepared.get("aliases") or {}).items() if mid in mine]
+        checked = check(answer, known)
+        log.info("medication model", extra={"action": "medication_model", "kind": answer.kind,
+                                            "outcome": checked.problem or "ok"})
+        if checked.command is not None:
+            return checked.command
+        if checked.problem == "unknown_medication":
+            if answer.kind == "delete":
+                return self._which(ctx, "med.delete.which")
+            if answer.kind == "done":
+                return self._done_which(ctx, ctx.pending())
+            return Reply([_say(ctx.lang, "med.change.which",
+                               names=", ".join(m.name for m in ctx.meds))])
+        if checked.problem == "bad_time":
+            return Reply([_say(ctx.lang, "med.time.invalid")])
+        if checked.problem == "bad_name":
+            return Reply([_say(ctx.lang, "med.name.invalid")])
+        if checked.problem == "bad_zone":
+            return self.ask_zone(ctx, key="med.tz.invalid")
+        return None
+
     # ------------------------------------------------------------------ reads
+    def _medications(self, key: str) -> list[Medication]:
+        rows = self.store.query("medications", [Filter("user_id", "==", key)])
+        return [Medication(path.split("/", 1)[1], str(doc["name"]), str(doc.get("dosage") or ""),
+                           list(doc.get("times") or [])) for path, doc in rows]
+
     def _context(self, turn: Turn) -> Context:
         key = user_key(turn.event.channel, turn.event.user_id)
-        mine = [Filter("user_id", "==", key)]
-        meds = [Medication(path.split("/", 1)[1], str(doc["name"]), str(doc.get("dosage") or ""),
-                           list(doc.get("times") or []))
-                for path, doc in self.store.query("medications", mine)]
-        doses = dict(self.store.query("doses", mine))
+        doses = dict(self.store.query("doses", [Filter("user_id", "==", key)]))
         zone = turn.user.get("timezone")
-        return Context(turn, key, str(zone) if zone else None, meds, doses)
+        return Context(turn, key, str(zone) if zone else None, self._medications(key), doses)
 
     # ------------------------------------------------------------------ time zone
-    def ask_zone(self, ctx: Context, pending: str | None = None, key: str = "med.tz.ask") -> Reply:
+    def ask_zone(self, ctx: Context, pending: Command | None = None,
+                 key: str = "med.tz.ask") -> Reply:
         default = DEFAULT_ZONES.get(ctx.lang, "UTC")
         zones = dict.fromkeys((default, *DEFAULT_ZONES.values()))
         buttons = [Button(label=z, data=f"med:tz:{z}") for z in zones]
-        session = {"med_pending": pending} if pending else {}
+        session = {"med_pending": pending.model_dump(mode="json")} if pending else {}
         return Reply([_say(ctx.lang, key, buttons, zone=default)], session=session)
 
     def change_zone(self, ctx: Context, command: Command | None) -> Reply:
@@ -185,15 +291,31 @@ class MedicationService:
                             local=local_label(ctx.now, tz))],
                       user={"timezone": name}, session={"med_pending": None}, writes=writes)
         pending = ctx.turn.session.get("med_pending")
-        if isinstance(pending, str) and pending:
+        if pending:
             # The command that was waiting for the time zone runs now.
             ctx.zone = name
             ctx.doses = {p: d for p, d in writes if d is not None}
-            reply = _merge(reply, self.run_text(ctx, pending))
+            reply = _merge(reply, self._run_pending(ctx, pending))
         return reply
+
+    def _run_pending(self, ctx: Context, pending: object) -> Reply:
+        if isinstance(pending, str):  # sessions written before commands were stored
+            return self.run_text(ctx, pending)
+        try:
+            command = Command.model_validate(pending)
+        except ValidationError:
+            return Reply()
+        return self.run_command(ctx, command) if command.kind in self.commands else Reply()
 
     # ------------------------------------------------------------------ add
     def add(self, ctx: Context, command: Command) -> Reply:
+        if not command.items:
+            return Reply([_say(ctx.lang, "med.unknown")])
+        new = {fold(i.name) for i in command.items if ctx.find(i.name) is None}
+        if len(ctx.meds) + len(new) > MAX_MEDICATIONS or any(
+                len(i.times) > MAX_TIMES for i in command.items):
+            return Reply([_say(ctx.lang, "med.too_many", limit=MAX_MEDICATIONS,
+                               times=MAX_TIMES)])
         reply = Reply()
         for item in command.items:
             times = [h for h in (normalize_hhmm(x) for x in item.times) if h]
@@ -204,9 +326,11 @@ class MedicationService:
                     [_say(ctx.lang, "med.time.ask", buttons, name=item.name)],
                     session={"med_pending_add": {"name": item.name, "dosage": item.dosage}}))
                 break
+            existing = ctx.find(item.name)
+            if existing and len({*existing.times, *times}) > MAX_TIMES:
+                return Reply([_say(ctx.lang, "med.too_many", limit=MAX_MEDICATIONS,
+                                   times=MAX_TIMES)])
             reply = _merge(reply, self._add_one(ctx, item.name, item.dosage, times))
-        if not command.items:
-            return Reply([_say(ctx.lang, "med.unknown")])
         return reply
 
     def time_button(self, ctx: Context, hhmm: str) -> Reply:
@@ -261,7 +385,11 @@ class MedicationService:
         found = [ctx.find(i.name) for i in command.items]
         meds = [m for m in found if m is not None]
         if not meds or len(meds) < len(found):
+            # "delete the medicine": never a guess, even with one medication.
             return self._which(ctx, "med.delete.which")
+        if len(command.items) == 1 and command.items[0].times:
+            # "delete aspirin at 10": only that dose time goes.
+            return self._drop_times(ctx, meds[0], command.items[0].times)
         reply = Reply()
         for med in meds:
             reply = _merge(reply, self._delete_one(ctx, med))
@@ -274,6 +402,22 @@ class MedicationService:
     def _delete_one(self, ctx: Context, med: Medication) -> Reply:
         writes: Writes = [(med.path, None), *((p, None) for p in ctx.doses_of(med))]
         return Reply([_say(ctx.lang, "med.deleted", name=med.name)], writes=writes)
+
+    def _drop_times(self, ctx: Context, med: Medication, times: list[str]) -> Reply:
+        drop = [h for h in (normalize_hhmm(x) for x in times) if h]
+        unknown = [h for h in drop if h not in med.times]
+        if unknown or not drop:
+            return Reply([_say(ctx.lang, "med.time.unknown", name=med.name,
+                               time=", ".join(unknown or times), times=", ".join(med.times))])
+        remaining = [h for h in med.times if h not in drop]
+        if not remaining:
+            return self._delete_one(ctx, med)
+        writes: Writes = [(med.path, {"user_id": ctx.key, "name": med.name,
+                                      "dosage": med.dosage, "times": remaining})]
+        writes += [(dose_path(med.id, h), None) for h in drop]
+        return Reply([_say(ctx.lang, "med.times.deleted", name=med.name,
+                           times=", ".join(sorted(drop)), remaining=", ".join(remaining))],
+                     writes=writes)
 
     def _which(self, ctx: Context, key: str) -> Reply:
         buttons = [Button(label=m.name[:20], data=f"med:del:{m.id}")
@@ -300,43 +444,103 @@ class MedicationService:
                      writes=writes)
 
     def change_time(self, ctx: Context, command: Command) -> Reply:
+        """times = [old, new]: old becomes new; [new]: the medication's only time becomes
+        new, and with several times the user picks which one (buttons)."""
         med, item = self._one(ctx, command)
-        times = sorted({h for h in (normalize_hhmm(x) for x in (item.times if item else [])) if h})
-        if med is None or not times:
+        times = [normalize_hhmm(x) for x in (item.times if item else [])]
+        if med is None or not 1 <= len(times) <= 2 or None in times:
             return Reply([_say(ctx.lang, "med.change.which",
                                names=", ".join(m.name for m in ctx.meds))])
+        valid = [h for h in times if h]
+        new = valid[-1]
+        if len(valid) == 2:
+            old = valid[0]
+            if old not in med.times:
+                return Reply([_say(ctx.lang, "med.time.unknown", name=med.name, time=old,
+                                   times=", ".join(med.times))])
+            return self._move(ctx, med, old, new)
+        if len(med.times) == 1:
+            return self._move(ctx, med, med.times[0], new)
+        buttons = [Button(label=f"{h} → {new}", data=f"med:from:{h}")
+                   for h in med.times[:MAX_BUTTONS]]
+        return Reply([_say(ctx.lang, "med.time.which", buttons, name=med.name,
+                           times=", ".join(med.times), new=new)],
+                     session={"med_pending_move": {"id": med.id, "new": new}})
+
+    def move_button(self, ctx: Context, old: str) -> Reply:
+        pending = ctx.turn.session.get("med_pending_move")
+        if not isinstance(pending, dict):
+            return self.show_list(ctx, None)
+        med = next((m for m in ctx.meds if m.id == pending.get("id")), None)
+        new = normalize_hhmm(str(pending.get("new") or ""))
+        if med is None or new is None or old not in med.times:
+            return self.show_list(ctx, None)
+        return _merge(self._move(ctx, med, old, new), Reply(session={"med_pending_move": None}))
+
+    def _move(self, ctx: Context, med: Medication, old: str, new: str) -> Reply:
         assert ctx.zone is not None
-        old = ctx.doses_of(med)
+        times = sorted({*(h for h in med.times if h != old), new})
         fields = {"user_id": ctx.key, "medication_id": med.id, "name": med.name,
                   "dosage": med.dosage}
-        keep = {dose_path(med.id, h): h for h in times}
         writes: Writes = [(med.path, {"user_id": ctx.key, "name": med.name,
                                       "dosage": med.dosage, "times": times})]
-        writes += [(p, None) for p in old if p not in keep]
-        writes += [(p, new_dose(fields, h, ctx.zone, ctx.now)) for p, h in keep.items()
-                   if p not in old]
+        if old != new:
+            writes.append((dose_path(med.id, old), None))
+            if new not in med.times:
+                writes.append((dose_path(med.id, new), new_dose(fields, new, ctx.zone, ctx.now)))
         return Reply([_say(ctx.lang, "med.time.changed", name=med.name,
                            times=", ".join(times))], writes=writes)
 
     # ------------------------------------------------------------------ done
     def done(self, ctx: Context, command: Command) -> Reply:
-        """'Done' / 'took it': every pending dose (or the named ones) is taken."""
-        wanted = {fold(i.name) for i in command.items}
-        writes: Writes = []
-        names: list[str] = []
-        for path, dose in ctx.doses.items():
-            slot = dose.get("pending_slot")
-            if not slot or (wanted and fold(str(dose.get("name", ""))) not in wanted):
-                continue
-            dose_id = path.split("/", 1)[1]
-            writes += [(path, close_slot(dose)),
-                       (dose_log_path(dose_id, slot), log_entry(dose_id, dose, slot, "taken",
-                                                               ctx.now))]
-            names.append(str(dose.get("name", "")))
-        if not names:
+        """'Done' / 'took aspirin': the pending dose is taken. Which one must be clear:
+        several candidates get buttons."""
+        pending = ctx.pending()
+        if command.items:
+            chosen: list[tuple[str, Doc]] = []
+            for item in command.items:
+                med = ctx.find(item.name)
+                mine = [(p, d) for p, d in pending if med and d.get("medication_id") == med.id
+                        and (not item.times or d.get("time") == item.times[0])]
+                if len(mine) > 1:
+                    return self._done_which(ctx, mine)
+                chosen += mine
+            pending = chosen
+        if not pending:
             return Reply([_say(ctx.lang, "med.done.none")])
-        return Reply([_say(ctx.lang, "remind.taken", names=", ".join(sorted(set(names))))],
-                     writes=writes)
+        if len(pending) > 1 and not command.items:
+            return self._done_which(ctx, pending)
+        return self._take(ctx, pending)
+
+    def _done_which(self, ctx: Context, pending: list[tuple[str, Doc]]) -> Reply:
+        if not pending:
+            return Reply([_say(ctx.lang, "med.done.none")])
+        buttons = [Button(label=f"{d.get('time', '')} {d.get('name', '')}"[:20],
+                          data=f"med:took:{p.split('/', 1)[1]}")
+                   for p, d in pending[:MAX_BUTTONS - 1]]
+        if len(pending) > 1:
+            buttons.append(Button(label=t(ctx.lang, "med.done.all"), data="med:took:all"))
+        # "All of them" means the doses this question showed, nothing else.
+        shown = [p.split("/", 1)[1] for p, _ in pending[:MAX_BUTTONS - 1]]
+        return Reply([_say(ctx.lang, "med.done.which", buttons)], session={"med_took": shown})
+
+    def took_button(self, ctx: Context, dose_id: str) -> Reply:
+        shown = ctx.turn.session.get("med_took") or []
+        wanted = set(shown) if dose_id == "all" and isinstance(shown, list) else {dose_id}
+        pending = [(p, d) for p, d in ctx.pending() if p.split("/", 1)[1] in wanted]
+        if not pending:
+            return Reply([_say(ctx.lang, "remind.handled")])
+        return self._take(ctx, pending)
+
+    def _take(self, ctx: Context, pending: list[tuple[str, Doc]]) -> Reply:
+        writes: Writes = []
+        for path, dose in pending:
+            dose_id, slot = path.split("/", 1)[1], str(dose["pending_slot"])
+            writes += [(path, close_slot(dose)),
+                       (dose_log_path(dose_id, slot),
+                        log_entry(dose_id, dose, slot, "taken", ctx.now))]
+        names = ", ".join(sorted({str(d.get("name", "")) for _, d in pending}))
+        return Reply([_say(ctx.lang, "remind.taken", names=names)], writes=writes)
 
     # ------------------------------------------------------------------ adherence
     def week_button(self, ctx: Context, _: str) -> Reply:

@@ -15,10 +15,11 @@ log = logging.getLogger(__name__)
 # every mode, erases the user and then finds no trace of them anywhere.
 USER_COLLECTIONS: Final = (
     "leaflets", "translations", "medications", "doses", "dose_log", "reminders",
-    "remind_outbox", "deliveries", "usage",
+    "remind_outbox", "remind_claims", "deliveries", "usage", "mail_quota", "mail_outbox",
+    "idempotency",  # webhook event records carry the user key (services/ordering.py)
 )
 # Documents whose id is the user key itself.
-KEYED_COLLECTIONS: Final = ("users", "sessions")
+KEYED_COLLECTIONS: Final = ("users", "sessions", "limits")
 
 
 # Top-level storage areas; each has its own lifecycle rule in Terraform (audio kept

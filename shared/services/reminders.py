@@ -1,22 +1,28 @@
 """Medication reminders: the per-minute tick, the send worker and the reminder buttons.
 
 tick() (Cloud Scheduler, at least once, possibly late or skipped) reads only the doses
-that are due (an indexed range query on next_due_at, one page), and per user, in one
-transaction, re-reads them, moves each to its next state (domain/schedule.py) and
-writes an outbox document holding the reminder. After the commit the reminder is
-enqueued under a name derived from the doses' state, and the outbox document deleted;
-a tick that crashed in between leaves the outbox document for the next tick to
-re-enqueue. Two ticks for the same minute see the first one's writes (next_due_at
-has moved on) and remind once; a skipped minute is caught up (next_due_at <= now).
+that are due (an indexed range query on next_due_at, one page) and nothing else: per
+user, one write-only transaction claims each dose at the due instant it was read with
+(create() of remind_claims/{dose, next_due_at}), moves it to its next state
+(domain/schedule.py) and writes an outbox document holding the reminder. Document reads
+per tick are therefore the due doses plus the outbox query (bench/reminder_tick.py).
+After the commit the reminder is enqueued under a name derived from the doses' state,
+and the outbox document deleted; a tick that crashed in between leaves the outbox
+document for the next tick to re-enqueue. A duplicated tick either sees the first
+one's writes (next_due_at has moved on) or fails its claim, and reminds once; a
+skipped minute is caught up (next_due_at <= now). The send worker reads the user's
+chat, channel and language.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from shared.domain import usage
 from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
@@ -30,7 +36,7 @@ from shared.domain.schedule import (
 )
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
-from shared.ports import Clock, Doc, DocumentStore, Filter, TaskQueue, Transaction
+from shared.ports import Clock, Conflict, Doc, DocumentStore, Filter, TaskQueue, Transaction
 from shared.services.delivery import Delivery
 from shared.services.dialog import Handler, Reply, Turn
 from shared.services.runner import Outcome, TaskRunner
@@ -39,6 +45,12 @@ log = logging.getLogger(__name__)
 
 OUTBOX: Final = "remind_outbox"
 REMINDER_TTL: Final = timedelta(days=7)  # buttons older than this answer "handled"
+CLAIM_TTL: Final = timedelta(days=2)  # a claim only has to outlive duplicate ticks
+
+def claim_path(dose_id: str, due: datetime) -> str:
+    # One claim per (dose, due instant): create() succeeds for exactly one tick.
+    return f"remind_claims/{stable_id(dose_id, due.astimezone(UTC).isoformat())}"
+
 
 def dose_log_path(dose_id: str, slot: str) -> str:
     # One log entry per (dose, slot): a repeated tap or tick cannot log twice.
@@ -53,6 +65,7 @@ class ReminderService:
     delivery: Delivery
     repeat_every_s: int = 3600
     page: int = 500
+    parallel: int = 16  # concurrent claim transactions in one tick
     snooze_s: int = 900
     runner: TaskRunner[Decision] = field(init=False)
 
@@ -65,44 +78,59 @@ class ReminderService:
         enqueued = self._flush_outbox()
         rows = self.store.query("doses", [Filter("next_due_at", "<=", now)],
                                 order_by="next_due_at", limit=self.page)
-        by_user: dict[str, list[str]] = {}
+        by_user: dict[str, list[tuple[str, Doc]]] = {}
         for path, dose in rows:
-            by_user.setdefault(str(dose["user_id"]), []).append(path)
-        for user, paths in by_user.items():
-            claimed = self._claim_user(user, paths, now)
+            by_user.setdefault(str(dose["user_id"]), []).append((path, dose))
+        # One small write-only transaction per user, several at once (independent users).
+        def claim(group: tuple[str, list[tuple[str, Doc]]]) -> tuple[str, Doc] | None:
+            return self._claim_user(group[0], group[1], now)
+
+        if len(by_user) > 1:
+            with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+                claims = list(pool.map(claim, by_user.items()))
+        else:
+            claims = [claim(group) for group in by_user.items()]
+        for claimed in claims:
             if claimed is not None:
                 enqueued += self._dispatch(*claimed)
         log.info("reminder tick", extra={"due": len(rows), "users": len(by_user),
                                          "enqueued": enqueued})
         return {"due": len(rows), "users": len(by_user), "enqueued": enqueued}
 
-    def _claim_user(self, user: str, paths: list[str], now: datetime) -> tuple[str, Doc] | None:
-        return self.store.transaction(lambda txn: self._claim(txn, user, paths, now))
+    def _claim_user(
+        self, user: str, doses: list[tuple[str, Doc]], now: datetime
+    ) -> tuple[str, Doc] | None:
+        try:
+            return self.store.transaction(lambda txn: self._claim(txn, user, doses, now))
+        except Conflict:
+            return None  # another tick claimed these doses first (a duplicated tick)
 
     def _claim(
-        self, txn: Transaction, user: str, paths: list[str], now: datetime
+        self, txn: Transaction, user: str, doses: list[tuple[str, Doc]], now: datetime
     ) -> tuple[str, Doc] | None:
-        profile = txn.get(f"users/{user}")
-        doses = [(path, txn.get(path)) for path in paths]
+        """Writes only, no reads (reads per tick = due doses + a constant): each dose is
+        claimed at the due instant the query saw with create(), so a tick that runs
+        twice, or late with a stale page, fails its commit instead of reminding twice."""
         items: list[Doc] = []
+        missed = 0
         for path, dose in doses:
-            if dose is None or dose["next_due_at"] > now:
-                continue  # deleted, or another tick got there first
-            step = advance(dose, now, timedelta(seconds=self.repeat_every_s))
             dose_id = path.split("/", 1)[1]
+            txn.create(claim_path(dose_id, dose["next_due_at"]),
+                       {"user_id": user, "expires_at": now + CLAIM_TTL})
+            step = advance(dose, now, timedelta(seconds=self.repeat_every_s))
             txn.set(path, step.dose)
             if step.missed:
+                missed += 1
                 txn.set(dose_log_path(dose_id, step.missed),
                         log_entry(dose_id, dose, step.missed, "missed", now))
             if step.remind:
-                items.append(_item(dose_id, step.dose))
-        if not items or profile is None or not profile.get("chat_id"):
+                items.append(_item(dose_id, step.dose, due=dose["next_due_at"]))
+        if not items:
             return None
         # Named after the doses' state: a re-run of this step yields the same id.
         rid = stable_id(user, *(f"{i['dose_id']}|{i['slot']}|{i['sent']}" for i in items))
-        payload = {"id": rid, "user": user, "channel": profile["channel"],
-                   "chat_id": profile["chat_id"], "language": profile.get("language", "en"),
-                   "items": items}
+        # Who and where (chat, channel, language) is read by the send worker, not here.
+        payload = {"id": rid, "user": user, "items": items, "missed": missed}
         txn.set(f"{OUTBOX}/{rid}", {"payload": payload, "user_id": user, "created_at": now})
         return rid, payload
 
@@ -119,25 +147,47 @@ class ReminderService:
     # ------------------------------------------------------------------ send
     def send(self, task: dict[str, Any]) -> Outcome:
         rid = str(task["id"])
+
+        def apply(decision: Decision) -> None:
+            self.delivery.deliver(decision)
+            if decision.messages:
+                # The metric reminder_lateness (infra/terraform/monitoring.tf,
+                # local.log_contract.reminder_sent) reads this line's lateness_s.
+                log.info("reminder sent", extra={
+                    "channel": decision.channel.value, "doses": len(task.get("items") or []),
+                    "lateness_s": lateness_s(task, self.clock.now())})
+
         return self.runner.process(
             f"remind:{rid}",
             decide=lambda txn, _: self._decide_send(txn, rid, task),
-            apply=self.delivery.deliver,
+            apply=apply,
         )
 
     def _decide_send(self, txn: Transaction, rid: str, task: dict[str, Any]) -> Decision:
         items = [i for i in task.get("items") or [] if isinstance(i, dict)]
         doses = [txn.get(f"doses/{i['dose_id']}") for i in items]
+        user = str(task["user"])
+        profile = txn.get(f"users/{user}") or {}
+        now = self.clock.now()
+        usage_doc = txn.get(usage.usage_path(user, now))  # read phase: bumped below
+        channel = Channel(str(profile.get("channel") or task.get("channel")
+                              or user.split("-", 1)[0]))
+        chat_id = str(profile.get("chat_id") or task.get("chat_id") or "")
+        lang = str(profile.get("language") or task.get("language") or "en")
         # A dose taken ("done") between the tick and now is not reminded.
         live = [i for i, d in zip(items, doses, strict=True)
-                if d is not None and d.get("pending_slot") == i["slot"]]
-        user, lang = str(task["user"]), str(task.get("language", "en"))
-        now = self.clock.now()
+                if d is not None and d.get("pending_slot") == i["slot"]] if chat_id else []
+        counts = {usage.REMINDERS_MISSED: int(task.get("missed") or 0)}
         if live:
             txn.set(f"reminders/{rid}", {"user_id": user, "items": live, "created_at": now,
                                          "expires_at": now + REMINDER_TTL})
+            counts[usage.REMINDERS_SENT] = len(live)
+        counts = {k: v for k, v in counts.items() if v}
+        if counts:
+            txn.set(usage.usage_path(user, now), usage.bump(
+                usage_doc, user_key=user, channel=channel.value, at=now, counts=counts))
         return Decision(
-            channel=Channel(task["channel"]), chat_id=str(task["chat_id"]), user_key=user,
+            channel=channel, chat_id=chat_id or "-", user_key=user,
             messages=[reminder_message(lang, rid, live)] if live else [],
             send_key=f"remind:{rid}",
         )
@@ -165,7 +215,7 @@ class ReminderService:
         if not names:
             return Reply([Text(text=t(turn.lang, "remind.handled"))])
         return Reply([Text(text=t(turn.lang, f"remind.{status}", names=", ".join(names)))],
-                     writes=writes)
+                     writes=writes, usage={usage.reminder_counter(status): len(names)})
 
     def snooze(self, turn: Turn) -> Reply:
         later = turn.now + timedelta(seconds=self.snooze_s)
@@ -196,10 +246,29 @@ class ReminderService:
         return pending
 
 
-def _item(dose_id: str, dose: Doc) -> Doc:
-    return {"dose_id": dose_id, "slot": dose["pending_slot"], "sent": dose["sent"],
+def _item(dose_id: str, dose: Doc, due: datetime | None = None) -> Doc:
+    item = {"dose_id": dose_id, "slot": dose["pending_slot"], "sent": dose["sent"],
             "name": dose.get("name", ""), "dosage": dose.get("dosage") or "",
             "time": dose.get("time", "")}
+    if due is not None:
+        item["due"] = due.isoformat()  # when the tick should have reminded (lateness)
+    return item
+
+
+def lateness_s(task: dict[str, Any], now: datetime) -> float:
+    """Seconds since the earliest dose of a reminder task was due (0 if unknown)."""
+    dues: list[datetime] = []
+    for item in task.get("items") or []:
+        due = item.get("due") if isinstance(item, dict) else None
+        if not due:
+            continue
+        try:
+            dues.append(datetime.fromisoformat(str(due)))
+        except ValueError:
+            continue
+    if not dues:
+        return 0.0
+    return round(max(0.0, (now - min(dues)).total_seconds()), 1)
 
 
 def reminder_message(lang: str, rid: str, items: list[Doc]) -> Text:

@@ -17,6 +17,7 @@ A task moves through a record in `jobs/{id}`:
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,15 @@ log = logging.getLogger(__name__)
 
 D = TypeVar("D", bound=BaseModel)
 P = TypeVar("P")
+
+
+class NotYet(Exception):
+    """Raised by decide(): this task must wait (e.g. an earlier event of the same user
+    is still pending, services/ordering.py). Nothing is written; the task is BUSY."""
+
+
+class _LostClaim(Exception):
+    """Another delivery holds (or has completed) this task's claim."""
 
 
 class Outcome(StrEnum):
@@ -57,7 +67,8 @@ class TaskRunner(Generic[D]):
         prepare: Callable[[], Any] | None = None,
     ) -> Outcome:
         path = f"jobs/{stable_id(task_id)}"
-        state, saved = self._claim(path)
+        holder = uuid.uuid4().hex  # this delivery's claim
+        state, saved = self._claim(path, holder)
         if state == "completed":
             return Outcome.DUPLICATE
         if state == "busy":
@@ -68,15 +79,21 @@ class TaskRunner(Generic[D]):
             return Outcome.REPLAYED
         try:
             prepared = prepare() if prepare is not None else None
-            decision = self.store.transaction(lambda txn: self._decide(txn, path, decide, prepared))
+            decision = self.store.transaction(
+                lambda txn: self._decide(txn, path, holder, decide, prepared))
+        except _LostClaim:
+            return Outcome.DUPLICATE  # a later delivery took over and decided
+        except NotYet:
+            self._release(path, holder)
+            return Outcome.BUSY
         except Exception:
-            self._release(path)  # let the retry claim it at once
+            self._release(path, holder)  # let the retry claim it at once
             raise
         apply(decision)
         self._complete(path)
         return Outcome.DONE
 
-    def _claim(self, path: str) -> tuple[str, D | None]:
+    def _claim(self, path: str, holder: str) -> tuple[str, D | None]:
         def claim(txn: Transaction) -> tuple[str, D | None]:
             now = self.clock.now()
             record = txn.get(path)
@@ -87,7 +104,7 @@ class TaskRunner(Generic[D]):
                     return "decided", self.decision_type.model_validate(record["decision"])
                 if record.get("lease_until") and record["lease_until"] > now:
                     return "busy", None
-            txn.set(path, {"status": "in_progress",
+            txn.set(path, {"status": "in_progress", "holder": holder,
                            "lease_until": now + timedelta(seconds=self.lease_s),
                            "expires_at": now + timedelta(seconds=self.ttl_s)})
             return "claimed", None
@@ -95,9 +112,15 @@ class TaskRunner(Generic[D]):
         return self.store.transaction(claim)
 
     def _decide(
-        self, txn: Transaction, path: str, decide: Callable[[Transaction, Any], D], prepared: Any
+        self, txn: Transaction, path: str, holder: str,
+        decide: Callable[[Transaction, Any], D], prepared: Any,
     ) -> D:
-        # Reads happen in decide() first; the job record write comes last.
+        # A delivery whose lease ran out may have been overtaken by another: only the
+        # holder of the claim decides, so two deliveries never both send.
+        record = txn.get(path)
+        if record is None or record.get("holder") != holder:
+            raise _LostClaim
+        # decide()'s reads follow; the job record write comes last.
         decision = decide(txn, prepared)
         txn.set(path, {"status": "decided", "decision": decision.model_dump(mode="json"),
                        "expires_at": self.clock.now() + timedelta(seconds=self.ttl_s)})
@@ -106,7 +129,11 @@ class TaskRunner(Generic[D]):
     def _complete(self, path: str) -> None:
         self.store.set(path, {"status": "completed", "decision": None}, merge=True)
 
-    def _release(self, path: str) -> None:
-        record = self.store.get(path)
-        if record is not None and record.get("status") == "in_progress":
-            self.store.delete(path)
+    def _release(self, path: str, holder: str) -> None:
+        def release(txn: Transaction) -> None:
+            record = txn.get(path)
+            if record is not None and record.get("status") == "in_progress" \
+                    and record.get("holder") == holder:
+                txn.delete(path)
+
+        self.store.transaction(release)

@@ -332,3 +332,25 @@ def test_delete_my_data_removes_schedules(c):
     say(c, data="del:yes")
     for collection in ("medications", "doses", "dose_log"):
         assert c.store.query(collection) == []
+
+
+# --------------------------------------------------------------------------- the model
+def test_the_dialog_worker_asks_the_model_once_and_never_for_long_text(c):
+    from shared.fakes.scripted_llm import ScriptedModel
+
+    model = ScriptedModel(strict=True)
+    c.__dict__["llm"] = model
+    with_schedule(c)
+    model.add_json({"kind": "dose_change", "timezone": None,
+                    "items": [{"medication_id": "m1", "name": "aspirin", "dosage": "50 mg"}]})
+    reply = say(c, "my doctor says half the aspirin from now on, so 50 mg")
+    assert model.count() == 1
+    assert reply.text == t("en", "med.dose.changed", name="aspirin", dosage="50 mg")
+    [(_, med)] = c.store.query("medications")
+    assert med["dosage"] == "50 mg"
+
+    assert say(c, "x" * 10_000).text.startswith(t("en", "too_long", length=10_000,
+                                                     limit=2000)[:12])
+    assert model.count() == 1  # 10 KB never reaches the model
+    assert say(c, "list").text.startswith("Your medications")
+    assert model.count() == 1  # the parser answered

@@ -23,7 +23,7 @@ from tests.support import (
 )
 
 WORKERS = ["dialog_worker", "generate_worker", "translate_worker", "tts_worker",
-           "stt_worker", "email_worker", "remind_worker", "reminder_tick"]
+           "stt_worker", "email_worker", "remind_worker", "reminder_tick", "taigi_worker"]
 
 
 @pytest.fixture

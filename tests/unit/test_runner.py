@@ -81,7 +81,26 @@ def test_a_live_lease_makes_a_concurrent_delivery_busy_and_an_expired_one_is_tak
     clock = FixedClock()
     runner = TaskRunner(MemoryStore(), clock, Note, lease_s=60)
     # A delivery claimed the task and died (no release: killed process).
-    runner._claim(f"jobs/{stable_id('t1')}")
+    runner._claim(f"jobs/{stable_id('t1')}", "a-killed-delivery")
     assert runner.process("t1", lambda txn, _: Note(text="x"), lambda d: None) is Outcome.BUSY
     clock.advance(61)
     assert runner.process("t1", lambda txn, _: Note(text="x"), lambda d: None) is Outcome.DONE
+
+
+def test_a_delivery_overtaken_after_its_lease_ran_out_does_not_decide_or_send():
+    clock = FixedClock()
+    runner = TaskRunner(MemoryStore(), clock, Note, lease_s=60)
+    sent: list[str] = []
+
+    def slow_prepare():
+        # While this delivery is stuck in its model call, its lease runs out and a
+        # second delivery of the same task claims it, decides and sends.
+        clock.advance(61)
+        assert runner.process("t1", lambda txn, _: Note(text="second"),
+                              lambda d: sent.append(d.text)) is Outcome.DONE
+        return "late"
+
+    outcome = runner.process("t1", lambda txn, p: Note(text=p), lambda d: sent.append(d.text),
+                             slow_prepare)
+    assert outcome is Outcome.DUPLICATE
+    assert sent == ["second"]

@@ -1,0 +1,167 @@
+"""A local HTTP server speaking the NYCU iVoice contract MedBot's adapter assumes
+(shared/adapters/taigi_ivoice.py):
+
+    POST /api/romanize   {"text": "..."} -> 200 {"tlpa": "..."}
+    POST /api/synthesize {"tlpa": "..."} -> 200 audio/wav
+
+Modes for fault tests (`set_mode`): "ok"; "slow" (answers after `slow_s`, past the
+client's timeout); "fail" (500 on every request); and `fail_next(n)` for n 503s.
+`requests` keeps what was received (in memory, for assertions; never logged).
+
+Standalone for the local stack: `python -m infra.local.ivoice_server --port 8091`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+
+from shared.fakes.taigi_fake import pseudo_tlpa, tone_wav
+
+Mode = Literal["ok", "slow", "fail"]
+
+
+@dataclass(frozen=True)
+class IVoiceRequest:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+class IVoiceServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.requests: list[IVoiceRequest] = []
+        self.mode: Mode = "ok"
+        self.slow_s = 2.0
+        self._fail_next = 0
+        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> IVoiceServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05},
+                                        name="ivoice-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ control
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.mode, self.slow_s, self._fail_next = "ok", 2.0, 0
+
+    def set_mode(self, mode: Mode, slow_s: float | None = None) -> None:
+        with self._lock:
+            self.mode = mode
+            if slow_s is not None:
+                self.slow_s = slow_s
+
+    def fail_next(self, count: int = 1) -> None:
+        with self._lock:
+            self._fail_next += count
+
+    def _fault(self) -> str | None:
+        with self._lock:
+            if self._fail_next:
+                self._fail_next -= 1
+                return "503"
+            return None if self.mode == "ok" else self.mode
+
+    # ------------------------------------------------------------------ HTTP
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # never log: bodies are the patient's words
+
+            def _send(self, status: int, data: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
+
+            def _json(self, status: int, payload: dict[str, Any]) -> None:
+                self._send(status, json.dumps(payload, ensure_ascii=False).encode(),
+                           "application/json; charset=utf-8")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    self._json(400, {"error": "invalid JSON"})
+                    return
+                if not isinstance(body, dict):
+                    self._json(400, {"error": "expected an object"})
+                    return
+                with server._lock:
+                    server.requests.append(IVoiceRequest(self.path, dict(self.headers.items()),
+                                                         body))
+                fault = server._fault()
+                if fault == "slow":
+                    server._stopping.wait(server.slow_s)
+                elif fault == "fail":
+                    self._json(500, {"error": "injected failure"})
+                    return
+                elif fault == "503":
+                    self._json(503, {"error": "injected unavailable"})
+                    return
+                if self.path == "/api/romanize":
+                    text = body.get("text")
+                    if not isinstance(text, str) or not text.strip():
+                        self._json(400, {"error": "text required"})
+                        return
+                    self._json(200, {"tlpa": pseudo_tlpa(text)})
+                elif self.path == "/api/synthesize":
+                    tlpa = body.get("tlpa")
+                    if not isinstance(tlpa, str) or not tlpa.strip():
+                        self._json(400, {"error": "tlpa required"})
+                        return
+                    self._send(200, tone_wav(len(tlpa.split())), "audio/wav")
+                else:
+                    self._json(404, {"error": "not found"})
+
+        return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local NYCU iVoice-contract server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8091)
+    args = parser.parse_args()
+    server = IVoiceServer(args.host, args.port)
+    print(f"iVoice-contract server on {server.url}", flush=True)
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Leaflet documents as people read them outside the chat (pure, no I/O):
+
+* the printable handout page (HTML, also rendered to PDF by a PdfRenderer);
+* the e-mail (plain text + HTML) with the original, the translation, the references
+  and the disclaimer;
+* the strict e-mail address check used before anything is queued.
+
+Leaflet text comes from a model and may contain light Markdown (headings, bullets,
+bold). Everything is HTML-escaped first; only those few constructs become tags, so a
+leaflet can never inject markup, scripts or remote resources into a page or an e-mail.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from shared.domain.i18n import t
+from shared.domain.messages import Card
+
+MAX_EMAIL_CHARS: Final = 254  # RFC 5321 path limit
+_LOCAL_PART_CHARS: Final = 64
+# Strict on purpose: dot-atom local part, ASCII domain of labels, alphabetic TLD. Quoted
+# local parts, IP literals, comments and whitespace are refused (nothing to inject).
+_EMAIL: Final = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+SUBJECT_TOPIC_CHARS: Final = 80
+
+# Fonts the handout asks for: Noto CJK (Debian fonts-noto-cjk) covers Han, kana,
+# Hangul, Latin and Cyrillic; DejaVu is the fallback for anything else.
+HANDOUT_FONTS: Final = {
+    "zh-TW": '"Noto Sans CJK TC"', "zh-CN": '"Noto Sans CJK SC"', "ja": '"Noto Sans CJK JP"',
+    "ko": '"Noto Sans CJK KR"', "nan": '"Noto Sans CJK TC"',
+}
+_DEFAULT_FONTS: Final = '"Noto Sans CJK TC", "Noto Sans", "DejaVu Sans", sans-serif'
+
+
+def normalize_email(text: str) -> str | None:
+    """The address if `text` is one valid e-mail address (strict), else None."""
+    address = text.strip()
+    if not address or len(address) > MAX_EMAIL_CHARS or not _EMAIL.fullmatch(address):
+        return None
+    local, _, domain = address.rpartition("@")
+    if len(local) > _LOCAL_PART_CHARS or ".." in address:
+        return None
+    return f"{local}@{domain.lower()}"
+
+
+@dataclass(frozen=True)
+class LeafletView:
+    """What a reader gets: the leaflet, its latest translation and its references."""
+
+    topic: str
+    language: str
+    text: str
+    references: Sequence[Card] = ()
+    translation_language: str | None = None
+    translation: str | None = None
+    offline_note: str = ""
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], offline_note: str = "") -> LeafletView:
+        code = doc.get("last_translation")
+        translations = doc.get("translations") or {}
+        entry = translations.get(code) if isinstance(code, str) else None
+        return cls(
+            topic=str(doc.get("topic", "")), language=str(doc.get("language", "en")),
+            text=str(doc.get("text", "")),
+            references=tuple(Card(title=str(s.get("title") or s.get("url")), url=str(s["url"]))
+                             for s in doc.get("sources") or [] if s.get("url")),
+            translation_language=code if entry else None,
+            translation=str(entry["text"]) if entry else None,
+            offline_note=offline_note,
+        )
+
+
+@dataclass(frozen=True)
+class EmailBodies:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass
+class _Html:
+    parts: list[str] = field(default_factory=list)
+    in_list: bool = False
+
+    def close_list(self) -> None:
+        if self.in_list:
+            self.parts.append("</ul>")
+            self.in_list = False
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text))
+
+
+def markdown_html(text: str) -> str:
+    """Headings, bullets, bold and paragraphs of `text` as escaped HTML."""
+    out = _Html()
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            out.close_list()
+            continue
+        heading = _HEADING.match(line)
+        bullet = _BULLET.match(line)
+        if heading:
+            out.close_list()
+            level = min(4, len(heading.group(1)) + 1)
+            out.parts.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif bullet:
+            if not out.in_list:
+                out.parts.append("<ul>")
+                out.in_list = True
+            out.parts.append(f"<li>{_inline(bullet.group(1))}</li>")
+        else:
+            out.close_list()
+            out.parts.append(f"<p>{_inline(line)}</p>")
+    out.close_list()
+    return "\n".join(out.parts)
+
+
+def _references_html(lang: str, references: Sequence[Card]) -> str:
+    if not references:
+        return ""
+    items = "".join(
+        f'<li><a href="{html.escape(c.url, quote=True)}">{html.escape(c.title)}</a>'
+        f"<br><small>{html.escape(c.url)}</small></li>"
+        for c in references
+    )
+    return f"<h2>{html.escape(t(lang, 'education.references'))}</h2><ol>{items}</ol>"
+
+
+def _sections_html(lang: str, view: LeafletView) -> str:
+    parts = []
+    if view.offline_note:
+        parts.append(f'<p class="note">{html.escape(view.offline_note)}</p>')
+    parts.append(f'<section lang="{html.escape(view.language)}">{markdown_html(view.text)}'
+                 "</section>")
+    if view.translation and view.translation_language:
+        name = t(lang, f"lang.{view.translation_language}")
+        parts.append(
+            f'<section class="translation" lang="{html.escape(view.translation_language)}">'
+            f"<h2>{html.escape(t(lang, 'education.translation_heading', target=name))}</h2>"
+            f"{markdown_html(view.translation)}</section>"
+        )
+    parts.append(_references_html(lang, view.references))
+    parts.append(f'<p class="disclaimer">{html.escape(t(lang, "education.disclaimer"))}</p>')
+    return "\n".join(p for p in parts if p)
+
+
+def handout_html(lang: str, view: LeafletView) -> str:
+    """A self-contained printable page (no scripts, no remote resources)."""
+    fonts = HANDOUT_FONTS.get(view.language, "")
+    family = f"{fonts}, {_DEFAULT_FONTS}" if fonts else _DEFAULT_FONTS
+    title = html.escape(t(lang, "education.handout_title", topic=view.topic))
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(view.language)}"><head>'
+        '<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        "<meta name=\"robots\" content=\"noindex\">"
+        f"<title>{title}</title><style>"
+        "@page{size:A4;margin:18mm}"
+        f"body{{font-family:{family};line-height:1.5;max-width:46em;margin:auto;"
+        "padding:1em;color:#111}"
+        "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.2em}"
+        ".translation{border-top:2px solid #999;margin-top:2em}"
+        ".note,.disclaimer{color:#555;font-size:.9em}"
+        "small{color:#555;word-break:break-all}"
+        "</style></head><body>"
+        f"<h1>{title}</h1>\n{_sections_html(lang, view)}</body></html>"
+    )
+
+
+def _subject(lang: str, topic: str) -> str:
+    clean = " ".join(topic.split())  # no CR/LF can reach a header
+    if len(clean) > SUBJECT_TOPIC_CHARS:
+        clean = clean[: SUBJECT_TOPIC_CHARS - 1] + "…"
+    return t(lang, "education.email_subject", topic=clean)
+
+
+def email_bodies(lang: str, view: LeafletView) -> EmailBodies:
+    text_parts = []
+    if view.offline_note:
+        text_parts.append(view.offline_note)
+    text_parts.append(view.text.strip())
+    if view.translation and view.translation_language:
+        name = t(lang, f"lang.{view.translation_language}")
+        heading = t(lang, "education.translation_heading", target=name)
+        text_parts.append(f"—— {heading} ——\n\n{view.translation.strip()}")
+    if view.references:
+        lines = [f"{i}. {c.title}\n   {c.url}" for i, c in enumerate(view.references, 1)]
+        text_parts.append(t(lang, "education.references") + ":\n" + "\n".join(lines))
+    text_parts.append(t(lang, "education.disclaimer"))
+    subject = _subject(lang, view.topic)
+    page = (
+        f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>"
+        '<body style="font-family:sans-serif;line-height:1.5">'
+        f"{_sections_html(lang, view)}</body></html>"
+    )
+    return EmailBodies(subject=subject, text="\n\n".join(text_parts) + "\n", html=page)

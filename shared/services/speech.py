@@ -1,0 +1,188 @@
+"""Read aloud: a leaflet or a translation (or a given text) as an audio message.
+
+Dialog: a button "tts:<source>" or "tts:<source>:<document id>" (source: leaflet or
+translation) enqueues Job.TTS with {"ref": {"source", "id"}}; without an id the
+session's latest one is read (session.leaflet_id / session.translation_id).
+
+Worker (SpeechService.tts, exactly once through JobKit.run):
+    prepare: read the text (only the caller's own document), clean and cap it,
+             synthesise (Speaker: PCM 24 kHz), encode for the channel (LINE: AAC m4a,
+             Telegram: OGG/Opus voice), upload under audio/{user}/ and sign a link;
+    decide:  an Audio message (plus a note when the text was cut), or a refusal.
+Model/engine failures become JobKit's apology with a retry button.
+
+Never logged: the text, the audio, the link.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from shared.domain.channels import Channel
+from shared.domain.decision import Decision
+from shared.domain.i18n import t
+from shared.domain.messages import Audio, Button, OutMessage, Text
+from shared.domain.signatures import stable_id
+from shared.domain.speech_text import MAX_SPOKEN_WEIGHT, spoken_text
+from shared.jobs import Job
+from shared.ports import AudioEncoder, BlobStore, LlmError, Speaker, Transaction
+from shared.services.dialog import Handler, Reply, Turn
+from shared.services.jobkit import JobKit, Task, language
+from shared.services.privacy import user_file_key
+from shared.services.runner import Outcome
+
+log = logging.getLogger(__name__)
+
+PCM_RATE: Final = 24_000  # Speaker port: 24 kHz, 16-bit mono
+VERB: Final = "tts"  # button data "tts:<source>[:<document id>]" (domain/dialog.py)
+
+
+@dataclass(frozen=True)
+class SpeechSource:
+    collection: str
+    text_field: str
+    language_field: str  # the language the text is written in (the voice to use)
+    session_field: str  # where the session keeps the latest document id
+
+
+SOURCES: Final[dict[str, SpeechSource]] = {
+    "leaflet": SpeechSource("leaflets", "text", "language", "leaflet_id"),
+    "translation": SpeechSource("translations", "translation", "target", "translation_id"),
+}
+_DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# LINE audio: m4a with duration in ms; Telegram sendVoice: OGG/Opus.
+_FORMATS: Final[dict[Channel, tuple[Literal["m4a", "ogg"], str]]] = {
+    Channel.LINE: ("m4a", "audio/mp4"),
+    Channel.TELEGRAM: ("ogg", "audio/ogg"),
+}
+
+
+def read_aloud_data(source: str, doc_id: str = "") -> str:
+    """Button data for "read this aloud" (<= 64 bytes with a 40-char stable id)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown speech source: {source}")
+    return f"{VERB}:{source}:{doc_id}" if doc_id else f"{VERB}:{source}"
+
+
+def read_aloud_button(lang: str, source: str, doc_id: str = "") -> Button:
+    """The "🔊 Read aloud" button features put under their messages."""
+    return Button(label=t(lang, "speech.button"), data=read_aloud_data(source, doc_id))
+
+
+# --------------------------------------------------------------------------- dialog
+def read_aloud(turn: Turn) -> Reply:
+    """Dialog handler of the `tts` verb: queue the speech job for the document."""
+    source_name, _, doc_id = turn.argument.partition(":")
+    source = SOURCES.get(source_name)
+    if source is not None and not doc_id:
+        doc_id = str(turn.session.get(source.session_field) or "")
+    if source is None or not _DOC_ID.match(doc_id):
+        return Reply([Text(text=t(turn.lang, "speech.nothing"),
+                           buttons=[Button(label=t(turn.lang, "button.menu"), data="menu")])])
+    request = {"ref": {"source": source_name, "id": doc_id}}
+    return Reply(jobs=[(Job.TTS, request)], loading=True,
+                 session={"last_job": {"job": Job.TTS.value, "args": request}})
+
+
+def actions() -> dict[str, Handler]:
+    """Dialog handlers this feature contributes (TRANSITIONS names them)."""
+    return {"read_aloud": read_aloud}
+
+
+# --------------------------------------------------------------------------- worker
+@dataclass(frozen=True)
+class Spoken:
+    url: str
+    duration_ms: int
+    mime: str
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class Refused:
+    key: str  # catalog key of the explanation
+
+
+@dataclass
+class SpeechService:
+    kit: JobKit
+    speaker: Speaker
+    encoder: AudioEncoder
+    blobs: BlobStore
+    signed_url_ttl_s: int = 3600
+    max_weight: int = MAX_SPOKEN_WEIGHT
+
+    def tts(self, task: Task) -> Outcome:
+        lang = language(task)
+
+        def prepare() -> Spoken | Refused:
+            found = self._text(task)
+            if isinstance(found, Refused):
+                return found
+            text, voice = found
+            return self._speak(task, text, voice)
+
+        def decide(_txn: Transaction, result: Spoken | Refused) -> Decision:
+            menu = Button(label=t(lang, "button.menu"), data="menu")
+            if isinstance(result, Refused):
+                return self.kit.decision(task, [Text(text=t(lang, result.key), buttons=[menu])])
+            messages: list[OutMessage] = []
+            if result.truncated:
+                messages.append(Text(text=t(lang, "speech.truncated")))
+            messages.append(Audio(url=result.url, duration_ms=result.duration_ms,
+                                  mime=result.mime, buttons=[menu]))
+            return self.kit.decision(task, messages)
+
+        return self.kit.run(Job.TTS, task, prepare, decide)
+
+    def _text(self, task: Task) -> tuple[str, str] | Refused:
+        """(text, its language) from the task or from the caller's own document."""
+        ref = task.get("ref")
+        if ref is None:
+            text = task.get("text")
+            if not isinstance(text, str):
+                return Refused("speech.nothing")
+            return text, str(task.get("voice_language") or language(task))
+        source = SOURCES.get(str(ref.get("source"))) if isinstance(ref, dict) else None
+        doc_id = str(ref.get("id", "")) if isinstance(ref, dict) else ""
+        if source is None or not _DOC_ID.match(doc_id):
+            return Refused("speech.not_found")
+        doc = self.kit.store.get(f"{source.collection}/{doc_id}")
+        # Another user's document answers exactly like a missing one.
+        if doc is None or doc.get("user_id") != task["user"]:
+            log.warning("speech source refused", extra={"source": source.collection,
+                                                        "found": doc is not None})
+            return Refused("speech.not_found")
+        text = doc.get(source.text_field)
+        if not isinstance(text, str):
+            return Refused("speech.nothing")
+        return text, str(doc.get(source.language_field) or language(task))
+
+    def _speak(self, task: Task, text: str, voice: str) -> Spoken | Refused:
+        spoken = spoken_text(text, self.max_weight)
+        if not spoken.text.strip():
+            return Refused("speech.nothing")
+        channel = Channel(task["channel"])
+        container, mime = _FORMATS[channel]
+        try:
+            pcm = self.speaker.speak(spoken.text, voice)
+        except ValueError:
+            return Refused("speech.nothing")
+        try:
+            audio = self.encoder.encode(pcm, PCM_RATE, container)
+        except ValueError as exc:
+            raise LlmError(f"speech could not be encoded ({type(exc).__name__})",
+                           retryable=False) from None
+        # One stable name per task: a retried task overwrites its own file.
+        key = user_file_key("audio", str(task["user"]),
+                            f"{stable_id('tts', str(task['id']))}.{container}")
+        self.blobs.put(key, audio, mime)
+        duration = (len(pcm) // 2) * 1000 // PCM_RATE
+        log.info("speech", extra={"channel": channel.value, "voice_language": voice,
+                                  "chars": len(spoken.text), "truncated": spoken.truncated,
+                                  "duration_ms": duration, "bytes": len(audio)})
+        return Spoken(url=self.blobs.signed_url(key, self.signed_url_ttl_s),
+                      duration_ms=max(1, duration), mime=mime, truncated=spoken.truncated)
