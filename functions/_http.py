@@ -10,8 +10,9 @@ from typing import Any
 
 import flask
 
-from shared.bootstrap import container
+from shared.bootstrap import Container, container
 from shared.log import request_context, trace_fields
+from shared.services.intake import Answer
 
 log = logging.getLogger("medbot.functions")
 
@@ -50,6 +51,18 @@ def observed(request: flask.Request, function: str) -> Iterator[None]:
                          request.headers.get("traceparent"))
     with request_context(function, **trace):
         yield
+
+
+def run_webhook(
+    request: flask.Request, function: str, accept: Callable[[Container, bytes], Answer]
+) -> Response:
+    """A platform webhook: authenticate, dedupe and enqueue (Intake), one log line."""
+    with observed(request, function):
+        started = time.perf_counter()
+        answer = accept(container(), request.get_data(cache=False))
+        log.info("webhook", extra={"status": answer.status, "events": answer.events,
+                                   "accepted": answer.accepted, "latency_ms": _ms(started)})
+        return answer.body, answer.status
 
 
 def _ms(started: float) -> float:
