@@ -1,8 +1,8 @@
-"""A local HTTP server speaking the NYCU iVoice contract MedBot's adapter assumes
+"""A local HTTP server speaking NYCU iVoice's two endpoints as the adapter calls them
 (shared/adapters/taigi_ivoice.py):
 
-    POST /api/romanize   {"text": "..."} -> 200 {"tlpa": "..."}
-    POST /api/synthesize {"tlpa": "..."} -> 200 audio/wav
+    GET /html_taigi_zh_tw_py?text0=...                   -> 200 text/plain TLPA
+    GET /synthesize_TLPA?text1=...&gender=...&accent=... -> 200 audio/wav
 
 Modes for fault tests (`set_mode`): "ok"; "slow" (answers after `slow_s`, past the
 client's timeout); "fail" (500 on every request); and `fail_next(n)` for n 503s.
@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from shared.fakes.taigi_fake import pseudo_tlpa, tone_wav
 
@@ -107,19 +108,11 @@ class IVoiceServer:
                 self._send(status, json.dumps(payload, ensure_ascii=False).encode(),
                            "application/json; charset=utf-8")
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    self._json(400, {"error": "invalid JSON"})
-                    return
-                if not isinstance(body, dict):
-                    self._json(400, {"error": "expected an object"})
-                    return
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                body = {k: v[0] for k, v in parse_qs(url.query).items()}
                 with server._lock:
-                    server.requests.append(IVoiceRequest(self.path, dict(self.headers.items()),
+                    server.requests.append(IVoiceRequest(url.path, dict(self.headers.items()),
                                                          body))
                 fault = server._fault()
                 if fault == "slow":
@@ -130,16 +123,16 @@ class IVoiceServer:
                 elif fault == "503":
                     self._json(503, {"error": "injected unavailable"})
                     return
-                if self.path == "/api/romanize":
-                    text = body.get("text")
-                    if not isinstance(text, str) or not text.strip():
-                        self._json(400, {"error": "text required"})
+                if url.path == "/html_taigi_zh_tw_py":
+                    text = body.get("text0", "")
+                    if not text.strip():
+                        self._json(400, {"error": "text0 required"})
                         return
-                    self._json(200, {"tlpa": pseudo_tlpa(text)})
-                elif self.path == "/api/synthesize":
-                    tlpa = body.get("tlpa")
-                    if not isinstance(tlpa, str) or not tlpa.strip():
-                        self._json(400, {"error": "tlpa required"})
+                    self._send(200, pseudo_tlpa(text).encode(), "text/plain; charset=utf-8")
+                elif url.path == "/synthesize_TLPA":
+                    tlpa = body.get("text1", "")
+                    if not tlpa.strip() or not body.get("gender") or not body.get("accent"):
+                        self._json(400, {"error": "text1, gender and accent required"})
                         return
                     self._send(200, tone_wav(len(tlpa.split())), "audio/wav")
                 else:

@@ -79,7 +79,7 @@ variable "gemini_tts_model" {
 variable "ivoice_base_url" {
   description = "NYCU iVoice Taigi speech service (plain HTTP; see README 'Taigi (NYCU iVoice)'). Empty: a labelled offline stand-in answers."
   type        = string
-  default     = ""
+  default     = "http://tts001.ivoice.tw:8804"
 }
 
 variable "smtp_host" {

@@ -1,15 +1,15 @@
 """Taiwanese (Taigi) speech through the NYCU iVoice service, over plain HTTP.
 
-Contract this client speaks (JSON in, JSON or WAV out):
+The service's two endpoints, as the NYCU iVoice demo page (and Mededbot) call them
+(base http://tts001.ivoice.tw:8804):
 
-    POST {base}/api/romanize   {"text": "<Chinese text>"}  -> 200 {"tlpa": "<TLPA>"}
-    POST {base}/api/synthesize {"tlpa": "<TLPA text>"}     -> 200 audio/wav (RIFF bytes)
+    GET {base}/html_taigi_zh_tw_py?text0=<Chinese text>        -> 200 text/plain TLPA
+    GET {base}/synthesize_TLPA?text1=<TLPA>&gender=女聲&accent=強勢腔（高雄腔）
+                                                               -> 200 audio/wav
 
-CHECK BEFORE PRODUCTION: these paths and field names are this project's documented
-assumption of the iVoice API, served by infra/local/ivoice_server.py for the tests.
-They must be checked against NYCU iVoice's own documentation (and the service's terms,
-which require crediting NYCU iVoice wherever its speech is used: the bot adds the
-credit line to every Taigi reply) before IVOICE_BASE_URL points at the real service.
+infra/local/ivoice_server.py serves the same endpoints for the tests and the local
+stack. The service asks that NYCU iVoice be credited wherever its speech is used: the
+bot adds the credit line to every Taigi reply.
 
 Privacy: the service is plain HTTP (no TLS), so the request carries nothing but the
 text to speak: no user id, no chat id, no session, no headers beyond the defaults.
@@ -32,7 +32,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 import requests
 
@@ -40,8 +39,9 @@ from shared.ports import TaigiUnavailable
 
 log = logging.getLogger(__name__)
 
-ROMANIZE_PATH = "/api/romanize"
-SYNTHESIZE_PATH = "/api/synthesize"
+ROMANIZE_PATH = "/html_taigi_zh_tw_py"
+SYNTHESIZE_PATH = "/synthesize_TLPA"
+VOICE = {"gender": "女聲", "accent": "強勢腔（高雄腔）"}  # female, Kaohsiung accent
 MAX_TEXT_CHARS = 500  # a spoken chat message; longer text is cut at this length
 MAX_WAV_BYTES = 20 * 1024 * 1024  # ~7 minutes of 24 kHz 16-bit mono: more is not speech
 
@@ -131,19 +131,15 @@ class IVoiceTaigi:
     # ------------------------------------------------------------------ port
     def romanize(self, text: str) -> str:
         text = _clean(text)
-        response = self._call(ROMANIZE_PATH, {"text": text[:MAX_TEXT_CHARS]})
-        try:
-            body: Any = response.json()
-        except ValueError:
-            raise TaigiUnavailable("iVoice romanize answered no JSON") from None
-        tlpa = body.get("tlpa") if isinstance(body, dict) else None
-        if not isinstance(tlpa, str) or not tlpa.strip():
+        response = self._call(ROMANIZE_PATH, {"text0": text[:MAX_TEXT_CHARS]})
+        tlpa = response.text.strip()
+        if not tlpa or tlpa.startswith("<"):  # empty, or an HTML error page
             raise TaigiUnavailable("iVoice romanize answered without TLPA")
-        return tlpa.strip()
+        return tlpa
 
     def synthesize(self, tlpa: str) -> bytes:
         tlpa = _clean(tlpa)
-        response = self._call(SYNTHESIZE_PATH, {"tlpa": tlpa[:MAX_TEXT_CHARS * 4]})
+        response = self._call(SYNTHESIZE_PATH, {"text1": tlpa[:MAX_TEXT_CHARS * 4], **VOICE})
         audio = response.content
         if not audio.startswith(b"RIFF") or audio[8:12] != b"WAVE":
             raise TaigiUnavailable("iVoice synthesize answered no WAV")
@@ -179,8 +175,8 @@ class IVoiceTaigi:
 
     def _once(self, path: str, payload: dict[str, str]) -> requests.Response:
         try:
-            response = self._session.post(self._base + path, json=payload,
-                                          timeout=(self._timeout_s, self._timeout_s))
+            response = self._session.get(self._base + path, params=payload,
+                                         timeout=(self._timeout_s, self._timeout_s))
         except requests.Timeout:
             raise _Retryable("timeout") from None
         except requests.ConnectionError:

@@ -79,8 +79,10 @@ def test_only_the_text_to_speak_is_sent(ivoice_server: IVoiceServer) -> None:
     adapter = IVoiceTaigi(ivoice_server.url)
     adapter.synthesize(adapter.romanize("我  頭痛"))
     romanize, synthesize = ivoice_server.requests
-    assert (romanize.path, romanize.body) == ("/api/romanize", {"text": "我 頭痛"})
-    assert (synthesize.path, list(synthesize.body)) == ("/api/synthesize", ["tlpa"])
+    assert (romanize.path, romanize.body) == ("/html_taigi_zh_tw_py", {"text0": "我 頭痛"})
+    assert synthesize.path == "/synthesize_TLPA"
+    assert sorted(synthesize.body) == ["accent", "gender", "text1"]
+    assert (synthesize.body["gender"], synthesize.body["accent"]) == ("女聲", "強勢腔（高雄腔）")
     sent_headers = {name.lower() for name in romanize.headers}
     assert sent_headers <= {"host", "user-agent", "accept-encoding", "accept", "connection",
                             "content-length", "content-type"}
