@@ -5,7 +5,7 @@ install:
 	./scripts/install.sh
 
 dev: install
-	.venv/bin/python -m infra.local.dev
+	.venv/bin/python -m infra.local.dev $(ARGS)
 
 lint:
 	.venv/bin/ruff check .

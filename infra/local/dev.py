@@ -26,6 +26,7 @@ import httpx
 
 from infra.local.emulators import Emulator, firestore_available, start_firestore
 from infra.local.functions_host import FunctionsHost
+from infra.local.gemini_server import GeminiServer
 from infra.local.ivoice_server import IVoiceServer
 from infra.local.platforms import PlatformServer, PlatformState
 from infra.local.smtp_sink import SmtpSink
@@ -39,7 +40,8 @@ class LocalStack:
     """Everything `make dev` runs, startable from tests too (ports 0 = free ports)."""
 
     def __init__(self, *, port: int = 8080, functions_port: int = 8081,
-                 use_firestore: bool = True, blob_dir: str = ".local/blobs") -> None:
+                 use_firestore: bool = True, blob_dir: str = ".local/blobs",
+                 local_gemini: bool = False) -> None:
         self.token = secrets.token_urlsafe(24)
         self.firestore: Emulator | None = (
             start_firestore() if use_firestore and firestore_available() else None)
@@ -47,6 +49,9 @@ class LocalStack:
         self.sink.start()
         # Taigi speech from the local stand-in of NYCU's iVoice service.
         self.ivoice = IVoiceServer().start()
+        # --local-gemini: the real google-genai code path against the local
+        # Gemini-protocol server (grounded references, transcripts, speech).
+        self.gemini = GeminiServer().start() if local_gemini else None
         self.state = PlatformState()
         self.simulator = PlatformServer(self.state, port=port, outbox=self.sink.messages,
                                         clock_advance=self.advance)
@@ -76,6 +81,9 @@ class LocalStack:
             "store_backend": "memory", "ivoice_base_url": self.ivoice.url,
             "gemini_api_key": os.environ.get("GEMINI_API_KEY", ""),
         }
+        if self.gemini is not None:
+            values.update(gemini_api_key="local", gemini_base_url=self.gemini.url,
+                          gemini_attempts=2)
         if self.firestore is not None:
             os.environ["FIRESTORE_EMULATOR_HOST"] = self.firestore.host
             values.update(store_backend="firestore", gcp_project="medbot-local")
@@ -128,6 +136,8 @@ class LocalStack:
         self._scope.close()
         self.sink.stop()
         self.ivoice.stop()
+        if self.gemini is not None:
+            self.gemini.stop()
         if self.firestore is not None:
             self.firestore.stop()
 
@@ -141,16 +151,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080, help="simulator")
     parser.add_argument("--functions-port", type=int, default=8081)
     parser.add_argument("--memory", action="store_true", help="no Firestore emulator")
+    parser.add_argument("--local-gemini", action="store_true",
+                        help="answer with the local Gemini-protocol server (no key needed)")
     args = parser.parse_args()
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl-C, emulators included.
     signal.signal(signal.SIGTERM, _interrupt)
     if not args.memory and firestore_available():
         print("starting the Firestore emulator…", flush=True)
     stack = LocalStack(port=args.port, functions_port=args.functions_port,
-                       use_firestore=not args.memory)
+                       use_firestore=not args.memory, local_gemini=args.local_gemini)
     stack.start()
     store = f"Firestore emulator {stack.firestore.host}" if stack.firestore else "in-memory store"
-    model = "Gemini" if os.environ.get("GEMINI_API_KEY") else "offline engine (no GEMINI_API_KEY)"
+    model = ("local Gemini-protocol server" if stack.gemini else "Gemini"
+             if os.environ.get("GEMINI_API_KEY") else "offline engine (no GEMINI_API_KEY)")
     print(f"\nMedBot local stack\n  simulator:  {stack.simulator.url}/"
           f"\n  functions:  {stack.functions.url}\n  state:      {store}\n  model:      {model}"
           f"\n  SMTP sink:  {stack.sink.host}:{stack.sink.port}\nCtrl-C to stop.", flush=True)

@@ -107,6 +107,32 @@ def _words(text: str) -> int:
     return max(1, len(text.split()))
 
 
+def schema_example(schema: Any) -> Any:
+    """The smallest value of a Gemini response schema, its strings labelled as coming
+    from this local server (so the local stack's structured flows run end to end)."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "any_of"):
+        if schema.get(key):
+            options = [o for o in schema[key] if str(o.get("type", "")).upper() != "NULL"]
+            return schema_example(options[0]) if options else None
+    kind = str(schema.get("type", "")).upper()
+    if kind == "OBJECT":
+        return {name: schema_example(sub)
+                for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "ARRAY":
+        return []
+    if kind in ("INTEGER", "NUMBER"):
+        return 0
+    if kind == "BOOLEAN":
+        return False
+    if kind == "STRING":
+        return "[local Gemini server]"
+    return None
+
+
 class GeminiServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Lock()
@@ -234,7 +260,10 @@ class GeminiServer:
                         for p in c.get("parts") or [])
         with self._lock:
             if config.get("responseMimeType") == "application/json":
-                return self._json.popleft() if self._json else "{}"
+                if self._json:
+                    return self._json.popleft()
+                # Unscripted (the local stack): an instance of the requested schema.
+                return json.dumps(schema_example(config.get("responseSchema") or {}))
             if has_audio:
                 return self._transcripts.popleft() if self._transcripts else "local transcript"
             if self._texts:
