@@ -54,13 +54,14 @@ def observed(request: flask.Request, function: str) -> Iterator[None]:
 
 
 def run_webhook(
-    request: flask.Request, function: str, accept: Callable[[Container, bytes], Answer]
+    request: flask.Request, channel: str, accept: Callable[[Container, bytes], Answer]
 ) -> Response:
     """A platform webhook: authenticate, dedupe and enqueue (Intake), one log line."""
-    with observed(request, function):
+    with observed(request, f"{channel}_webhook"):
         started = time.perf_counter()
         answer = accept(container(), request.get_data(cache=False))
-        log.info("webhook", extra={"status": answer.status, "events": answer.events,
+        log.info("webhook", extra={"channel": channel, "status": answer.status,
+                                   "events": answer.events,
                                    "accepted": answer.accepted, "latency_ms": _ms(started)})
         return answer.body, answer.status
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
+from shared.domain.storage_keys import validate_key
 from shared.ports import BlobStore, DocumentStore, Filter
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def user_file_key(area: str, user_key: str, name: str) -> str:
     """Where a user's file lives (user_key is validated in channels.user_key)."""
     if area not in FILE_AREAS:
         raise ValueError(f"unknown storage area: {area}")
-    return f"{area}/{user_key}/{name}"
+    return validate_key(f"{area}/{user_key}/{name}")
 
 
 @dataclass(frozen=True)
