@@ -126,6 +126,8 @@ TRANSITIONS: Final[dict[tuple[str, Intent], Step]] = {
     (State.TRANSLATION, Intent.TEXT): Step("request_translation"),
     (State.TRANSLATION_REPLY, Intent.TEXT): Step("request_translation"),
     (State.MEDICATION, Intent.TEXT): Step("medication_command"),
+    # "help" in medication mode explains the medication commands.
+    (State.MEDICATION, Intent.HELP): Step("medication_help"),
 }
 
 

@@ -163,7 +163,8 @@ class MedicationService:
         return self.run_text(self._context(turn), turn.argument)
 
     def actions(self) -> dict[str, Handler]:
-        return {"medication_button": self.button}
+        return {"medication_button": self.button,
+                "medication_help": lambda turn: self.help(self._context(turn), None)}
 
     def button(self, turn: Turn) -> Reply:
         action, _, argument = turn.argument.partition(":")

@@ -354,3 +354,14 @@ def test_the_dialog_worker_asks_the_model_once_and_never_for_long_text(c):
     assert model.count() == 1  # 10 KB never reaches the model
     assert say(c, "list").text.startswith("Your medications")
     assert model.count() == 1  # the parser answered
+
+
+@pytest.mark.parametrize("word", ["help", "說明", "помощь"])
+def test_help_in_medication_mode_explains_the_medication_commands(c, word):
+    with_schedule(c)
+    assert say(c, word).text == t("en", "med.help")
+
+
+def test_the_help_button_in_medication_mode_explains_the_medication_commands(c):
+    with_schedule(c)
+    assert say(c, data="help").text == t("en", "med.help")
