@@ -47,6 +47,7 @@ from shared.domain.schedule import (
     zone_of,
 )
 from shared.domain.signatures import stable_id
+from shared.medication.adherence import asks_for_adherence
 from shared.medication.bare import bare_command
 from shared.medication.model_command import Known, ModelCommand, check, schedule_data
 from shared.medication.models import CommandItem as Item
@@ -174,6 +175,8 @@ class MedicationService:
         return handler(self._context(turn), argument)
 
     def run_text(self, ctx: Context, text: str) -> Reply:
+        if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
+            return self.week_button(ctx, "")
         command = self._deterministic(text, [m.name for m in ctx.meds])
         if command is None:
             understood = self._from_model(ctx)

@@ -365,3 +365,10 @@ def test_help_in_medication_mode_explains_the_medication_commands(c, word):
 def test_the_help_button_in_medication_mode_explains_the_medication_commands(c):
     with_schedule(c)
     assert say(c, data="help").text == t("en", "med.help")
+
+
+@pytest.mark.parametrize("question", ["how did I do this week?", "Как я справился за неделю?",
+                                      "這週的服藥狀況如何？"])
+def test_asking_how_the_week_went_gives_the_adherence_summary(c, question):
+    with_schedule(c)
+    assert say(c, question).text.startswith(t("en", "med.week.title"))
