@@ -21,6 +21,11 @@ checkov:
 
 test: install lint typecheck checkov pytest
 
+# Figures for bench/README.md (minutes; not part of `make test`).
 bench: install
-	.venv/bin/python -m bench.webhook
-	.venv/bin/python -m bench.imports
+	.venv/bin/python -m bench.webhook --requests 1000
+	.venv/bin/python -m bench.imports --repeat 5
+	.venv/bin/python -m bench.parser_corpus
+	.venv/bin/python -m bench.llm_calls
+	.venv/bin/python -m bench.reminder_tick
+	.venv/bin/python -m bench.rss --users 4 --concurrency 4

@@ -194,9 +194,23 @@ class Messenger(Protocol):
         *,
         key: str,
         reply_token: str | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Deliver messages in order. `key` is a stable idempotency key for this send
-        (LINE X-Line-Retry-Key); the reply token is used if given, else push."""
+        (LINE X-Line-Retry-Key); the reply token is used if given, else push.
+
+        Returns the platform ids of the messages that went out, in order (Telegram:
+        message_id of each bubble; LINE: the sentMessages ids, [] if none came back)."""
+        ...
+    def retract(
+        self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
+    ) -> None:
+        """Best effort: take earlier messages (ids from send()) out of the chat.
+
+        Telegram deletes each one (possible within 48 h); one that cannot be deleted
+        any more loses its buttons, and its text becomes `note` if one is given. A
+        message already gone is ignored, so repeating a retract is harmless. LINE can
+        neither delete nor edit: a no-op. Transient platform errors may still raise
+        (retryable MessengerError), so the task that retracts can retry."""
         ...
     def show_loading(self, chat_id: str, seconds: int = 20) -> None: ...
     def acknowledge(self, callback_id: str) -> None: ...

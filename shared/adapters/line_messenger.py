@@ -9,6 +9,9 @@ Idempotency: a push carries X-Line-Retry-Key = uuid5(key, batch index), so a ret
 task pushes nothing twice (LINE answers 409 for a key it already accepted). A reply has
 no retry key: if a retried task finds its reply token spent, the first batch goes out
 again by push. Callers that must not repeat a reply record their sends (delivery.py).
+
+send() returns the sentMessages ids LINE reports (also for a 409, whose body lists what
+the first attempt sent). LINE cannot delete or edit a sent message: retract() is a no-op.
 """
 
 from __future__ import annotations
@@ -227,6 +230,29 @@ def _error_message(exc: ApiException) -> str:
     return str(message) if message else str(exc.reason or "")
 
 
+def _sent_ids(sent: Any) -> list[str]:
+    """Ids from a sentMessages list: SDK models (SentMessage) or plain JSON objects."""
+    ids: list[str] = []
+    for item in sent if isinstance(sent, list) else []:
+        value = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+        if value:
+            ids.append(str(value))
+    return ids
+
+
+def _response_ids(response: Any) -> list[str]:
+    return _sent_ids(getattr(getattr(response, "data", None), "sent_messages", None))
+
+
+def _conflict_ids(exc: ApiException) -> list[str]:
+    """The ids a 409 (retry key already accepted) reports for the earlier push."""
+    try:
+        body = json.loads(exc.body) if isinstance(exc.body, str | bytes) else {}
+    except ValueError:
+        return []
+    return _sent_ids(body.get("sentMessages")) if isinstance(body, dict) else []
+
+
 def _as_error(what: str, exc: ApiException) -> MessengerError:
     status = int(exc.status or 0)
     retryable = status == 0 or status == 429 or status >= 500
@@ -272,47 +298,54 @@ class LineMessenger:
         *,
         key: str,
         reply_token: str | None = None,
-    ) -> None:
+    ) -> list[str]:
         groups = batches(render_messages(messages))
         if not groups:
-            return
+            return []
+        ids: list[str] = []
         first_push = 0
-        if reply_token and self._reply(reply_token, groups[0]):
-            first_push = 1
+        if reply_token:
+            replied = self._reply(reply_token, groups[0])
+            if replied is not None:
+                ids += replied
+                first_push = 1
         for index in range(first_push, len(groups)):
-            self._push(chat_id, groups[index], retry_key(key, index))
+            ids += self._push(chat_id, groups[index], retry_key(key, index))
         log.info(
             "line: sent %d messages in %d calls (reply=%s)",
             sum(len(g) for g in groups), len(groups), first_push == 1,
         )
+        return ids
 
-    def _reply(self, token: str, wire: list[Wire]) -> bool:
-        """True if sent; False if LINE rejected the token (spent or expired)."""
+    def _reply(self, token: str, wire: list[Wire]) -> list[str] | None:
+        """The sent ids; None if LINE rejected the token (spent or expired)."""
         request = ReplyMessageRequest(
             reply_token=token, messages=[Message.from_dict(w) for w in wire]
         )
         try:
-            self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
+            response = self._api.reply_message_with_http_info(
+                request, _request_timeout=self._timeout
+            )
         except ApiException as exc:
             if exc.status == 400 and "reply token" in _error_message(exc).lower():
                 log.info("line: reply token rejected, falling back to push")
-                return False
+                return None
             raise _as_error("reply", exc) from None
         except urllib3.exceptions.HTTPError as exc:
             # Unknown outcome: the token may be spent. The task retries; by push then.
             raise MessengerError(f"LINE reply failed: {type(exc).__name__}") from None
-        return True
+        return _response_ids(response)
 
-    def _push(self, chat_id: str, wire: list[Wire], key: str) -> None:
+    def _push(self, chat_id: str, wire: list[Wire], key: str) -> list[str]:
         request = PushMessageRequest(to=chat_id, messages=[Message.from_dict(w) for w in wire])
         try:
-            self._api.push_message_with_http_info(
+            response = self._api.push_message_with_http_info(
                 request, x_line_retry_key=key, _request_timeout=self._timeout
             )
         except ApiException as exc:
             if exc.status == 409:
                 log.info("line: push already accepted for this retry key")
-                return
+                return _conflict_ids(exc)
             raise _as_error("push", exc) from None
         except urllib3.exceptions.HTTPError as exc:
             # Safe to retry: the same retry key makes LINE drop a duplicate.
@@ -320,6 +353,12 @@ class LineMessenger:
         # Pushes count against the channel's monthly quota: a log-based metric in
         # Terraform counts this line.
         log.info("line push", extra={"messages": len(wire)})
+        return _response_ids(response)
+
+    def retract(
+        self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
+    ) -> None:
+        """LINE has no API to delete or edit a sent message: nothing to do."""
 
     # ------------------------------------------------------------------ other calls
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:

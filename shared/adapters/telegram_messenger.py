@@ -9,6 +9,9 @@ from a thread that is already running an event loop.
 Idempotency: the Bot API has no retry key, so a retried send is delivered again. The
 adapter accepts `key` for the port's sake; the caller de-duplicates by recording sent
 keys (services/delivery.py). Reply tokens do not exist on Telegram and are ignored.
+
+Retraction: deleteMessage works only within 48 h (PLATFORM.md); an older message is
+edited instead (its keyboard removed, its text replaced by a note if one is given).
 """
 
 from __future__ import annotations
@@ -188,54 +191,104 @@ class TelegramMessenger:
         *,
         key: str,
         reply_token: str | None = None,
-    ) -> None:
-        """Send in order. `key` is not used for de-duplication (see module docstring)."""
+    ) -> list[str]:
+        """Send in order; the message_id of every bubble sent. `key` is not used for
+        de-duplication (see module docstring)."""
         del key, reply_token
-        self._run("send", self._send_all(chat_id, messages))
+        ids = self._run("send", self._send_all(chat_id, messages))
         log.info("telegram: sent %d messages", len(messages))
+        return [str(message_id) for message_id in ids]
 
-    async def _send_all(self, chat_id: str, messages: Sequence[OutMessage]) -> None:
+    async def _send_all(self, chat_id: str, messages: Sequence[OutMessage]) -> list[int]:
+        ids: list[int] = []
         for message in messages:
             if isinstance(message, Text):
-                await self._send_text(chat_id, message)
+                ids += await self._send_text(chat_id, message)
             elif isinstance(message, Audio):
-                await self._send_audio(chat_id, message)
+                ids.append(await self._send_audio(chat_id, message))
             else:
-                await self._send_cards(chat_id, message)
+                ids += await self._send_cards(chat_id, message)
+        return ids
 
-    async def _send_text(self, chat_id: str, message: Text) -> None:
+    async def _send_text(self, chat_id: str, message: Text) -> list[int]:
         chunks = split_for_telegram(message.text)
         if not chunks and message.buttons:
             chunks = ["…"]  # a keyboard needs a message to sit on
+        ids: list[int] = []
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id, chunk, reply_markup=keyboard(message.buttons) if last else None
             )
+            ids.append(sent.message_id)
+        return ids
 
-    async def _send_audio(self, chat_id: str, message: Audio) -> None:
+    async def _send_audio(self, chat_id: str, message: Audio) -> int:
         markup = keyboard(message.buttons)
         duration = _duration(message.duration_ms)
         if message.mime == "audio/ogg":  # OGG/Opus shows as a voice message
-            await self._bot.send_voice(
+            sent = await self._bot.send_voice(
                 chat_id, message.url, duration=duration, reply_markup=markup
             )
         else:
-            await self._bot.send_audio(
+            sent = await self._bot.send_audio(
                 chat_id, message.url, duration=duration, reply_markup=markup
             )
+        return sent.message_id
 
-    async def _send_cards(self, chat_id: str, message: Cards) -> None:
+    async def _send_cards(self, chat_id: str, message: Cards) -> list[int]:
         pages = card_pages(message)
+        ids: list[int] = []
         for index, page in enumerate(pages):
             last = index == len(pages) - 1
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id,
                 page,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 reply_markup=keyboard(message.buttons) if last else None,
             )
+            ids.append(sent.message_id)
+        return ids
+
+    # ------------------------------------------------------------------ retract
+    def retract(
+        self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
+    ) -> None:
+        """Delete each message; one too old to delete (48 h) is edited instead, one
+        already gone is skipped. Non-retryable failures (e.g. the user blocked the bot)
+        are logged and ignored; transient ones raise, so the calling task retries."""
+        numeric = [int(m) for m in message_ids if m.isdigit()]
+        for message_id in numeric:
+            try:
+                self._run("retract", self._retract(chat_id, message_id, note))
+            except MessengerError as exc:
+                if exc.retryable:
+                    raise
+                log.warning("telegram: retract failed: %s", exc.status)
+        if numeric:
+            log.info("telegram: retracted %d messages", len(numeric))
+
+    async def _retract(self, chat_id: str, message_id: int, note: str | None) -> None:
+        try:
+            await self._bot.delete_message(chat_id, message_id)
+            return
+        except BadRequest as exc:
+            if "not found" in exc.message.lower():
+                return  # deleted already (an earlier attempt, or the user)
+        # Older than 48 h, or not deletable for everyone: take away what still acts.
+        if note:
+            try:
+                await self._bot.edit_message_text(
+                    note, chat_id=chat_id, message_id=message_id, reply_markup=None
+                )
+                return
+            except BadRequest:
+                pass  # not a text message (voice, audio): remove its keyboard at least
+        try:
+            await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+        except BadRequest:
+            return  # gone, not modified (no keyboard) or not editable: nothing to do
 
     # ------------------------------------------------------------------ other calls
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:

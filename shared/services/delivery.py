@@ -23,30 +23,34 @@ class Delivery:
     clock: Clock
     messengers: Mapping[Channel, Messenger]
 
-    def deliver(self, decision: Decision) -> None:
+    def deliver(self, decision: Decision) -> list[str]:
+        """Send the decision's messages unless they were sent before; the platform ids
+        of the messages (those of the first send when replayed; [] if none)."""
         messenger = self.messengers[decision.channel]
         if decision.acknowledge:
             messenger.acknowledge(decision.acknowledge)
         if decision.loading:
             messenger.show_loading(decision.chat_id)
         if not decision.messages:
-            return
+            return []
         # LINE dedupes retried pushes by X-Line-Retry-Key; Telegram has no such key,
         # so a record of what was sent stops a retried task from sending it again.
         record = f"deliveries/{stable_id(decision.send_key)}"
-        if self.store.get(record) is not None:
-            return
-        messenger.send(
+        sent = self.store.get(record)
+        if sent is not None:
+            return [str(i) for i in sent.get("message_ids") or []]
+        ids = [str(i) for i in messenger.send(
             decision.chat_id,
             decision.messages,
             key=decision.send_key,
             reply_token=self._fresh_token(decision),
-        )
+        ) or []]  # `or []`: a messenger that reports no ids
         now = self.clock.now()
         self.store.set(record, {"user_id": decision.user_key, "sent_at": now,
-                                "expires_at": now + DELIVERY_RECORD_TTL})
+                                "message_ids": ids, "expires_at": now + DELIVERY_RECORD_TTL})
         log.info("sent", extra={"channel": decision.channel.value,
                                 "messages": len(decision.messages)})
+        return ids
 
     def _fresh_token(self, decision: Decision) -> str | None:
         if not decision.reply_token:

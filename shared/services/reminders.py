@@ -12,6 +12,16 @@ document for the next tick to re-enqueue. A duplicated tick either sees the firs
 one's writes (next_due_at has moved on) or fails its claim, and reminds once; a
 skipped minute is caught up (next_due_at <= now). The send worker reads the user's
 chat, channel and language.
+
+One reminder message per pending dose stays in the chat: the send worker stores the ids
+of the message it sent in reminders/{rid} and, on the dose, which reminder stands for
+its pending slot (`reminded`: slot and rid). A later reminder of the same slot (the
+hourly repeat, or after a snooze), or of the next slot when the pending one was just
+recorded missed, supersedes that reminder: once the new message is out, the old one is
+retracted (Telegram deletes it; LINE cannot, the port makes that a no-op). A replayed
+send retracts again, which is harmless; a completed one does nothing. The tick's
+write-only step carries `reminded` over from the dose it read; should a write race
+drop it, one old message stays in the chat, nothing worse.
 """
 
 from __future__ import annotations
@@ -124,7 +134,10 @@ class ReminderService:
                 txn.set(dose_log_path(dose_id, step.missed),
                         log_entry(dose_id, dose, step.missed, "missed", now))
             if step.remind:
-                items.append(_item(dose_id, step.dose, due=dose["next_due_at"]))
+                item = _item(dose_id, step.dose, due=dose["next_due_at"])
+                if step.missed:
+                    item["missed"] = step.missed  # its reminder message is retracted
+                items.append(item)
         if not items:
             return None
         # Named after the doses' state: a re-run of this step yields the same id.
@@ -149,8 +162,9 @@ class ReminderService:
         rid = str(task["id"])
 
         def apply(decision: Decision) -> None:
-            self.delivery.deliver(decision)
+            ids = self.delivery.deliver(decision)
             if decision.messages:
+                self._supersede(rid, decision, ids)
                 # The metric reminder_lateness (infra/terraform/monitoring.tf,
                 # local.log_contract.reminder_sent) reads this line's lateness_s.
                 log.info("reminder sent", extra={
@@ -179,8 +193,21 @@ class ReminderService:
                 if d is not None and d.get("pending_slot") == i["slot"]] if chat_id else []
         counts = {usage.REMINDERS_MISSED: int(task.get("missed") or 0)}
         if live:
+            # Earlier reminders of these doses' pending (or just missed) slots: their
+            # messages are retracted once this one is out (see _supersede).
+            dose_of = {i["dose_id"]: d for i, d in zip(items, doses, strict=True) if d}
+            supersedes = sorted({
+                str(prior["rid"]) for i in live
+                if isinstance(prior := dose_of[i["dose_id"]].get("reminded"), dict)
+                and prior.get("rid") and prior.get("rid") != rid
+                and prior.get("slot") in (i["slot"], i.get("missed"))
+            })
             txn.set(f"reminders/{rid}", {"user_id": user, "items": live, "created_at": now,
+                                         "chat_id": chat_id, "supersedes": supersedes,
                                          "expires_at": now + REMINDER_TTL})
+            for i in live:
+                txn.set(f"doses/{i['dose_id']}",
+                        {"reminded": {"slot": i["slot"], "rid": rid}}, merge=True)
             counts[usage.REMINDERS_SENT] = len(live)
         counts = {k: v for k, v in counts.items() if v}
         if counts:
@@ -191,6 +218,24 @@ class ReminderService:
             messages=[reminder_message(lang, rid, live)] if live else [],
             send_key=f"remind:{rid}",
         )
+
+    def _supersede(self, rid: str, decision: Decision, ids: list[str]) -> None:
+        """Record the sent message's ids, then retract the reminders it replaces.
+        Idempotent: a replay writes the same ids and repeats harmless retractions."""
+        path = f"reminders/{rid}"
+        reminder = self.store.get(path)
+        if reminder is None:
+            return
+        if ids and reminder.get("message_ids") != ids:
+            self.store.set(path, {"message_ids": ids}, merge=True)
+        messenger = self.delivery.messengers[decision.channel]
+        for earlier in reminder.get("supersedes") or []:
+            old = self.store.get(f"reminders/{earlier}")
+            if old is None or old.get("user_id") != decision.user_key:
+                continue
+            message_ids = [str(i) for i in old.get("message_ids") or []]
+            if message_ids:
+                messenger.retract(str(old.get("chat_id") or decision.chat_id), message_ids)
 
     # ------------------------------------------------------------------ buttons
     def actions(self) -> dict[str, Handler]:

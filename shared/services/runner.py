@@ -63,7 +63,7 @@ class TaskRunner(Generic[D]):
         self,
         task_id: str,
         decide: Callable[[Transaction, Any], D],
-        apply: Callable[[D], None],
+        apply: Callable[[D], object],  # its result is ignored (e.g. sent ids)
         prepare: Callable[[], Any] | None = None,
     ) -> Outcome:
         path = f"jobs/{stable_id(task_id)}"

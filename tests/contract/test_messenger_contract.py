@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ class FakeHarness(Harness):
 
     def shown(self) -> list[Shown]:
         shown: list[Shown] = []
-        for message in self.fake.messages_to(self.chat_id):
+        for message in self.fake.visible_to(self.chat_id):
             buttons = tuple((b.label, b.data, b.url) for b in message.buttons)
             if isinstance(message, Text):
                 chunks = split_for(self.channel, message.text)
@@ -459,6 +460,80 @@ def test_line_acknowledge_is_a_no_op(harness: Harness) -> None:
     assert isinstance(harness, RealHarness)
     harness.messenger.acknowledge("anything")
     assert harness.state.calls_to("line") == []
+
+
+# =============================================================================== ids, retract
+def test_send_returns_the_id_of_every_bubble(harness: Harness) -> None:
+    first = harness.messenger.send(harness.chat_id, [Text(text="one"), Text(text="two")],
+                                   key="ids-1")
+    second = harness.messenger.send(harness.chat_id, [Text(text=long_text())], key="ids-2")
+
+    assert len(first) == 2
+    assert len(second) == len(harness.shown()) - 2 >= 3  # one id per bubble of the split
+    ids = first + second
+    assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids)
+
+
+@LINE_BOTH
+def test_line_repeated_push_returns_the_ids_of_the_first(harness: Harness) -> None:
+    messages: list[OutMessage] = [Text(text="dose reminder")]
+    first = harness.messenger.send(harness.chat_id, messages, key="remind:again")
+    again = harness.messenger.send(harness.chat_id, messages, key="remind:again")  # 409
+
+    assert first and again == first
+    assert harness.texts() == ["dose reminder"]
+
+
+@TELEGRAM_BOTH
+def test_telegram_retract_deletes_and_a_repeat_is_harmless(harness: Harness) -> None:
+    old = harness.messenger.send(harness.chat_id, [Text(text="Take aspirin", buttons=[
+        Button(label="Taken", data="rt:1")])], key="r1")
+    harness.messenger.send(harness.chat_id, [Text(text="Take aspirin (again)")], key="r2")
+
+    harness.messenger.retract(harness.chat_id, old)
+    harness.messenger.retract(harness.chat_id, old)  # a retried task: already gone
+    harness.messenger.retract(harness.chat_id, ["987654"])  # never existed
+
+    assert harness.texts() == ["Take aspirin (again)"]
+    if isinstance(harness, RealHarness):
+        [gone] = [e for e in harness.state.entries("telegram", USER) if e.deleted]
+        assert gone.text == "Take aspirin" and str(gone.message_id) == old[0]
+        assert [c.status for c in harness.state.calls_to("telegram", "deleteMessage")] == [
+            200, 400, 400]
+    else:
+        assert isinstance(harness, FakeHarness)
+        assert harness.fake.retracted_ids(harness.chat_id) == [*old, *old, "987654"]
+
+
+@REAL_TELEGRAM
+def test_telegram_retract_after_48_hours_removes_the_buttons(harness: Harness) -> None:
+    assert isinstance(harness, RealHarness)
+    buttons = [Button(label="Taken", data="rt:1")]
+    plain = harness.messenger.send(harness.chat_id, [Text(text="Dose A", buttons=buttons)],
+                                   key="a")
+    noted = harness.messenger.send(harness.chat_id, [Text(text="Dose B", buttons=buttons)],
+                                   key="b")
+    later = datetime.now(UTC) + timedelta(hours=49)
+    harness.state.clock_now = lambda: later  # deleteMessage refuses from now on
+
+    harness.messenger.retract(harness.chat_id, plain)
+    harness.messenger.retract(harness.chat_id, noted, note="Missed")
+    harness.messenger.retract(harness.chat_id, plain)  # nothing left to remove: no error
+
+    a, b = harness.state.bot_entries("telegram", USER)
+    assert (a.text, a.buttons, a.edited, a.deleted) == ("Dose A", [], True, False)
+    assert (b.text, b.buttons, b.edited) == ("Missed", [], True)
+
+
+@LINE_BOTH
+def test_line_retract_is_a_no_op(harness: Harness) -> None:
+    ids = harness.messenger.send(harness.chat_id, [Text(text="Take aspirin")], key="l1")
+
+    harness.messenger.retract(harness.chat_id, ids, note="Missed")
+
+    assert harness.texts() == ["Take aspirin"]
+    if isinstance(harness, RealHarness):
+        assert [c.endpoint for c in harness.state.calls_to("line")] == ["push"]
 
 
 # =============================================================================== faults
