@@ -26,11 +26,11 @@ from shared.ports import (
     DocumentStore,
     LanguageModel,
     LlmError,
-    LlmText,
     TaskQueue,
     Transaction,
 )
 from shared.services.delivery import Delivery
+from shared.services.metering import MeteredModel, metering
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome, TaskRunner
 
@@ -56,6 +56,8 @@ class JobKit:
 
     def __post_init__(self) -> None:
         self.runner = TaskRunner(self.store, self.clock, Decision)
+        if not isinstance(self.llm, MeteredModel):  # every model call of a task counted
+            self.llm = MeteredModel(self.llm)
 
     def decision(self, task: Task, messages: list[OutMessage]) -> Decision:
         """An answer to the user who caused the task (by reply token while fresh)."""
@@ -102,20 +104,23 @@ class JobKit:
 
         def safe_prepare() -> Any:
             started = time.perf_counter()
-            try:
-                result = prepare()
-            except LlmError as error:  # the adapter already retried with backoff
-                counts.update(usage.llm_counts(1, 0, 0, failed=True))
-                log.warning("llm failed", extra={"job": job.value,
-                                                 "retryable": error.retryable,
-                                                 "outcome": "llm_failed",
-                                                 "llm_latency_ms": _ms(started)})
-                return error
-            model, tokens_in, tokens_out = self._llm_usage(result)
-            counts.update(usage.llm_counts(1, tokens_in, tokens_out, failed=False))
-            log.info("llm call", extra={"job": job.value, "model": model,
-                                        "input_tokens": tokens_in, "output_tokens": tokens_out,
-                                        "llm_latency_ms": _ms(started), "outcome": "ok"})
+            with metering() as meter:
+                try:
+                    result: Any = prepare()
+                except LlmError as error:  # the adapter already retried with backoff
+                    log.warning("llm failed", extra={"job": job.value,
+                                                     "retryable": error.retryable,
+                                                     "outcome": "llm_failed",
+                                                     "llm_latency_ms": _ms(started)})
+                    result = error
+            counts.update(usage.llm_counts(meter.calls, meter.input_tokens,
+                                           meter.output_tokens, failed=meter.failures > 0))
+            if meter.calls and not isinstance(result, LlmError):
+                log.info("llm call", extra={
+                    "job": job.value, "calls": meter.calls,
+                    "model": ",".join(sorted(meter.models)) or self._model_name(),
+                    "input_tokens": meter.input_tokens, "output_tokens": meter.output_tokens,
+                    "llm_latency_ms": _ms(started), "outcome": "ok"})
             return result
 
         return self.runner.process(f"{job.value}:{task['id']}", guarded,
@@ -131,14 +136,9 @@ class JobKit:
             assert self.tasks is not None
             self.tasks.enqueue(request.job.value, request.payload, name=request.name)
 
-    def _llm_usage(self, result: Any) -> tuple[str, int, int]:
-        """Model and tokens of a call (an LlmText, possibly inside a tuple that prepare()
-        returned); structured answers (generate_json) carry none."""
-        parts = result if isinstance(result, tuple) else (result,)
-        for part in parts:
-            if isinstance(part, LlmText):
-                return part.model, part.input_tokens, part.output_tokens
-        return ("offline" if self.llm.offline else ""), 0, 0
+    def _model_name(self) -> str:
+        """For calls that report no model (structured answers, the offline engine)."""
+        return "offline" if self.llm.offline else ""
 
     def archive(self, user: str, kind: str, item_id: str, doc: Doc) -> str | None:
         """A JSON copy of a generated leaflet or translation in the private bucket, for

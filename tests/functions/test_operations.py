@@ -305,3 +305,23 @@ def test_telegram_webhook_registration_with_a_wrong_token_fails_cleanly(
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
     assert ops.main(["telegram-webhook", "--url", "https://x.example/tg",
                      "--api-base-url", platform_server.telegram_base_url]) == 2
+
+
+def test_every_model_call_of_a_task_is_counted_and_a_task_without_one_counts_none() -> None:
+    llm = (ScriptedModel().add_transcript("頭痛")
+           .add_text(LlmText(text="x", model="m", input_tokens=3, output_tokens=4)))
+    job_kit, store, _ = kit(llm)
+
+    def two_calls() -> LlmText:  # e.g. a voice message: transcribe, then write
+        job_kit.llm.transcribe(b"audio", "audio/ogg")
+        return job_kit.llm.generate("system", "prompt")
+
+    def no_call() -> str:  # e.g. audio over the size limit: refused before any call
+        return "refused"
+
+    answer = lambda txn, _: job_kit.decision(TASK, [Text(text="ok")])  # noqa: E731
+    assert job_kit.run(Job.STT, TASK, two_calls, answer) == "done"
+    assert job_kit.run(Job.STT, {**TASK, "id": "t2"}, no_call, answer) == "done"
+    counts = store.get(usage.usage_path(KEY, START))["counts"]  # type: ignore[index]
+    assert counts == {usage.LLM_CALLS: 2, usage.LLM_INPUT_TOKENS: 3,
+                      usage.LLM_OUTPUT_TOKENS: 4}
