@@ -23,7 +23,6 @@ Run standalone for the local stack: `python -m infra.local.gemini_server --port 
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import json
@@ -35,8 +34,10 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from infra.local.http_server import LocalHttpServer
 
 PCM_RATE = 24_000  # Hz; Gemini TTS returns 24 kHz 16-bit mono PCM
 PCM_MIME = f"audio/L16;codec=pcm;rate={PCM_RATE}"
@@ -133,10 +134,11 @@ def schema_example(schema: Any) -> Any:
     return None
 
 
-class GeminiServer:
+class GeminiServer(LocalHttpServer):
+    name = "gemini-server"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self.requests: list[ReceivedRequest] = []
         self._texts: deque[str] = deque()
         self._json: deque[str] = deque()
@@ -147,30 +149,7 @@ class GeminiServer:
         self._rng = random.Random(0)  # noqa: S311 (test faults, not security)
         self.timeout_delay_s = 2.0
         self.sources: tuple[tuple[str, str], ...] = DEFAULT_SOURCES
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------------ lifecycle
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> GeminiServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name="gemini-server", daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # wakes handlers sleeping in a simulated timeout
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().__init__(self._handler_class(), host, port)
 
     # ------------------------------------------------------------------ control API
     def reset(self) -> None:
@@ -330,18 +309,7 @@ class GeminiServer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Local Gemini-protocol server")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8089)
-    args = parser.parse_args()
-    server = GeminiServer(args.host, args.port)
-    print(f"Gemini-protocol server on {server.url}", flush=True)
-    try:
-        server._httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server._httpd.server_close()
+    GeminiServer.main("Local Gemini-protocol server", 8089)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,15 @@ Standalone for the local stack: `python -m infra.local.ivoice_server --port 8091
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
+from infra.local.http_server import LocalHttpServer
 from shared.fakes.taigi_fake import pseudo_tlpa, tone_wav
 
 Mode = Literal["ok", "slow", "fail"]
@@ -34,36 +34,16 @@ class IVoiceRequest:
     body: dict[str, Any]
 
 
-class IVoiceServer:
+class IVoiceServer(LocalHttpServer):
+    name = "ivoice-server"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self.requests: list[IVoiceRequest] = []
         self.mode: Mode = "ok"
         self.slow_s = 2.0
         self._fail_next = 0
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> IVoiceServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name="ivoice-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().__init__(self._handler_class(), host, port)
 
     # ------------------------------------------------------------------ control
     def reset(self) -> None:
@@ -142,18 +122,7 @@ class IVoiceServer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Local NYCU iVoice-contract server")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8091)
-    args = parser.parse_args()
-    server = IVoiceServer(args.host, args.port)
-    print(f"iVoice-contract server on {server.url}", flush=True)
-    try:
-        server._httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server._httpd.server_close()
+    IVoiceServer.main("Local NYCU iVoice-contract server", 8091)
 
 
 if __name__ == "__main__":
