@@ -252,7 +252,9 @@ class EducationService:
             assert self.blobs is not None
             ttl = self.signed_url_ttl_s
             cards = Cards(
-                alt_text=t(lang, "education.handout_ready", minutes=ttl // 60),
+                # The Text before it explains the links; this names the list (it is the
+                # heading of Telegram's link list and LINE's notification text).
+                alt_text=t(lang, "education.button.handout"),
                 cards=[Card(title=t(lang, "education.handout_page"),
                             url=self.blobs.signed_url(prepared.html_key, ttl)),
                        Card(title=t(lang, "education.handout_pdf"),
