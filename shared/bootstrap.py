@@ -124,16 +124,20 @@ class Container:
 
     @cached_property
     def llm(self) -> LanguageModel:
+        """The model, metered: every call counts in the usage of the task making it."""
+        from shared.services.metering import MeteredModel
+
         s = self.settings
         if s.gemini_api_key:
             from shared.adapters.gemini import GeminiModel
 
-            return GeminiModel(s.gemini_api_key, model=s.gemini_model,
-                               tts_model=s.gemini_tts_model, base_url=s.gemini_base_url,
-                               timeout_s=s.gemini_timeout_s, attempts=s.gemini_attempts)
+            return MeteredModel(GeminiModel(
+                s.gemini_api_key, model=s.gemini_model, tts_model=s.gemini_tts_model,
+                base_url=s.gemini_base_url, timeout_s=s.gemini_timeout_s,
+                attempts=s.gemini_attempts))
         from shared.fakes.offline_llm import OfflineModel
 
-        return OfflineModel()
+        return MeteredModel(OfflineModel())
 
     @cached_property
     def speaker(self) -> Speaker:

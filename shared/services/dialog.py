@@ -26,6 +26,7 @@ from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
 from shared.services import ordering
 from shared.services.delivery import Delivery
 from shared.services.limits import UserLimits, limits_path
+from shared.services.metering import metering
 from shared.services.privacy import Eraser
 from shared.services.runner import NotYet, Outcome, TaskRunner
 
@@ -136,10 +137,17 @@ class DialogService:
         task_id = f"dialog:{task['id']}"
         return self.runner.process(
             task_id,
-            decide=lambda txn, prepared: self._decide(txn, event, task_id, prepared),
+            decide=lambda txn, prepared: self._decide(txn, event, task_id, *prepared),
             apply=self._apply,
-            prepare=lambda: self._prepare(event, str(task["id"])),
+            prepare=lambda: self._metered_prepare(event, str(task["id"])),
         )
+
+    def _metered_prepare(self, event: InboundEvent, record_id: str) -> tuple[Any, dict[str, int]]:
+        """The prepared value and the usage counts of the model calls made for it."""
+        with metering() as meter:
+            prepared = self._prepare(event, record_id)
+        return prepared, usage.llm_counts(meter.calls, meter.input_tokens,
+                                          meter.output_tokens, failed=meter.failures > 0)
 
     def _prepare(self, event: InboundEvent, record_id: str) -> Any:
         # An earlier event of this user goes first (NotYet -> BUSY); services/ordering.py.
@@ -156,7 +164,8 @@ class DialogService:
         return preparer(event, argument) if preparer is not None else None
 
     def _decide(
-        self, txn: Transaction, event: InboundEvent, task_id: str, prepared: Any = None
+        self, txn: Transaction, event: InboundEvent, task_id: str, prepared: Any = None,
+        llm_counts: dict[str, int] | None = None,
     ) -> Decision:
         key = user_key(event.channel, event.user_id)
         now = self.clock.now()
@@ -205,7 +214,8 @@ class DialogService:
                     txn.set(path, doc)
             txn.set(usage.usage_path(key, now), usage.bump(
                 usage_doc, user_key=key, channel=event.channel.value, at=now,
-                counts={usage.action_counter(turn.state, step.handler): 1, **reply.usage}))
+                counts={usage.action_counter(turn.state, step.handler): 1, **reply.usage,
+                        **(llm_counts or {})}))
         ordering.mark_decided(txn, task_id.removeprefix("dialog:"), now)
         txn.set(limits_path(key), quota.document())
         jobs = [

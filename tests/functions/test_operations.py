@@ -325,3 +325,21 @@ def test_every_model_call_of_a_task_is_counted_and_a_task_without_one_counts_non
     counts = store.get(usage.usage_path(KEY, START))["counts"]  # type: ignore[index]
     assert counts == {usage.LLM_CALLS: 2, usage.LLM_INPUT_TOKENS: 3,
                       usage.LLM_OUTPUT_TOKENS: 4}
+
+
+def test_the_dialogs_own_model_call_is_counted_with_its_action() -> None:
+    # A medication command the parser leaves: the dialog's one structured model call.
+    from shared.services.metering import MeteredModel
+    from tests.support import fake_container, post_telegram, pump, serving, telegram_update
+
+    container = fake_container()
+    container.__dict__["clock"] = FixedClock(START)
+    container.__dict__["llm"] = MeteredModel(ScriptedModel(strict=False))
+    with serving(container):
+        for text in ("/start", None, "please sort out my pills somehow"):
+            update = (telegram_update(data="mode:med") if text is None
+                      else telegram_update(text=text))
+            assert post_telegram(update).status_code == 200
+            pump(container)
+    doc = container.store.get(usage.usage_path(KEY, START))
+    assert doc is not None and doc["counts"].get(usage.LLM_CALLS) == 1
