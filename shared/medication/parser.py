@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from shared.medication.lexicon import (
     GENERIC_NAMES,
@@ -47,6 +48,8 @@ from shared.medication.lexicon import (
 from shared.medication.models import CommandItem, CommandKind, ParsedCommand
 from shared.medication.names import NameMatcher, ru_nominative
 from shared.medication.scanner import Token, TokenKind, scan
+from shared.medication.schedule_words import Fragment
+from shared.medication.schedules import build_schedule
 from shared.medication.templates import TEMPLATES, Template
 from shared.medication.text import (
     MAX_TEXT_CHARS,
@@ -81,6 +84,11 @@ class _Draft:
     times: list[ClockTime] = field(default_factory=list)
     dose: str | None = None
     after_dose: bool = False  # "2 таблетки аспирина": the name is in the genitive
+    rule: Fragment | None = None  # what schedule phrases said ("every Monday", "需要時")
+
+    def add_rule(self, fragment: Fragment | None) -> None:
+        if fragment is not None:
+            self.rule = fragment if self.rule is None else self.rule.merge(fragment)
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,27 @@ class _Request:
     polite: bool
 
 
-def parse_command(text: str, known_names: Sequence[str] = ()) -> ParsedCommand | None:
-    """The command in `text`, or None when the parser is not sure (see module docstring)."""
+@dataclass(frozen=True)
+class _Context:
+    """What every handler needs besides the match."""
+
+    text: str
+    matcher: NameMatcher
+    today: date
+
+
+def parse_command(
+    text: str, known_names: Sequence[str] = (), *, today: date | None = None
+) -> ParsedCommand | None:
+    """The command in `text`, or None when the parser is not sure (see module docstring).
+
+    `today` is the patient's local date, for relative days ("starting tomorrow", "until
+    Friday"); without it the machine's date is used.
+    """
     request = _prepare(text)
     if request is None:
         return None
-    matcher = NameMatcher(known_names)
+    context = _Context(request.text, NameMatcher(known_names), today or date.today())
     results: dict[str, ParsedCommand] = {}
     for template in TEMPLATES:
         if request.question and not request.polite and template.kind not in _QUESTION_KINDS:
@@ -107,7 +130,7 @@ def parse_command(text: str, known_names: Sequence[str] = ()) -> ParsedCommand |
         if match is None:
             continue
         try:
-            result = _HANDLERS[template.kind](template, match, request.text, matcher)
+            result = _HANDLERS[template.kind](template, match, context)
         except Unsure:
             continue
         if result is not None:
@@ -153,24 +176,27 @@ def _span(match: re.Match[str], text: str, group: str) -> str | None:
 
 
 def _plain(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
     return ParsedCommand(kind=template.kind)
 
 
 def _timezone(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand | None:
-    zone = resolve_zone(_span(match, text, "zone") or "")
+    zone = resolve_zone(_span(match, ctx.text, "zone") or "")
     return None if zone is None else ParsedCommand(kind="timezone_change", timezone=zone)
 
 
 # ---------------------------------------------------------------- add / delete / done
 
 
-def _body_tokens(match: re.Match[str], text: str, matcher: NameMatcher) -> list[Token]:
-    pieces = [_span(match, text, g) for g in ("pre", "mid", "body")]
-    return scan(" ".join(p for p in pieces if p), matcher)
+def _body_tokens(match: re.Match[str], ctx: _Context, schedules: bool = False) -> list[Token]:
+    """Tokens of the body; schedule phrases are read only where a command can hold them
+    (add): elsewhere "every Monday" is a word the parser cannot place, so it gives up."""
+    pieces = [_span(match, ctx.text, g) for g in ("pre", "mid", "body")]
+    today = ctx.today if schedules else None
+    return scan(" ".join(p for p in pieces if p), ctx.matcher, today=today)
 
 
 def _segments(tokens: list[Token]) -> list[list[Token]]:
@@ -182,7 +208,7 @@ def _segments(tokens: list[Token]) -> list[list[Token]]:
         if token.kind is TokenKind.SEP:
             segments.append([])
             continue
-        follows_times = bool(current) and current[-1].kind is TokenKind.TIME
+        follows_times = bool(current) and current[-1].kind in (TokenKind.TIME, TokenKind.RULE)
         if token.kind is TokenKind.NAME and follows_times and _has_name(current):
             segments.append([])
         segments[-1].append(token)
@@ -197,10 +223,17 @@ def _drafts(tokens: list[Token]) -> list[_Draft]:
     """One draft per medication; a segment without a name continues the previous one
     ("aspirin at 10 and 18")."""
     drafts: list[_Draft] = []
+    leading: list[Token] = []  # "at 7 and 19 take aspirin": times before the first name
     for segment in _segments(tokens):
+        if not drafts and not _has_name(segment):
+            leading += segment
+            continue
+        if leading and not drafts:
+            segment, leading = leading + segment, []
         names = [t for t in segment if t.kind is TokenKind.NAME]
         doses = [t for t in segment if t.kind is TokenKind.DOSE]
         times = [t.time for t in segment if t.time is not None]
+        rules = [t.rule for t in segment if t.rule is not None]
         if len(names) > 1 or len(doses) > 1:
             raise Unsure("two names or two doses without a separator")
         dose = doses[0].text if doses else None
@@ -209,25 +242,42 @@ def _drafts(tokens: list[Token]) -> list[_Draft]:
                 raise Unsure("times or dose that belong to no medication")
             drafts[-1].times += times
             drafts[-1].dose = drafts[-1].dose or dose
+            for rule in rules:
+                drafts[-1].add_rule(rule)
             continue
         index = segment.index(names[0])
         after_dose = index > 0 and segment[index - 1].kind is TokenKind.DOSE
-        drafts.append(_Draft(names[0], times, dose, after_dose))
+        draft = _Draft(names[0], times, dose, after_dose)
+        for rule in rules:
+            draft.add_rule(rule)
+        drafts.append(draft)
     if not drafts:
         raise Unsure("no medication named")
     return drafts
 
 
 def _share_times(drafts: list[_Draft]) -> None:
-    """Names listed without times take the next times ("aspirin and paracetamol at 9")."""
+    """Names listed without times take the next times and schedule ("aspirin and
+    paracetamol every Monday at 9")."""
     waiting: list[_Draft] = []
     for draft in drafts:
-        if not draft.times:
+        if not draft.times and draft.rule is None:
             waiting.append(draft)
             continue
         for other in waiting:
-            other.times = list(draft.times)
+            other.times, other.rule = list(draft.times), draft.rule
         waiting = []
+
+
+def _check_rules_apply(drafts: list[_Draft]) -> None:
+    """With several medications, a schedule phrase said for one of them may be meant for
+    all ("aspirin at 9 and paracetamol at 10 every Monday"): refuse the mix, and a
+    schedule without times before another medication's times."""
+    with_rule = [d for d in drafts if d.rule is not None]
+    if with_rule and len(with_rule) != len(drafts):
+        raise Unsure("a schedule phrase for some medications only")
+    if len(drafts) > 1 and any(not d.times for d in drafts) and any(d.times for d in drafts):
+        raise Unsure("times for some medications only")
 
 
 def _times_text(times: list[ClockTime], sort: bool) -> list[str]:
@@ -281,44 +331,54 @@ def _unique_names(items: list[CommandItem]) -> list[CommandItem]:
 
 
 def _add(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, text, matcher))
+    drafts = _drafts(_body_tokens(match, ctx, schedules=True))
     _share_times(drafts)
+    _check_rules_apply(drafts)
     items: list[CommandItem] = []
     for draft in drafts:
-        if not draft.times:
-            raise Unsure("no time for a new medication")
-        times = _times_text(draft.times, sort=True)
-        items.append(CommandItem(name=_new_name(draft, matcher), times=times, dosage=draft.dose))
+        schedule = build_schedule(draft.rule, draft.times, ctx.today)
+        items.append(
+            CommandItem(
+                name=_new_name(draft, ctx.matcher),
+                times=_times_text(list(schedule.times), sort=True),
+                dosage=draft.dose,
+                rrule=schedule.rrule,
+                as_needed=schedule.as_needed,
+                max_per_day=schedule.max_per_day,
+                doses_per_day=schedule.doses_per_day,
+                start=schedule.start,
+            )
+        )
     return ParsedCommand(kind="add", items=_unique_names(items))
 
 
 def _delete(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, text, matcher))
+    drafts = _drafts(_body_tokens(match, ctx))
     if any(d.dose for d in drafts):
         raise Unsure("a dose in a delete command")
     if any(d.times for d in drafts) and len(drafts) > 1:
         raise Unsure("time slots of several medications")
     items = [
-        CommandItem(name=_known_name(d.name, matcher), times=_times_text(d.times, sort=True))
+        CommandItem(name=_known_name(d.name, ctx.matcher), times=_times_text(d.times, sort=True))
         for d in drafts
     ]
     return ParsedCommand(kind="delete", items=_unique_names(items))
 
 
 def _done(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, text, matcher))
+    drafts = _drafts(_body_tokens(match, ctx))
     _share_times(drafts)
     if any(len(d.times) > 1 for d in drafts):
         raise Unsure("one dose is taken at one time")
     items = [
         CommandItem(
-            name=_known_name(d.name, matcher),
+            name=_known_name(d.name, ctx.matcher),
             times=_times_text(d.times, sort=False),
             dosage=d.dose,
         )
@@ -359,8 +419,9 @@ def _time_slot(slot: str | None, matcher: NameMatcher) -> ClockTime | None:
 
 
 def _time_change(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
+    text, matcher = ctx.text, ctx.matcher
     name, old_with_name = _name_slot(_span(match, text, "name"), matcher, allow_time=True)
     old_slot = _time_slot(_span(match, text, "old"), matcher)
     if old_with_name and old_slot:
@@ -377,14 +438,15 @@ def _time_change(
 
 
 def _dose_change(
-    template: Template, match: re.Match[str], text: str, matcher: NameMatcher
+    template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
+    text, matcher = ctx.text, ctx.matcher
     name, _ = _name_slot(_span(match, text, "name"), matcher, allow_time=False)
     dose = _only(scan(_span(match, text, "dose") or "", matcher), TokenKind.DOSE).text
     return ParsedCommand(kind="dose_change", items=[CommandItem(name=name, dosage=dose)])
 
 
-_Handler = Callable[[Template, "re.Match[str]", str, NameMatcher], "ParsedCommand | None"]
+_Handler = Callable[[Template, "re.Match[str]", _Context], "ParsedCommand | None"]
 _HANDLERS: dict[CommandKind, _Handler] = {
     "add": _add,
     "delete": _delete,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 from shared.medication.dosage import ALL_UNIT_WORDS, match_dosage, match_lone_counter
@@ -22,6 +23,7 @@ from shared.medication.lexicon import (
 )
 from shared.medication.names import NameMatcher
 from shared.medication.numbers import EN_NUMBERS, RU_NUMBERS
+from shared.medication.schedule_words import Fragment, match_fragment, zh_start_after_time
 from shared.medication.text import LETTERS, alternation, fold, is_cjk, is_letter
 from shared.medication.times import ClockTime, Unsure, match_time
 
@@ -31,6 +33,7 @@ class TokenKind(Enum):
     TIME = "time"
     DOSE = "dose"
     SEP = "sep"
+    RULE = "rule"  # a schedule phrase: "every Monday", "через день", "需要時"
 
 
 @dataclass
@@ -42,9 +45,16 @@ class Token:
     known: str | None = None  # NAME: the known name it matched exactly or by stem
     time: ClockTime | None = None
     cjk: bool = False  # NAME: ends with a Chinese character
+    rule: Fragment | None = None  # RULE: what the phrase says about the schedule
 
 
 _WORD_RE = re.compile(f"[{LETTERS}][{LETTERS}0-9'-]*(?<![-'])")
+# "vitamin C", "витамин Д": a one-letter word after "vitamin" is part of the name. A Russian
+# letter that is also a preposition ("витамин с 9 утра": C, or "from 9"?) is refused
+# before a number.
+_VITAMIN_LETTER = re.compile(r"(?<=vitamin|витамин)\s+[a-zа-я](?:\d{1,2})?(?![a-zа-я0-9])")
+_PREPOSITION_LETTERS = frozenset("свкуоаи")
+_NUMBER_NEXT = re.compile(r"\s+\d")
 _NUMBER_WORDS = frozenset((*EN_NUMBERS, *RU_NUMBERS))
 # A unit without its number is a stop word ("add tablets"), except Chinese units, which
 # also end many names (鈣片 calcium tablets, 魚油膠囊 fish-oil capsules).
@@ -69,13 +79,21 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
 
 
 class Scanner:
-    """Tokens of one piece of a command; `allow_bare` reads a lone number as a time."""
+    """Tokens of one piece of a command; `allow_bare` reads a lone number as a time;
+    schedule phrases are read only when `today` is given (relative dates need it)."""
 
-    def __init__(self, original: str, matcher: NameMatcher, allow_bare: bool = False) -> None:
+    def __init__(
+        self,
+        original: str,
+        matcher: NameMatcher,
+        allow_bare: bool = False,
+        today: date | None = None,
+    ) -> None:
         self.original = original
         self.text = fold(original)
         self.matcher = matcher
         self.allow_bare = allow_bare
+        self.today = today
         self.tokens: list[Token] = []
         self._known_keys = sorted(matcher.keys, key=lambda kv: len(kv[0]), reverse=True)
 
@@ -93,7 +111,8 @@ class Scanner:
             self.tokens.append(Token(TokenKind.SEP, pos, pos + 1))
             return pos + 1
         # Dose before time: after "at 8," the "2" of "2 tablets" is not an hour.
-        for reader in (self._known, self._dose, self._time, self._phrase, self._word):
+        readers = (self._known, self._rule, self._dose, self._time, self._phrase, self._word)
+        for reader in readers:
             end = reader(pos)
             if end is not None:
                 return end
@@ -131,12 +150,27 @@ class Scanner:
             pos = match.end() + 1
         return ends
 
+    def _rule(self, pos: int) -> int | None:
+        if self.today is None:
+            return None
+        found = match_fragment(self.text, pos, self.today)
+        if found is None:
+            return None
+        fragment, end = found
+        self.tokens.append(Token(TokenKind.RULE, pos, end, rule=fragment))
+        return end
+
     def _time(self, pos: int) -> int | None:
         found = match_time(self.text, pos, allow_bare=self.allow_bare or self._after_time_list())
         if found is None:
             return None
         time, end = found
         self.tokens.append(Token(TokenKind.TIME, pos, end, time=time))
+        start_after = zh_start_after_time(self.text, end) if self.today else None
+        if start_after is not None:  # "早上6點開始": the first dose of an hourly rule
+            start = Fragment(start_time=True)
+            self.tokens.append(Token(TokenKind.RULE, end, start_after, rule=start))
+            return start_after
         return end
 
     def _after_time_list(self) -> bool:
@@ -173,6 +207,12 @@ class Scanner:
         word = match.group()
         if len(word) >= MIN_SUFFIX_WORD and word.isascii() and word.endswith(STOP_SUFFIXES_LATIN):
             raise Unsure(f"adverb {word!r}")
+        letter = _VITAMIN_LETTER.match(self.text, match.end())
+        if letter:
+            if letter.group().strip() in _PREPOSITION_LETTERS and _NUMBER_NEXT.match(
+                    self.text, letter.end()):
+                raise Unsure("a vitamin letter or a preposition?")
+            return self._add_name(pos, letter.end())
         return self._add_name(pos, match.end())
 
     def _add_name(self, start: int, end: int, known: str | None = None) -> int:
@@ -191,6 +231,8 @@ class Scanner:
         return end
 
 
-def scan(original: str, matcher: NameMatcher, allow_bare: bool = False) -> list[Token]:
+def scan(
+    original: str, matcher: NameMatcher, allow_bare: bool = False, today: date | None = None
+) -> list[Token]:
     """Tokens of `original`; raises Unsure on anything that cannot be placed."""
-    return Scanner(original, matcher, allow_bare).scan()
+    return Scanner(original, matcher, allow_bare, today).scan()

@@ -126,9 +126,11 @@ _SHAPES: tuple[tuple[CommandKind, str, bool], ...] = (
      False),
     ("delete", r"我\s*(?:已經|以後)?\s*不\s*再?\s*(?:吃|服用)\s*(?P<body>.+?)\s*了?", False),
     ("delete", r"(?P<body>.+?)\s*(?:不吃了|不用吃了|停了)", False),
-    ("delete", r"不要再?提醒我\s*(?:吃|服用)?\s*(?P<body>.+)", False),
+    ("delete", r"(?:不要|不用|不必|別|别)再?提醒我?\s*(?:吃|服用)?\s*(?P<body>.+?)\s*了?", False),
+    ("delete", r"我?\s*(?:已經|已)?\s*(?:停吃|停用|停藥|停止服用|停止吃|停掉)(?:了)?\s*"
+               r"(?P<body>.+?)\s*了?", False),
     # done
-    ("done", "(?:i |i've |ive |i have )?(?:just |already )?(?:took|taken|drank) (?P<body>.+)",
+    ("done", "(?:i |i've |ive |i have )?(?:just |already )?(?:took|taken|drank|had) (?P<body>.+)",
      False),
     ("done", "(?P<body>.+?) (?:taken|done|is taken|was taken)", False),
     ("done", "mark (?P<body>.+?) as (?:taken|done)", False),

@@ -21,6 +21,8 @@ the bot must ask instead (the parser must then not answer). Conventions the labe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any, NamedTuple
 
 Expected = dict[str, Any] | None
@@ -33,8 +35,19 @@ class Case(NamedTuple):
     expected: Expected
 
 
-def it(name: str, *times: str, dose: str | None = None) -> dict[str, Any]:
-    return {"name": name, "times": list(times), "dosage": dose}
+def it(
+    name: str,
+    *times: str,
+    dose: str | None = None,
+    rule: str | None = None,
+    per_day: int | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": name, "times": list(times), "dosage": dose}
+    if rule is not None:
+        item["rrule"] = rule
+    if per_day is not None:
+        item["doses_per_day"] = per_day
+    return item
 
 
 def cmd(kind: str, *items: dict[str, Any], tz: str | None = None) -> dict[str, Any]:
@@ -65,6 +78,8 @@ def tz(zone: str) -> dict[str, Any]:
     return cmd("timezone_change", tz=zone)
 
 
+WEEKDAYS_ONLY = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+EVERY_OTHER_DAY = "FREQ=DAILY;INTERVAL=2"
 LIST = cmd("list")
 HELP = cmd("help")
 UNKNOWN = cmd("unknown")
@@ -110,12 +125,12 @@ _EN: list[tuple[str, tuple[str, ...], Expected]] = [
     ("add aspirin at 10 am and 10 pm", (), add(it("aspirin", "10:00", "22:00"))),
     ("add asprin at 9", (), add(it("asprin", "09:00"))),
     ("add aspirin", (), None),
-    ("add aspirin twice a day", (), None),
+    ("add aspirin twice a day", (), add(it("aspirin", per_day=2))),
     ("add aspirin in the morning", (), None),
     ("add aspirin at 25:00", (), None),
     ("add aspirin at 30", (), None),
     ("add aspirin at 3", (), None),
-    ("add aspirin every other day at 9", (), None),
+    ("add aspirin every other day at 9", (), add(it("aspirin", "09:00", rule=EVERY_OTHER_DAY))),
     (
         "add aspirin and paracetamol at 9",
         (),
@@ -352,7 +367,7 @@ _RU: list[tuple[str, tuple[str, ...], Expected]] = [
     ("добавь аспирин", (), None),
     ("добавь аспирин в 25:00", (), None),
     ("добавь аспирин в 3", (), None),
-    ("добавь аспирин через день в 9", (), None),
+    ("добавь аспирин через день в 9", (), add(it("аспирин", "09:00", rule=EVERY_OTHER_DAY))),
     (
         "добавь аспирин и парацетамол в 9",
         (),
@@ -399,7 +414,7 @@ _RU: list[tuple[str, tuple[str, ...], Expected]] = [
         add(it("аспирин", "19:00"), it("парацетамол", "08:00")),
     ),
     ("аспирин в 9", (), None),
-    ("добавь аспирин раз в неделю в 9", (), None),
+    ("добавь аспирин раз в неделю в 9", (), add(it("аспирин", "09:00", rule="FREQ=WEEKLY"))),
     ("добавь аспирин завтра в 9", (), None),
     (
         "запиши метформин 850 мг в 8 и в 20",
@@ -582,7 +597,7 @@ _ZH: list[tuple[str, tuple[str, ...], Expected]] = [
     ("新增 阿斯匹靈 兩顆 早上八點", (), add(it("阿斯匹靈", "08:00", dose="2顆"))),
     ("新增 魚油 晚上9點", (), add(it("魚油", "21:00"))),
     ("新增 阿斯匹靈", (), None),
-    ("新增 阿斯匹靈 每天兩次", (), None),
+    ("新增 阿斯匹靈 每天兩次", (), add(it("阿斯匹靈", per_day=2))),
     ("新增 阿斯匹靈 早上", (), None),
     ("新增 阿斯匹靈 25點", (), None),
     ("新增 阿斯匹靈 3點", (), None),
@@ -607,7 +622,7 @@ _ZH: list[tuple[str, tuple[str, ...], Expected]] = [
     ("新增 阿斯匹靈 8:30", (), add(it("阿斯匹靈", "08:30"))),
     ("新增 阿斯匹靈 早上九點半", (), add(it("阿斯匹靈", "09:30"))),
     ("新增阿斯匹靈晚上十點", (), add(it("阿斯匹靈", "22:00"))),
-    ("新增 阿斯匹靈 隔天 早上8點", (), None),
+    ("新增 阿斯匹靈 隔天 早上8點", (), add(it("阿斯匹靈", "08:00", rule=EVERY_OTHER_DAY))),
     ("新增 阿斯匹靈 下午3點、晚上9點", (), add(it("阿斯匹靈", "15:00", "21:00"))),
     ("新增 阿斯匹靈 晚上7點30分", (), add(it("阿斯匹靈", "19:30"))),
     ("新增 阿斯匹靈 早上8點", ZH_KNOWN, add(it("阿斯匹靈", "08:00"))),
@@ -761,7 +776,7 @@ _ZH: list[tuple[str, tuple[str, ...], Expected]] = [
     ("刪除 所有藥物", ZH_KNOWN, None),
     ("新增 阿斯匹靈 早上8點 晚上9點", ("阿斯匹靈",), add(it("阿斯匹靈", "08:00", "21:00"))),
     ("新增 阿斯匹靈 晚上9點 早上8點", (), add(it("阿斯匹靈", "08:00", "21:00"))),
-    ("新增 阿斯匹靈 一天三次", (), None),
+    ("新增 阿斯匹靈 一天三次", (), add(it("阿斯匹靈", per_day=3))),
     ("我吃了阿斯匹靈 晚上9點", ZH_KNOWN, done(it("阿斯匹靈", "21:00"))),
     ("停用 降血壓藥", ZH_KNOWN, delete(it("降血壓藥"))),
 ]
@@ -782,9 +797,11 @@ _HELD_OUT_1: list[tuple[str, str, tuple[str, ...], Expected]] = [
         (),
         add(it("ibuprofen", "08:00", "14:00", "20:00", dose="200 mg")),
     ),
-    ("en", "add aspirin at 9 except on sundays", (), None),
+    ("en", "add aspirin at 9 except on sundays", (),
+     add(it("aspirin", "09:00", rule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"))),
     ("en", "add aspirin late at 9", (), None),
-    ("en", "add aspirin at 9 for 5 days", (), None),
+    ("en", "add aspirin at 9 for 5 days", (),
+     add(it("aspirin", "09:00", rule="FREQ=DAILY;COUNT=5"))),
     ("en", "add aspirin 2x a day at 9", (), None),
     ("en", "add aspirin at 9 or 10", (), None),
     ("en", "add aspirin at 9, actually 10", (), None),
@@ -797,7 +814,7 @@ _HELD_OUT_1: list[tuple[str, str, tuple[str, ...], Expected]] = [
     ("en", "add aspirin at 9 pm. and at 8 am", (), add(it("aspirin", "08:00", "21:00"))),
     ("en", "add aspirin at half past 8", (), None),
     ("en", "remind me to take aspirin tomorrow at 9", (), None),
-    ("en", "remind me to take aspirin every morning at 8", (), None),
+    ("en", "remind me to take aspirin every morning at 8", (), add(it("aspirin", "08:00"))),
     (
         "en",
         "remind me to take 2 pills of metformin at 7:00 and 19:00",
@@ -855,10 +872,13 @@ _HELD_OUT_1: list[tuple[str, str, tuple[str, ...], Expected]] = [
     ("en", "good morning!", (), UNKNOWN),
     ("en", "ok", (), None),
     ("en", "yes", (), None),
-    ("ru", "добавь аспирин в 9 кроме выходных", (), None),
-    ("ru", "добавь аспирин кроме выходных в 9", (), None),
+    ("ru", "добавь аспирин в 9 кроме выходных", (),
+     add(it("аспирин", "09:00", rule=WEEKDAYS_ONLY))),
+    ("ru", "добавь аспирин кроме выходных в 9", (),
+     add(it("аспирин", "09:00", rule=WEEKDAYS_ONLY))),
     ("ru", "добавь витамин В12 в 9", (), add(it("витамин В12", "09:00"))),
-    ("ru", "добавь аспирин в 9 утра на неделю", (), None),
+    ("ru", "добавь аспирин в 9 утра на неделю", (),
+     add(it("аспирин", "09:00", rule="FREQ=DAILY;COUNT=7"))),
     (
         "ru",
         "добавь аспирин в 9 и парацетамол в 21",
@@ -924,7 +944,8 @@ _HELD_OUT_1: list[tuple[str, str, tuple[str, ...], Expected]] = [
     ("ru", "хорошо", (), None),
     ("ru", "да", (), None),
     ("ru", "удали аспирин?", RU_KNOWN, None),
-    ("zh", "新增 阿斯匹靈 早上8點 連續7天", (), None),
+    ("zh", "新增 阿斯匹靈 早上8點 連續7天", (),
+     add(it("阿斯匹靈", "08:00", rule="FREQ=DAILY;COUNT=7"))),
     ("zh", "新增 阿斯匹靈 早上8點 直到下週", (), None),
     ("zh", "新增阿斯匹靈早上8點晚上8點各一顆", (), None),
     ("zh", "新增 阿斯匹靈 早上8點 先不要", (), None),
@@ -984,7 +1005,8 @@ _HELD_OUT_2: list[tuple[str, str, tuple[str, ...], Expected]] = [
     ("en", "add insulin at 7, 12 and 18", (), add(it("insulin", "07:00", "12:00", "18:00"))),
     ("en", "add aspirin at 7", (), add(it("aspirin", "07:00"))),
     ("en", "add aspirin at 07:00 and 19:00", (), add(it("aspirin", "07:00", "19:00"))),
-    ("en", "add aspirin at 9 daily except weekends", (), None),
+    ("en", "add aspirin at 9 daily except weekends", (),
+     add(it("aspirin", "09:00", rule=WEEKDAYS_ONLY))),
     ("en", "add aspirin 1 tab at 8:00", (), add(it("aspirin", "08:00", dose="1 tab"))),
     ("en", "add aspirin at 8, 2 tablets", (), add(it("aspirin", "08:00", dose="2 tablets"))),
     (
@@ -1170,7 +1192,10 @@ class Score(NamedTuple):
     right: int  # answers equal to the label
     given: int  # answers that were not None
     expected: int  # cases whose label is not None
-    wrong: tuple[tuple[Case, Any], ...]  # (case, answer) for every wrong answer
+    wrong: tuple[tuple[Any, Any], ...]  # (case, answer) for every wrong answer
+    # Cases marked weekly (they state a weekly frequency) answered with a medication that
+    # is not on a weekly rule: the safety failure of issue 14.
+    weekly_as_daily: tuple[tuple[Any, Any], ...] = ()
 
     @property
     def precision(self) -> float:
@@ -1181,15 +1206,23 @@ class Score(NamedTuple):
         return self.given / self.expected if self.expected else 1.0
 
 
-def evaluate(cases: tuple[Case, ...] = CASES) -> Score:
-    """Precision (right / answered) and coverage (answered / answerable) of the parser."""
+# Relative days in labels ("starting tomorrow") count from this day, a Wednesday.
+CORPUS_TODAY = date(2025, 3, 5)
+
+
+def evaluate(cases: Sequence[Any] = CASES, today: date = CORPUS_TODAY) -> Score:
+    """Precision (right / answered) and coverage (answered / answerable) of the parser.
+
+    `cases` have lang, text, known and expected (Case here, Labelled in the held-out and
+    development sets, which also say whether the message is about a weekly medication)."""
     from shared.medication import ParsedCommand, parse_command
 
     right = given = expected = 0
-    wrong: list[tuple[Case, Any]] = []
+    wrong: list[tuple[Any, Any]] = []
+    weekly_as_daily: list[tuple[Any, Any]] = []
     for case in cases:
         label = ParsedCommand.model_validate(case.expected) if case.expected else None
-        answer = parse_command(case.text, case.known)
+        answer = parse_command(case.text, case.known, today=today)
         expected += label is not None
         if answer is None:
             continue
@@ -1198,4 +1231,7 @@ def evaluate(cases: tuple[Case, ...] = CASES) -> Score:
             right += 1
         else:
             wrong.append((case, answer))
-    return Score(right, given, expected, tuple(wrong))
+        weekly = getattr(case, "weekly", False)
+        if weekly and any(not (i.rrule or "").startswith("FREQ=WEEKLY") for i in answer.items):
+            weekly_as_daily.append((case, answer))
+    return Score(right, given, expected, tuple(wrong), tuple(weekly_as_daily))

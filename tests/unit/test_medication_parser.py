@@ -125,15 +125,16 @@ def test_add(text: str, known: tuple[str, ...], label: dict[str, Any] | None) ->
         "add aspirin at 30",
         "add aspirin at 3",  # 03:00 or 15:00?
         "add aspirin at 8 and 10 pm",  # does "pm" cover 8?
-        "add aspirin every other day at 9",
+        "add aspirin biweekly at 9",  # twice a week or every two weeks? (was: every other
+        # day, which issue 14 made a schedule: FREQ=DAILY;INTERVAL=2)
         "add aspirin at 9 or 10",
         "add the medicine at 9",
         "добавь аспирин утром",
         "добавь аспирин в 8 и 10 вечера",
-        "добавь аспирин через день в 9",
+        "добавь аспирин через два дня в 9",  # every 2 or every 3 days? (was: через день)
         "新增 阿斯匹靈 早上",
         "新增 阿斯匹靈 晚上8點和10點",
-        "新增 阿斯匹靈 一天三次",
+        "新增 阿斯匹靈 一天三次 早上8點",  # three times, one time given (was: no time)
         "新增 阿斯匹靈 早上8點 或 9點",
     ],
 )
