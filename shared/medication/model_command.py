@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Final, Literal
 
 from pydantic import BaseModel, Field, ValidationError
@@ -26,7 +27,8 @@ MAX_NAME_CHARS: Final = 60
 MAX_DOSAGE_CHARS: Final = 40
 _HHMM: Final = re.compile(r"^\d{1,2}:\d{2}$")
 
-Problem = Literal["unknown", "unknown_medication", "bad_time", "bad_name", "bad_zone"]
+Problem = Literal["unknown", "unknown_medication", "bad_time", "bad_name", "bad_zone",
+                  "bad_schedule"]
 _NEEDS_KNOWN: Final[frozenset[CommandKind]] = frozenset(
     {"delete", "done", "time_change", "dose_change"})
 
@@ -38,6 +40,22 @@ class ModelItem(BaseModel):
                                               "or, for an existing one, as listed")
     times: list[str] = Field(default_factory=list, description="HH:MM, 24-hour, local")
     dosage: str | None = Field(default=None, description="e.g. '100 mg', '2 tablets'")
+    rrule: str | None = Field(
+        default=None,
+        description="add only. RFC 5545 RRULE value without DTSTART and without 'RRULE:', "
+                    "applied from each of `times`; null = every day. FREQ is HOURLY, DAILY "
+                    "or WEEKLY; parts INTERVAL, BYDAY (weekly, e.g. MO,TH), COUNT (doses per "
+                    "time) or UNTIL (last day, YYYYMMDD). Examples: 'FREQ=WEEKLY;BYDAY=MO,TH',"
+                    " 'FREQ=DAILY;INTERVAL=2', 'FREQ=HOURLY;INTERVAL=8' (one time: the first "
+                    "dose), 'FREQ=DAILY;COUNT=5'. A weekly schedule with no day given: "
+                    "'FREQ=WEEKLY' (never null). Times not given: empty times.")
+    as_needed: bool = Field(default=False, description="add only: taken when needed, no "
+                                                       "reminders, no times, no rrule")
+    max_per_day: int | None = Field(default=None, description="as needed: the daily maximum")
+    doses_per_day: int | None = Field(default=None, description="'three times a day' with "
+                                                                "no times given: 3")
+    start: str | None = Field(default=None, description="YYYY-MM-DD when the message names a "
+                                                        "first day, else null")
 
 
 class ModelCommand(BaseModel):
@@ -80,6 +98,26 @@ def _times(values: list[str]) -> list[str] | None:
             return None
         out.append(hhmm)
     return out if len(set(out)) == len(out) else None
+
+
+def _schedule(item: ModelItem) -> dict[str, object] | None:
+    """The schedule fields the model set (empty for a plain daily item), or None when the
+    start is not a date. The rule itself is checked by CommandItem (dateutil)."""
+    fields: dict[str, object] = {}
+    if item.rrule is not None and item.rrule.strip():
+        fields["rrule"] = item.rrule
+    if item.as_needed:
+        fields["as_needed"] = True
+    if item.max_per_day is not None:
+        fields["max_per_day"] = item.max_per_day
+    if item.doses_per_day is not None:
+        fields["doses_per_day"] = item.doses_per_day
+    if item.start:
+        try:
+            fields["start"] = date.fromisoformat(item.start.strip())
+        except ValueError:
+            return None
+    return fields
 
 
 def _new_name(name: str) -> str | None:
@@ -133,7 +171,14 @@ def check(answer: ModelCommand, meds: Sequence[Known]) -> Checked:
                 return Checked(None, "bad_name")
             same = [m for m in meds if fold(m.name) == fold(new)]
             name = same[0].name if same else new
-        items.append(CommandItem(name=name, times=times, dosage=dosage))
+        scheduled = _schedule(item)
+        if scheduled is None or (kind != "add" and scheduled):
+            return Checked(None, "bad_schedule")
+        try:
+            items.append(CommandItem(name=name, times=times, dosage=dosage, **scheduled))
+        except ValidationError:
+            # A rule dateutil cannot read, or a schedule that contradicts itself.
+            return Checked(None, "bad_schedule")
     if len({fold(i.name) for i in items}) != len(items):
         return Checked(None, "unknown")
     shape_ok = {

@@ -3,13 +3,19 @@
 `parse_command(text, known_names)` returns a `ParsedCommand` only when it is sure, and None
 otherwise (the caller then asks Gemini or the user). A wrong schedule is a safety problem,
 so every word of a message must be accounted for: a command verb from the templates, a
-medication name, a time, a dosage, a separator or a filler. Anything else - negation,
-"every other day", "after meals", "all", a stray number, an unknown symbol - means None.
+medication name, a time, a dosage, a schedule phrase (add only), a separator or a filler.
+Anything else - negation, "after meals", "all", a stray number, an unknown symbol - means
+None.
 
 Semantics of the result:
 
-* add: one item per medication, each with >= 1 time (sorted, unique) and an optional
-  dosage. A name that matches a known one (case, inflection, one unambiguous slip) comes
+* add: one item per medication, with its times (sorted, unique), an optional dosage and
+  its schedule (schedules.py, models.CommandItem): rrule (None = every day, e.g.
+  "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=HOURLY;INTERVAL=8", "FREQ=DAILY;COUNT=5"), as_needed
+  with max_per_day, doses_per_day and start. Times may be missing only when the schedule
+  says something ("weekly", "three times a day", "every 8 hours"): the dialog asks. A
+  message that states a weekly frequency never yields a daily item. A name that matches
+  a known one (case, inflection, one unambiguous slip) comes
   back in its stored form; a new name is kept as typed (trimmed), with Russian oblique
   forms put back in the nominative ("но-шпу" -> "но-шпа", "2 таблетки аспирина" ->
   "аспирин").

@@ -95,6 +95,8 @@ def canonical_rule(value: str) -> str | None:
         raise RuleError("BYDAY takes plain weekdays only")
     if parts.get("FREQ") not in _FREQS:
         raise RuleError("FREQ must be HOURLY, DAILY or WEEKLY")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise RuleError("COUNT and UNTIL together")
     until = parts.get("UNTIL")
     if until is not None:
         if until.endswith("Z"):

@@ -226,7 +226,8 @@ def _period(word: str | None) -> Period | None:
 
 def _en_day_list(match: re.Match[str], today: date) -> Fragment:
     days, plural, short = en_days(match["list"])
-    every = bool(match["every"]) or "every" in match["list"] or "each" in match["list"]
+    every = (match["every"] or "").startswith(("every", "each", "on every"))
+    every = every or "every" in match["list"] or "each" in match["list"]
     return Fragment(days=days, recurring_days=every or plural or short,
                     period=_period(match["period"]))
 

@@ -188,6 +188,9 @@ class MedicationService:
         return self.run_command(ctx, command)
 
     def run_command(self, ctx: Context, command: Command) -> Reply:
+        unsupported = _beyond_daily(command)
+        if unsupported is not None:
+            return Reply([_say(ctx.lang, "med.schedule.unsupported", name=unsupported.name)])
         if ctx.zone is None and command.kind not in ("timezone_change", "help"):
             return self.ask_zone(ctx, pending=command)
         return self.commands[command.kind](ctx, command)
@@ -259,6 +262,9 @@ class MedicationService:
             return Reply([_say(ctx.lang, "med.name.invalid")])
         if checked.problem == "bad_zone":
             return self.ask_zone(ctx, key="med.tz.invalid")
+        if checked.problem == "bad_schedule":  # a rule we cannot follow: store nothing
+            name = answer.items[0].name if answer.items else ""
+            return Reply([_say(ctx.lang, "med.schedule.unsupported", name=name or "…")])
         return None
 
     # ------------------------------------------------------------------ reads
@@ -564,6 +570,18 @@ class MedicationService:
         if len(lines) == 1:
             lines.append(t(ctx.lang, "med.week.none"))
         return Reply([Text(text="\n".join(lines))])
+
+
+def _beyond_daily(command: Command) -> Item | None:
+    """INTERIM GUARD (issue 14) until the schedule domain lands: this service stores only
+    "every day at fixed times". An item with a recurrence rule, as needed, a later start,
+    or several doses a day without their times must not be stored as a daily schedule
+    (a weekly drug taken daily can kill), so the whole command is refused."""
+    for item in command.items:
+        several_untimed = (item.doses_per_day or 1) > 1 and not item.times
+        if item.rrule is not None or item.as_needed or item.start or several_untimed:
+            return item
+    return None
 
 
 def _merge(first: Reply, second: Reply) -> Reply:
