@@ -41,7 +41,6 @@ from typing import Any
 import httpx
 
 import main
-from infra.local import gemini_server
 from infra.local.emulators import Emulator, firestore_available, free_port, start_firestore
 from infra.local.gemini_server import GeminiServer
 from infra.local.ivoice_server import IVoiceServer
@@ -306,15 +305,13 @@ def main_() -> None:
     concurrency = terraform_concurrency()
     names = list(main.__all__)
 
-    # Gemini TTS answers with speech of a realistic length, not the 0.25 s default.
-    short_pcm = gemini_server.sine_pcm
-    gemini_server.sine_pcm = lambda seconds=args.speech_seconds, hz=440.0: short_pcm(seconds, hz)  # type: ignore[misc]
-
     (ROOT / ".local").mkdir(exist_ok=True)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-rss-", dir=ROOT / ".local"))
     blob_dir = log_dir / "blobs"
     firestore: Emulator = start_firestore()
     gemini, ivoice, smtp = GeminiServer().start(), IVoiceServer().start(), SmtpSink()
+    # Gemini TTS answers with speech of a realistic length, not a short test clip.
+    gemini.speech_seconds = args.speech_seconds
     smtp.start()
     users = sim_users(args.users)
     state = PlatformState(users=users)

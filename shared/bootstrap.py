@@ -7,6 +7,7 @@ LINE, Telegram or Gemini SDKs.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from shared.domain.channels import Channel
 from shared.jobs import Job
 from shared.log import configure_logging
 from shared.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from shared.ports import (
@@ -122,27 +125,51 @@ class Container:
 
         return MemoryMailer()
 
+    @property
+    def model_backend(self) -> str:
+        """Which model answers: "vertex", "api-key" or "offline" (GEMINI_BACKEND; the
+        api-key backend without a key is the offline engine)."""
+        s = self.settings
+        if s.gemini_backend == "api-key" and not s.gemini_api_key:
+            return "offline"
+        return s.gemini_backend
+
+    def describe_model(self) -> dict[str, str]:
+        """The model backend as the start-up log line shows it (never the key)."""
+        s = self.settings
+        backend = self.model_backend
+        described = {"backend": backend}
+        if backend == "vertex":
+            described.update(project=s.gcp_project, location=s.gemini_location)
+        if backend != "offline":
+            described.update(model=s.gemini_model, tts_model=s.gemini_tts_model)
+        return described
+
     @cached_property
     def llm(self) -> LanguageModel:
         """The model, metered: every call counts in the usage of the task making it."""
         from shared.services.metering import MeteredModel
 
         s = self.settings
-        if s.gemini_api_key:
-            from shared.adapters.gemini import GeminiModel
+        backend = self.model_backend
+        if backend != "offline":
+            from shared.adapters.gemini import GeminiModel, VertexTarget
 
+            vertex = (VertexTarget(s.gcp_project, s.gemini_location)
+                      if backend == "vertex" else None)
             return MeteredModel(GeminiModel(
-                s.gemini_api_key, model=s.gemini_model, tts_model=s.gemini_tts_model,
+                s.gemini_api_key if vertex is None else "", vertex=vertex,
+                model=s.gemini_model, tts_model=s.gemini_tts_model,
                 base_url=s.gemini_base_url, timeout_s=s.gemini_timeout_s,
-                attempts=s.gemini_attempts))
+                attempts=s.gemini_attempts, max_wait_s=s.gemini_max_wait_s))
         from shared.fakes.offline_llm import OfflineModel
 
         return MeteredModel(OfflineModel())
 
     @cached_property
     def speaker(self) -> Speaker:
-        """Gemini TTS with a key, else espeak-ng (offline, Debian package)."""
-        if self.settings.gemini_api_key:
+        """Gemini TTS unless the model is offline, else espeak-ng (Debian package)."""
+        if self.model_backend != "offline":
             from shared.adapters.model_speaker import ModelSpeaker
 
             return ModelSpeaker(self.llm)
@@ -307,7 +334,9 @@ class Container:
 @cache
 def _process_container() -> Container:
     configure_logging()
-    return Container(load_settings())
+    built = Container(load_settings())
+    log.info("model backend", extra=built.describe_model())
+    return built
 
 
 _overrides: list[Container] = []

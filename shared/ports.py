@@ -122,39 +122,88 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SearchSuggestion:
+    """A Google Search Suggestion of a grounded answer: the query exactly as the model
+    gave it (webSearchQueries) and the link that opens its Google results page. The
+    terms of Grounding with Google Search require showing these whenever the answer
+    is shown; they are not sources."""
+
+    query: str
+    url: str
+
+
+@dataclass(frozen=True)
 class LlmText:
     text: str
     sources: tuple[Source, ...] = ()
     model: str = ""
     input_tokens: int = 0
     output_tokens: int = 0
+    suggestions: tuple[SearchSuggestion, ...] = ()
+    search_html: str = ""  # searchEntryPoint.renderedContent, exactly as received
+
+
+# Why a model call failed, so a service can answer the patient in kind:
+#   unavailable   transient (429/5xx/timeout) after the adapter's retries, or unexpected
+#   rate_limited  the service asked to wait (retry_after_s) longer than a worker waits
+#   quota_daily   a per-day quota is used up: nothing works until it resets
+#   model_missing the configured model does not exist (retired id): an operator's fix
+#   refused       the model or the service refused (safety, blocked prompt, ...)
+#   recitation    the answer stopped because it recited a source
+#   truncated     the answer was cut off (MAX_TOKENS) even with more room
+#   invalid       the answer does not fit (schema) or the request was rejected (4xx)
+LlmFailure = Literal["unavailable", "rate_limited", "quota_daily", "model_missing",
+                     "refused", "recitation", "truncated", "invalid"]
+# Thinking per task: "minimal" for quick, mechanical tasks (translation, command
+# parsing, transcription), "default" leaves the model's own level (leaflets).
+Thinking = Literal["minimal", "default"]
 
 
 class LlmError(Exception):
-    """The model failed after the adapter's retries (rate limit, 5xx, timeout)."""
+    """The model failed after the adapter's retries (rate limit, 5xx, timeout), or
+    answered something unusable; `kind` says which (LlmFailure)."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True,
+                 kind: LlmFailure | None = None, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.kind: LlmFailure = kind or ("unavailable" if retryable else "invalid")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class Speech:
+    """16-bit little-endian mono PCM at `rate` Hz (an even number of bytes)."""
+
+    pcm: bytes
+    rate: int
+
+    @property
+    def duration_ms(self) -> int:
+        return (len(self.pcm) // 2) * 1000 // self.rate if self.rate > 0 else 0
 
 
 class LanguageModel(Protocol):
     offline: bool  # True for the labelled offline engine
 
-    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText: ...
-    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M: ...
-    def speak(self, text: str, language: str) -> bytes:
-        """Speech as raw PCM, 24 kHz, 16-bit, mono."""
+    def generate(self, system: str, prompt: str, *, grounded: bool = False,
+                 thinking: Thinking = "default") -> LlmText: ...
+    def generate_json(self, system: str, prompt: str, schema: type[M], *,
+                      thinking: Thinking = "default") -> M: ...
+    def speak(self, text: str, language: str) -> Speech:
+        """Speech at the rate the engine produced (read from its answer)."""
         ...
-    def transcribe(self, audio: bytes, mime: str) -> str: ...
+    def transcribe(self, audio: bytes, mime: str) -> str:
+        """What was said; "" when nothing was heard."""
+        ...
 
 
 class Speaker(Protocol):
     """Text to speech: Gemini TTS in production, espeak-ng offline."""
 
-    def speak(self, text: str, language: str) -> bytes:
-        """Raw PCM, 24 kHz, 16-bit little-endian, mono (an even number of bytes).
-        Empty text is refused with ValueError; engine failures raise LlmError."""
+    def speak(self, text: str, language: str) -> Speech:
+        """Speech at its own rate (whole 16-bit samples). Empty text is refused with
+        ValueError; engine failures raise LlmError."""
         ...
 
 

@@ -53,13 +53,25 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
 
-    # --- Gemini (absent key: the labelled offline engine answers)
+    # --- Gemini. One setting chooses the backend (logged at start-up):
+    #   vertex   Vertex AI in gcp_project / gemini_location, as the function's own
+    #            service account (production: Cloud terms, no key to leak);
+    #   api-key  the Gemini Developer API with gemini_api_key (local runs and tests;
+    #            gemini_base_url points it at a stand-in); without a key the labelled
+    #            offline engine answers;
+    #   offline  the labelled offline engine.
+    gemini_backend: Literal["api-key", "vertex", "offline"] = "api-key"
     gemini_api_key: str = ""
     gemini_base_url: str = ""
-    gemini_model: str = "gemini-2.5-flash"
-    gemini_tts_model: str = "gemini-2.5-flash-preview-tts"
+    gemini_location: str = "global"  # Vertex AI location (data processing location)
+    # Current, generally available models (the Gemini API models and deprecations pages).
+    gemini_model: str = "gemini-3.8-flash"
+    gemini_tts_model: str = "gemini-3.8-flash-tts"
     gemini_timeout_s: float = 60.0
     gemini_attempts: int = 4
+    # A retry hint up to this long is waited out in the worker; a longer one
+    # reschedules the task for when the hint runs out.
+    gemini_max_wait_s: float = 10.0
 
     # --- Taigi speech: NYCU iVoice (adapters/taigi_ivoice.py). Empty base URL: the
     # labelled offline fake answers (local dev).

@@ -162,8 +162,13 @@ def main() -> None:
                        use_firestore=not args.memory, local_gemini=args.local_gemini)
     stack.start()
     store = f"Firestore emulator {stack.firestore.host}" if stack.firestore else "in-memory store"
-    model = ("local Gemini-protocol server" if stack.gemini else "Gemini"
-             if os.environ.get("GEMINI_API_KEY") else "offline engine (no GEMINI_API_KEY)")
+    assert stack.container is not None
+    described = stack.container.describe_model()
+    model = ", ".join(f"{k} {v}" for k, v in described.items())
+    if stack.gemini is not None:
+        model += f" (local Gemini-protocol server {stack.gemini.url})"
+    elif described["backend"] == "offline":
+        model += " (labelled offline engine: no GEMINI_API_KEY)"
     print(f"\nMedBot local stack\n  simulator:  {stack.simulator.url}/"
           f"\n  functions:  {stack.functions.url}\n  state:      {store}\n  model:      {model}"
           f"\n  SMTP sink:  {stack.sink.host}:{stack.sink.port}\nCtrl-C to stop.", flush=True)

@@ -1,22 +1,47 @@
-"""A local HTTP server that speaks the slice of the Gemini REST API MedBot uses.
+"""A local HTTP server that answers like the Gemini REST API, for the slice MedBot uses.
 
-google-genai is pointed at it with `HttpOptions(base_url=server.url)`; the SDK then
-POSTs `{base}/{version}/models/{model}:generateContent` (version "v1" with a custom base
-URL in google-genai 3.3, "v1beta" against Google) with camelCase top-level JSON
-(`contents`, `systemInstruction`, `tools[].googleSearch`, `generationConfig.
-{responseMimeType,responseSchema,responseModalities,speechConfig}`; nested objects
-such as `inlineData.mime_type` and the speech config stay snake_case) and an
-`x-goog-api-key` header. The answer depends on the request, as the real service's does:
+Shaped after the published reference (answers built in infra/local/gemini_wire.py,
+each with its source), not after MedBot's code. google-genai is pointed at it with
+`HttpOptions(base_url=server.url)`:
 
-- `responseModalities` has AUDIO -> `inlineData` audio/L16 PCM (24 kHz, 16-bit mono);
-- `responseMimeType` application/json -> the next scripted JSON text (`script_json`);
-- inline audio in `contents` -> a transcript (`script_transcript`);
-- otherwise text (`script_text`), plus `groundingMetadata` when the googleSearch tool is
-  on: grounding chunks (one URL twice, as the real service often does) and a
-  `searchEntryPoint` chip that clients must NOT show as a source.
+* Gemini Developer API: `POST {base}/{v1,v1beta}/models/{model}:generateContent` with
+  an `x-goog-api-key` header (none: 403; a key outside `api_keys` when set: 400);
+* Vertex AI: `POST {base}/v1beta1/projects/{p}/locations/{l}/publishers/google/models/
+  {model}:generateContent` with `Authorization: Bearer <token>` (none: 401);
+* models.get: `GET .../models/{model}` and `GET .../publishers/google/models/{model}`;
+  models.list: `GET .../models`.
 
-Faults (429, 500, 503, 400, timeout) are injected at random (`set_faults`) or in order
-(`fail_next`) so retry logic can be tested. `requests` records every request received.
+Models: the current ones of gemini_wire.CURRENT_MODELS (`models` may be changed by a
+test); a retired or unknown id answers 404 NOT_FOUND, as the real service does.
+
+What an answer depends on, as on the real service:
+
+* `responseModalities` AUDIO (a TTS model only): speech as inlineData, by default in
+  the model's own format (Gemini 3.8 TTS: a WAV file; the 3.1 preview: L16 PCM at 24
+  kHz); `speech_format` overrides it (L16 or WAV at any rate, or an MP3 MedBot cannot
+  read). The speech lasts as long as the text takes to say (`speech_seconds`
+  overrides). Sampling parameters (temperature/topP/topK) on a TTS call: 400.
+* `responseMimeType` application/json: the next scripted JSON text (`script_json`);
+* inline audio in `contents`: a transcript (`script_transcript`; "" is an empty one);
+* otherwise text (`script_text`), with `groundingMetadata` when the googleSearch tool
+  is on: webSearchQueries, a searchEntryPoint.renderedContent with one chip per query
+  (its href goes straight to the Google results page), grounding chunks whose links
+  redirect through vertexaisearch.cloud.google.com (one twice: clients deduplicate).
+* Thinking: a Gemini 3 text model thinks unless `thinkingConfig.thinkingLevel` is
+  MINIMAL (LOW thinks less); thoughts are reported as `thoughtsTokenCount` and use up
+  `maxOutputTokens` before the answer does. An answer longer than what is left is cut
+  there with finishReason MAX_TOKENS, as the real service cuts it; asked again (same
+  contents), it writes the same answer again. `thinkingBudget`
+  on a Gemini 3.5+ model is refused (400), as the SDK reference warns.
+
+Scripted outcomes: `finish_next("SAFETY", "MAX_TOKENS", ...)` ends the next answers
+with those finish reasons; `block_next("SAFETY")` refuses the next prompts
+(promptFeedback.blockReason, no candidates). Quota: `throttle(37)` answers 429 with
+RetryInfo "37s" and a per-minute QuotaFailure until 37 s have passed on `clock` (and
+counts `early_attempts` made before that); `throttle(per_day=True)` answers the
+per-day quota until `reset_daily_quota()`. Faults (429 without details, as Vertex AI
+answers, 500, 503, 400, timeout) are injected at random (`set_faults`) or in order
+(`fail_next`). `requests` and `responses` record what was received and answered.
 
 Run standalone for the local stack: `python -m infra.local.gemini_server --port 8089`.
 """
@@ -26,36 +51,47 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import math
 import random
 import re
-import struct
 import threading
+import time
+import unicodedata
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from infra.local import gemini_wire as wire
+from infra.local.gemini_wire import CURRENT_MODELS, ModelInfo, SpeechFormat, sine_pcm
 from infra.local.http_server import LocalHttpServer
 
-PCM_RATE = 24_000  # Hz; Gemini TTS returns 24 kHz 16-bit mono PCM
-PCM_MIME = f"audio/L16;codec=pcm;rate={PCM_RATE}"
+__all__ = ["CHIP_PREFIX", "DEFAULT_SOURCES", "FAULT_KINDS", "GeminiServer", "ReceivedRequest",
+           "schema_example", "sine_pcm"]
+
 FAULT_KINDS = ("429", "500", "503", "400", "timeout")
+# Where every search-suggestion chip links: the Google results page. Never a source.
+CHIP_PREFIX = "https://www.google.com/search?q="
+SPEECH_TOKENS_PER_SECOND = 25
 
-# (uri, title); the first URL appears twice on purpose: clients must deduplicate.
+# (uri, title) of the grounding chunks; the first appears twice on purpose.
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
-    ("https://www.who.int/news-room/fact-sheets/detail/hypertension", "who.int"),
-    ("https://www.mayoclinic.org/diseases-conditions/high-blood-pressure", "mayoclinic.org"),
-    ("https://www.who.int/news-room/fact-sheets/detail/hypertension", "who.int"),
-    ("https://www.hpa.gov.tw/Pages/List.aspx?nodeid=1", "hpa.gov.tw"),
+    (wire.redirect_uri(0, "who.int"), "who.int"),
+    (wire.redirect_uri(1, "mayoclinic.org"), "mayoclinic.org"),
+    (wire.redirect_uri(0, "who.int"), "who.int"),
+    (wire.redirect_uri(3, "hpa.gov.tw"), "hpa.gov.tw"),
 )
-# The search-suggestion chip; its link must never surface as a source.
-CHIP_URL = "https://www.google.com/search?q=hypertension"
 
-_PATH = re.compile(r"^/(?P<version>v1\w*)/models/(?P<model>[^/:]+):generateContent$")
+_GENERATE = re.compile(
+    r"^/(?P<version>v1\w*)/(?:projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/"
+    r"publishers/google/)?models/(?P<model>[^/:]+):generateContent$")
+_GET_MODEL = re.compile(
+    r"^/(?P<version>v1\w*)/(?P<publisher>publishers/google/)?models/(?P<model>[^/:]+)$")
+_LIST_MODELS = re.compile(r"^/(?P<version>v1\w*)/models$")
 _STATUS = {"400": "INVALID_ARGUMENT", "429": "RESOURCE_EXHAUSTED", "500": "INTERNAL",
            "503": "UNAVAILABLE"}
+_DATA_BLOCK = re.compile(r"<data>(.*?)</data>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -64,6 +100,8 @@ class ReceivedRequest:
     model: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = 0.0  # on the server's clock
+    vertex: bool = False
 
     @property
     def system_text(self) -> str:
@@ -71,41 +109,102 @@ class ReceivedRequest:
         return "".join(p.get("text", "") for p in parts)
 
     @property
+    def parts(self) -> list[dict[str, Any]]:
+        return [p for c in self.body.get("contents") or [] for p in c.get("parts") or []]
+
+    @property
     def contents_text(self) -> str:
-        return "".join(
-            p.get("text", "")
-            for c in self.body.get("contents") or []
-            for p in c.get("parts") or []
-        )
+        return "".join(p.get("text", "") for p in self.parts)
 
     @property
     def generation_config(self) -> dict[str, Any]:
-        config = self.body.get("generationConfig") or {}
-        return dict(config)
+        return dict(self.body.get("generationConfig") or {})
 
     @property
     def grounded(self) -> bool:
         return any("googleSearch" in t for t in self.body.get("tools") or [])
 
+    @property
+    def thinking_level(self) -> str | None:
+        level = _field(self.generation_config.get("thinkingConfig") or {}, "thinkingLevel")
+        return str(level).upper() if level else None
 
-def sine_pcm(seconds: float = 0.25, hz: float = 440.0) -> bytes:
-    """A short 16-bit little-endian sine: recognisable, deterministic test audio."""
-    n = int(PCM_RATE * seconds)
-    return b"".join(
-        struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / PCM_RATE)))
-        for i in range(n)
-    )
+    @property
+    def speech_styles(self) -> list[str]:
+        """speechMetadata.style of each text part (Gemini 3.8 TTS direction)."""
+        return [str((p.get("speechMetadata") or p.get("speech_metadata") or {}).get("style"))
+                for p in self.parts if p.get("speechMetadata") or p.get("speech_metadata")]
+
+
+@dataclass(frozen=True)
+class SentResponse:
+    status: int
+    body: dict[str, Any]
+    at: float
+
+
+def _field(obj: dict[str, Any], camel: str) -> Any:
+    """A field in either JSON spelling: the real API accepts lowerCamel and snake_case
+    (google-genai sends nested objects such as thinkingConfig in snake_case)."""
+    if camel in obj:
+        return obj[camel]
+    return obj.get(re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel))
 
 
 def _inline_mime(part: dict[str, Any]) -> str:
-    # google-genai 3.3 serialises the Blob's inner keys in snake_case ("mime_type");
-    # the real API accepts both spellings, so this server does too.
+    # google-genai serialises the Blob's inner keys in snake_case ("mime_type"); the
+    # real API accepts both spellings, so this server does too.
     blob = part.get("inlineData") or part.get("inline_data") or {}
     return str(blob.get("mimeType") or blob.get("mime_type") or "")
 
 
-def _words(text: str) -> int:
-    return max(1, len(text.split()))
+def _piece_tokens(piece: str) -> int:
+    if piece.isspace():
+        return 0
+    return 1  # a CJK character or a run of up to 4 other characters is about a token
+
+
+def _pieces(text: str) -> list[str]:
+    """Text in token-sized pieces: each wide (CJK) character alone, other words in runs
+    of four characters, whitespace kept between them."""
+    out: list[str] = []
+    for match in re.finditer(r"\s+|[^\s]+", text):
+        chunk = match.group()
+        if chunk.isspace():
+            out.append(chunk)
+            continue
+        run = ""
+        for char in chunk:
+            if unicodedata.east_asian_width(char) in ("W", "F"):
+                if run:
+                    out.append(run)
+                    run = ""
+                out.append(char)
+            else:
+                run += char
+                if len(run) == 4:
+                    out.append(run)
+                    run = ""
+        if run:
+            out.append(run)
+    return out
+
+
+def tokens(text: str) -> int:
+    """About how many tokens the real tokenizer counts (4 Latin chars, 1 CJK char)."""
+    return sum(_piece_tokens(p) for p in _pieces(text))
+
+
+def truncate(text: str, limit: int) -> str:
+    """The first `limit` tokens of text, as a cut-off answer has them."""
+    used, out = 0, []
+    for piece in _pieces(text):
+        cost = _piece_tokens(piece)
+        if used + cost > limit:
+            break
+        used += cost
+        out.append(piece)
+    return "".join(out).rstrip()
 
 
 def schema_example(schema: Any) -> Any:
@@ -134,46 +233,113 @@ def schema_example(schema: Any) -> Any:
     return None
 
 
+def _default_query(prompt: str) -> str:
+    """A search query for the local stack: the user's value from the prompt's data
+    block when there is one, else the prompt's first words."""
+    match = _DATA_BLOCK.search(prompt)
+    if match:
+        with contextlib.suppress(ValueError):
+            values = [v for v in json.loads(match.group(1)).values() if isinstance(v, str)]
+            if values:
+                return " ".join(max(values, key=len).split())[:60]
+    return " ".join(prompt.split())[:60] or "health"
+
+
+class _Reply(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+@dataclass
+class _Throttle:
+    until: float  # server clock
+    per_day: bool
+
+
+@dataclass
+class _Script:
+    texts: deque[str] = field(default_factory=deque)
+    json: deque[str] = field(default_factory=deque)
+    transcripts: deque[str] = field(default_factory=deque)
+    faults: deque[str] = field(default_factory=deque)
+    finishes: deque[str] = field(default_factory=deque)
+    blocks: deque[str] = field(default_factory=deque)
+
+
 class GeminiServer(LocalHttpServer):
     name = "gemini-server"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Lock()
         self.requests: list[ReceivedRequest] = []
-        self._texts: deque[str] = deque()
-        self._json: deque[str] = deque()
-        self._transcripts: deque[str] = deque()
-        self._next_faults: deque[str] = deque()
+        self.responses: list[SentResponse] = []
+        self._script = _Script()
         self._fault_rate = 0.0
         self._fault_kinds: tuple[str, ...] = ()
         self._rng = random.Random(0)  # noqa: S311 (test faults, not security)
+        self._throttle: _Throttle | None = None
+        self._cut: dict[str, str] = {}  # request fingerprint -> the whole answer it cut
+        self.early_attempts = 0  # requests made while a retry hint had not run out
         self.timeout_delay_s = 2.0
-        self.sources: tuple[tuple[str, str], ...] = DEFAULT_SOURCES
+        self.clock: Callable[[], float] = time.monotonic
+        self._defaults()
         super().__init__(self._handler_class(), host, port)
+
+    def _defaults(self) -> None:
+        self.sources: tuple[tuple[str, str], ...] = DEFAULT_SOURCES
+        self.search_queries: tuple[str, ...] | None = None  # None: from the prompt
+        self.speech_format: SpeechFormat | None = None  # None: the model's own
+        self.speech_seconds: float | None = None  # None: as long as the text takes
+        self.models: dict[str, ModelInfo] = dict(CURRENT_MODELS)
+        self.api_keys: set[str] | None = None  # None: any non-empty key
 
     # ------------------------------------------------------------------ control API
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
-            self._texts.clear()
-            self._json.clear()
-            self._transcripts.clear()
-            self._next_faults.clear()
+            self.responses.clear()
+            self._script = _Script()
             self._fault_rate, self._fault_kinds = 0.0, ()
-            self.sources = DEFAULT_SOURCES
+            self._throttle = None
+            self._cut.clear()
+            self.early_attempts = 0
+            self.clock = time.monotonic
+            self._defaults()
 
     def script_text(self, *texts: str) -> None:
         with self._lock:
-            self._texts.extend(texts)
+            self._script.texts.extend(texts)
 
     def script_json(self, *objs: Any) -> None:
         """Queue answers for JSON-mode requests; a str is sent verbatim (e.g. invalid)."""
         with self._lock:
-            self._json.extend(o if isinstance(o, str) else json.dumps(o) for o in objs)
+            self._script.json.extend(o if isinstance(o, str) else json.dumps(o) for o in objs)
 
     def script_transcript(self, *texts: str) -> None:
         with self._lock:
-            self._transcripts.extend(texts)
+            self._script.transcripts.extend(texts)
+
+    def finish_next(self, *reasons: str) -> None:
+        """End the next answers with these finish reasons (MAX_TOKENS: the text cut in
+        half; SAFETY, RECITATION, ...: as the real service ends them)."""
+        with self._lock:
+            self._script.finishes.extend(r.upper() for r in reasons)
+
+    def block_next(self, *reasons: str) -> None:
+        """Refuse the next prompts (promptFeedback.blockReason, no candidates)."""
+        with self._lock:
+            self._script.blocks.extend(r.upper() for r in reasons)
+
+    def throttle(self, retry_delay_s: float = 37.0, *, per_day: bool = False) -> None:
+        """From now, answer 429 RESOURCE_EXHAUSTED until the hint runs out (per-minute)
+        or until reset_daily_quota() (per-day)."""
+        with self._lock:
+            self._throttle = _Throttle(self.clock() + retry_delay_s, per_day)
+
+    def reset_daily_quota(self) -> None:
+        with self._lock:
+            self._throttle = None
 
     def set_faults(
         self, rate: float, kinds: Iterable[str] = ("429", "500", "timeout"), seed: int = 0
@@ -192,75 +358,221 @@ class GeminiServer(LocalHttpServer):
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         with self._lock:
-            self._next_faults.extend(kinds)
+            self._script.faults.extend(kinds)
+
+    def generate_requests(self) -> list[ReceivedRequest]:
+        return [r for r in self.requests if r.path.endswith(":generateContent")]
 
     # ------------------------------------------------------------------ behaviour
     def _pick_fault(self) -> str | None:
         with self._lock:
-            if self._next_faults:
-                return self._next_faults.popleft()
+            if self._script.faults:
+                return self._script.faults.popleft()
             if self._fault_kinds and self._rng.random() < self._fault_rate:
                 return self._rng.choice(self._fault_kinds)
             return None
 
-    def _answer(self, model: str, body: dict[str, Any]) -> dict[str, Any]:
-        req = ReceivedRequest("", model, {}, body)
+    def _check_quota(self, model: str) -> None:
+        with self._lock:
+            throttle = self._throttle
+            now = self.clock()
+            if throttle is None:
+                return
+            if not throttle.per_day and now >= throttle.until:
+                self._throttle = None
+                return
+            self.early_attempts += 1
+        remaining = 3600.0 if throttle.per_day else max(0.001, throttle.until - now)
+        raise _Reply(429, wire.quota_exceeded(model, round(remaining, 3),
+                                              per_day=throttle.per_day))
+
+    def _model(self, model: str, vertex: str) -> ModelInfo:
+        info = self.models.get(model)
+        if info is None:
+            raise _Reply(404, wire.model_not_found(model, vertex=vertex))
+        return info
+
+    def _generate(self, req: ReceivedRequest, info: ModelInfo) -> dict[str, Any]:
         config = req.generation_config
         prompt = req.contents_text
+        in_tokens = tokens(prompt + " " + req.system_text)
+        with self._lock:
+            block = self._script.blocks.popleft() if self._script.blocks else None
+        if block is not None:
+            return wire.blocked_prompt(block, info.model_id, in_tokens)
+        if info.kind == "tts":
+            return self._speech(req, info, config, in_tokens)
         if "AUDIO" in (config.get("responseModalities") or []):
-            audio = base64.b64encode(sine_pcm()).decode()
-            parts: list[dict[str, Any]] = [{"inlineData": {"mimeType": PCM_MIME, "data": audio}}]
-            out_tokens = 32
+            raise _Reply(400, wire.invalid_argument(
+                f"Model {info.model_id} does not support the requested response modalities: "
+                "audio"))
+        thoughts = self._thoughts(info, config, in_tokens)
+        # Asked again after a cut-off answer, the model writes the same answer again.
+        fingerprint = json.dumps([info.model_id, req.body.get("contents"),
+                                  req.body.get("systemInstruction"), req.body.get("tools")],
+                                 sort_keys=True)
+        with self._lock:
+            again = self._cut.pop(fingerprint, None)
+        text = again if again is not None else self._text_for(req, prompt, config)
+        whole = text
+        budget = min(int(config.get("maxOutputTokens") or info.output_token_limit),
+                     info.output_token_limit)
+        thoughts = min(thoughts, budget)
+        room = budget - thoughts
+        finish = "STOP"
+        with self._lock:
+            forced = self._script.finishes.popleft() if self._script.finishes else None
+        if tokens(text) > room:
+            text, finish = truncate(text, room), "MAX_TOKENS"
+        if forced == "MAX_TOKENS":
+            text, finish = truncate(text, max(1, tokens(text) // 2)), "MAX_TOKENS"
+        if finish == "MAX_TOKENS":
+            with self._lock:
+                self._cut[fingerprint] = whole
+        if forced not in (None, "MAX_TOKENS", "STOP"):
+            candidate = wire.stopped_candidate(forced, truncate(text, tokens(text) // 3))
+            out_tokens = tokens(truncate(text, tokens(text) // 3)) if forced == "RECITATION" \
+                else 0
         else:
-            text = self._text_for(req, prompt, config)
-            parts, out_tokens = [{"text": text}], _words(text)
-        candidate: dict[str, Any] = {
-            "content": {"role": "model", "parts": parts},
-            "finishReason": "STOP",
-            "index": 0,
-        }
-        if req.grounded:
-            candidate["groundingMetadata"] = self._grounding(prompt)
-        in_tokens = _words(prompt + " " + req.system_text)
-        return {
-            "candidates": [candidate],
-            "usageMetadata": {
-                "promptTokenCount": in_tokens,
-                "candidatesTokenCount": out_tokens,
-                "totalTokenCount": in_tokens + out_tokens,
-            },
-            "modelVersion": model,
-            "responseId": f"local-{len(self.requests)}",
-        }
+            candidate = {"finishReason": finish, "index": 0,
+                         "content": {"role": "model", "parts": [{"text": text}] if text else []}}
+            out_tokens = tokens(text)
+            if req.grounded:
+                queries = self.search_queries
+                if queries is None:
+                    base = _default_query(prompt)
+                    queries = (base, f"{base} patient information")
+                candidate["groundingMetadata"] = wire.grounding_metadata(
+                    queries, self.sources, text)
+        return {"candidates": [candidate],
+                "usageMetadata": wire.usage(in_tokens, out_tokens, thoughts),
+                "modelVersion": info.model_id, "responseId": f"local-{len(self.requests)}"}
+
+    def _thoughts(self, info: ModelInfo, config: dict[str, Any], in_tokens: int) -> int:
+        thinking = config.get("thinkingConfig") or {}
+        if _field(thinking, "thinkingBudget") is not None and info.thinking:
+            raise _Reply(400, wire.invalid_argument(
+                "thinking_budget is not supported for this model; set thinking_level "
+                "instead."))
+        if not info.thinking:
+            return 0
+        level = str(_field(thinking, "thinkingLevel") or "HIGH").upper()
+        full = min(24_576, max(128, in_tokens * 3))
+        return {"MINIMAL": 0, "LOW": full // 4, "MEDIUM": full // 2}.get(level, full)
+
+    def _speech(self, req: ReceivedRequest, info: ModelInfo, config: dict[str, Any],
+                in_tokens: int) -> dict[str, Any]:
+        rejected = [f for f in wire.TTS_REJECTED_FIELDS if f in config]
+        if rejected:
+            raise _Reply(400, wire.invalid_argument(
+                f"{rejected[0]} is not supported for model {info.model_id}."))
+        if "AUDIO" not in (config.get("responseModalities") or []):
+            raise _Reply(400, wire.invalid_argument(
+                f"Model {info.model_id} only supports audio output."))
+        text = req.contents_text
+        if not text.strip():
+            raise _Reply(400, wire.invalid_argument("contents must contain text to speak."))
+        with self._lock:
+            forced = self._script.finishes.popleft() if self._script.finishes else None
+        if forced not in (None, "STOP"):
+            candidate = wire.stopped_candidate(forced, "")
+            return {"candidates": [candidate], "usageMetadata": wire.usage(in_tokens, 0, 0),
+                    "modelVersion": info.model_id}
+        seconds = self.speech_seconds or max(0.25, min(30.0, len(text) * 0.06))
+        fmt = self.speech_format or info.speech or ("l16", 24_000)
+        mime, data = wire.speech_part(fmt, seconds)
+        parts = [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]
+        out = int(seconds * SPEECH_TOKENS_PER_SECOND) + 1
+        return {"candidates": [{"content": {"role": "model", "parts": parts},
+                                "finishReason": "STOP", "index": 0}],
+                "usageMetadata": wire.usage(in_tokens, out, 0),
+                "modelVersion": info.model_id, "responseId": f"local-{len(self.requests)}"}
 
     def _text_for(self, req: ReceivedRequest, prompt: str, config: dict[str, Any]) -> str:
-        has_audio = any(_inline_mime(p).startswith("audio/")
-                        for c in req.body.get("contents") or []
-                        for p in c.get("parts") or [])
+        has_audio = any(_inline_mime(p).startswith("audio/") for p in req.parts)
         with self._lock:
             if config.get("responseMimeType") == "application/json":
-                if self._json:
-                    return self._json.popleft()
+                if self._script.json:
+                    return self._script.json.popleft()
                 # Unscripted (the local stack): an instance of the requested schema.
                 return json.dumps(schema_example(config.get("responseSchema") or {}))
             if has_audio:
-                return self._transcripts.popleft() if self._transcripts else "local transcript"
-            if self._texts:
-                return self._texts.popleft()
+                return (self._script.transcripts.popleft() if self._script.transcripts
+                        else "local transcript")
+            if self._script.texts:
+                return self._script.texts.popleft()
         return f"Local Gemini answer to: {prompt[:80]}"
 
-    def _grounding(self, prompt: str) -> dict[str, Any]:
-        chunks = [{"web": {"uri": uri, "title": title}} for uri, title in self.sources]
-        return {
-            "webSearchQueries": [prompt[:40]],
-            "searchEntryPoint": {
-                "renderedContent": f'<div class="chip"><a href="{CHIP_URL}">search</a></div>'
-            },
-            "groundingChunks": chunks,
-            "groundingSupports": [
-                {"segment": {"startIndex": 0, "endIndex": 5}, "groundingChunkIndices": [0, 1]}
-            ],
-        }
+    def _authorize(self, headers: dict[str, str], query: dict[str, list[str]],
+                   vertex: bool) -> None:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        if vertex:
+            if not lowered.get("authorization", "").startswith("Bearer ") or \
+                    len(lowered["authorization"]) <= len("Bearer "):
+                raise _Reply(401, wire.unauthenticated())
+            return
+        key = lowered.get("x-goog-api-key") or (query.get("key") or [""])[0]
+        if not key:
+            raise _Reply(403, wire.no_api_key())
+        if self.api_keys is not None and key not in self.api_keys:
+            raise _Reply(400, wire.bad_api_key())
+
+    def handle_get(self, path: str, headers: dict[str, str],
+                   query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        try:
+            listing = _LIST_MODELS.match(path)
+            if listing:
+                self._authorize(headers, query, vertex=False)
+                return 200, self._list(query)
+            match = _GET_MODEL.match(path)
+            if match is None:
+                return 404, wire.error(404, "NOT_FOUND", "not found")
+            vertex = bool(match["publisher"])
+            self._authorize(headers, query, vertex=vertex)
+            info = self._model(match["model"], "projects/-/locations/-" if vertex else "")
+            return 200, info.publisher_model() if vertex else info.resource()
+        except _Reply as reply:
+            return reply.status, reply.body
+
+    def _list(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        size = int((query.get("pageSize") or ["50"])[0])
+        start = int((query.get("pageToken") or ["0"])[0] or 0)
+        ids = sorted(self.models)
+        page = ids[start:start + size]
+        body: dict[str, Any] = {"models": [self.models[m].resource() for m in page]}
+        if start + size < len(ids):
+            body["nextPageToken"] = str(start + size)
+        return body
+
+    def handle_post(self, path: str, headers: dict[str, str], query: dict[str, list[str]],
+                    raw: bytes) -> tuple[int, dict[str, Any]]:
+        match = _GENERATE.match(path)
+        if match is None:
+            return 404, wire.error(404, "NOT_FOUND", "not found")
+        vertex = match["project"] is not None
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return 400, wire.invalid_argument("Invalid JSON payload received.")
+        model = match["model"]
+        req = ReceivedRequest(path, model, headers, body, at=self.clock(), vertex=vertex)
+        with self._lock:
+            self.requests.append(req)
+        try:
+            self._authorize(headers, query, vertex)
+            info = self._model(model, f"projects/{match['project']}/locations/"
+                                      f"{match['location']}" if vertex else "")
+            self._check_quota(model)
+            fault = self._pick_fault()
+            if fault == "timeout":
+                # Hold the answer past the client's timeout, then answer anyway.
+                self._stopping.wait(self.timeout_delay_s)
+            elif fault is not None:
+                code = int(fault)
+                return code, wire.error(code, _STATUS[fault], f"injected {code}")
+            return 200, self._generate(req, info)
+        except _Reply as reply:
+            return reply.status, reply.body
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -270,6 +582,8 @@ class GeminiServer(LocalHttpServer):
                 pass  # never log: request lines are harmless but bodies are personal data
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
+                with server._lock:
+                    server.responses.append(SentResponse(status, payload, server.clock()))
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -279,31 +593,18 @@ class GeminiServer(LocalHttpServer):
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
 
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                status, payload = server.handle_get(url.path, dict(self.headers.items()),
+                                                    parse_qs(url.query))
+                self._send(status, payload)
+
             def do_POST(self) -> None:
-                path = self.path.split("?", 1)[0]
-                match = _PATH.match(path)
+                url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b"{}"
-                if match is None:
-                    self._send(404, {"error": {"code": 404, "message": "not found",
-                                               "status": "NOT_FOUND"}})
-                    return
-                body = json.loads(raw or b"{}")
-                model = match["model"]
-                with server._lock:
-                    server.requests.append(
-                        ReceivedRequest(path, model, dict(self.headers.items()), body)
-                    )
-                fault = server._pick_fault()
-                if fault == "timeout":
-                    # Hold the answer past the client's timeout, then answer anyway.
-                    server._stopping.wait(server.timeout_delay_s)
-                elif fault is not None:
-                    code = int(fault)
-                    self._send(code, {"error": {"code": code, "message": f"injected {code}",
-                                                "status": _STATUS[fault]}})
-                    return
-                self._send(200, server._answer(model, body))
+                self._send(*server.handle_post(url.path, dict(self.headers.items()),
+                                               parse_qs(url.query), raw))
 
         return Handler
 

@@ -347,19 +347,24 @@ def line_message_errors(messages: Any) -> list[tuple[str, str]]:
     return errors
 
 
-def _flex_texts_and_link(node: Any, texts: list[str], links: list[str]) -> None:
+def _flex_texts_and_link(node: Any, texts: list[str], links: list[str],
+                         tappable: list[Json] | None = None) -> None:
     if isinstance(node, dict):
         if node.get("type") == "text" and isinstance(node.get("text"), str):
             texts.append(node["text"])
         action = node.get("action")
         if isinstance(action, dict) and action.get("type") == "uri":
             links.append(str(action.get("uri", "")))
+            if tappable is not None:  # what the user sees and where a tap takes them
+                shown = node.get("text") if node.get("type") == "text" else action.get("label")
+                tappable.append({"text": str(shown or ""), "url": str(action.get("uri", "")),
+                                 "component": str(node.get("type", ""))})
         for key in ("header", "hero", "body", "footer", "contents"):
             if key in node:
-                _flex_texts_and_link(node[key], texts, links)
+                _flex_texts_and_link(node[key], texts, links, tappable)
     elif isinstance(node, list):
         for item in node:
-            _flex_texts_and_link(item, texts, links)
+            _flex_texts_and_link(item, texts, links, tappable)
 
 
 def _line_cards(message: Json) -> list[Json]:
@@ -369,11 +374,13 @@ def _line_cards(message: Json) -> list[Json]:
     for bubble in bubbles or []:
         texts: list[str] = []
         links: list[str] = []
-        _flex_texts_and_link(bubble, texts, links)
+        tappable: list[Json] = []
+        _flex_texts_and_link(bubble, texts, links, tappable)
         cards.append({
             "title": texts[0] if texts else "",
             "subtitle": "\n".join(texts[1:]),
             "url": links[0] if links else "",
+            "links": tappable,
         })
     return cards
 

@@ -3,7 +3,7 @@ for deployments without a Gemini key.
 
 The text goes to espeak-ng on stdin (never through a shell, never as an argument, so
 a text starting with '-' is still text); SSML is off. espeak-ng writes WAV (22 050 Hz)
-to stdout, which audio_codec turns into the project's PCM (24 kHz, 16-bit mono).
+to stdout, which audio_codec turns into 16-bit mono PCM at 24 kHz.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from typing import Final
 
-from shared.ports import LlmError
+from shared.ports import LlmError, Speech
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class EspeakSpeaker:
         self._binary = binary
         self._timeout_s = timeout_s
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         if not text.strip():
             raise ValueError("nothing to say: the text is empty")
         path = shutil.which(self._binary)
@@ -80,4 +80,4 @@ class EspeakSpeaker:
             raise LlmError(f"espeak-ng audio unreadable: {exc}", retryable=False) from None
         if not pcm:
             raise LlmError("espeak-ng produced no audio", retryable=False)
-        return pcm
+        return Speech(pcm, PCM_RATE)

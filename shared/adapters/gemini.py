@@ -1,12 +1,24 @@
-"""LanguageModel on Gemini through google-genai.
+"""LanguageModel on Gemini through google-genai: Vertex AI in production, the Gemini
+Developer API (an API key) for local runs and tests.
+
+* Backend: `vertex` (genai.Client(vertexai=True, project, location), authenticated as
+  the function's own service account through Application Default Credentials) or an
+  API key. Model ids and request shapes are the same on both.
+* Finish reasons: only STOP is a complete answer. MAX_TOKENS is asked again once with
+  more room, then reported as `truncated`; SAFETY, RECITATION, a blocked prompt and
+  the rest are reported in kind (LlmError.kind), never retried.
+* Retries: 429, 5xx and timeouts are retried with exponential backoff and jitter. A
+  retry hint (google.rpc.RetryInfo) replaces the backoff: a short one is waited out
+  here, a longer one ends the call (kind `rate_limited`, retry_after_s) so the task is
+  rescheduled. A per-day quota (google.rpc.QuotaFailure) is not retried: calls stop
+  until it resets (midnight Pacific), with an operator log line. A 404 for a model is
+  an operator's fix (a retired id): no retries, one clear log line.
+* Speech: the answer's mime type gives the format (L16 at its rate, or WAV); the style
+  goes in speech_metadata, never into the spoken text; no sampling parameters.
 
 The SDK is imported lazily (0.7 s) so importing this module stays cheap; the client is
-built on first use. google-genai does not retry unless asked (no retry_options), so
-this adapter owns the retry policy: 429, 5xx and timeouts are retried with exponential
-backoff and jitter, then surface as LlmError(retryable=True) so the task queue can try
-again later; other 4xx are permanent (retryable=False).
-
-Never log prompts, outputs, audio or transcripts: they are personal medical data.
+built on first use. Never log prompts, outputs, audio or transcripts: they are personal
+medical data.
 """
 
 from __future__ import annotations
@@ -17,11 +29,20 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.ports import LlmError, LlmText, Source
+from shared.adapters.gemini_answers import (
+    finish_failure,
+    quota_reset,
+    retry_hint,
+    speech_from,
+    suggestions,
+)
+from shared.ports import LlmError, LlmText, Source, Speech, Thinking
 
 if TYPE_CHECKING:
     from google import genai
@@ -30,16 +51,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-R = TypeVar("R")
 
-MAX_SOURCES = 10
-MAX_INLINE_AUDIO = 20 * 1024 * 1024  # Gemini: inline request data up to 20 MB
-DEFAULT_VOICE = "Kore"  # prebuilt voices are multilingual; the model detects the language
-BACKOFF_BASE_S = 1.0
-BACKOFF_MAX_S = 30.0
-TRANSCRIBE_SYSTEM = (
+MAX_SOURCES: Final = 10
+MAX_INLINE_AUDIO: Final = 20 * 1024 * 1024  # Gemini: inline request data up to 20 MB
+DEFAULT_VOICE: Final = "Kore"  # prebuilt voices are multilingual; the model detects the language
+# Read-aloud direction for the speech model: speech_metadata.style, never in the text
+# (Gemini 3.8 TTS reads the text verbatim).
+SPEECH_STYLE: Final = ("Calm, warm and clear, at an unhurried pace, like a nurse explaining "
+                       "something to a patient")
+BACKOFF_BASE_S: Final = 1.0
+BACKOFF_MAX_S: Final = 30.0
+# Output budget per call (thinking tokens count against it): first try, then "ask
+# again with more room" after a MAX_TOKENS answer. A leaflet is ~1-3k tokens; the
+# second budget is the Gemini 3 models' output limit.
+OUTPUT_TOKENS: Final = (16_384, 65_536)
+TRANSCRIBE_SYSTEM: Final = (
     "You are a transcription engine. Transcribe the user's audio verbatim in the language "
-    "spoken. Output only the transcript, without comments, translation or timestamps."
+    "spoken. Output only the transcript, without comments, translation or timestamps. If "
+    "nothing is said, output nothing."
 )
 
 
@@ -59,54 +88,83 @@ def _transient_transport_errors() -> tuple[type[BaseException], ...]:
     return (TimeoutError, ConnectionError, *found)
 
 
+@dataclass(frozen=True)
+class VertexTarget:
+    """Vertex AI: the project and location that serve the model; credentials None means
+    Application Default Credentials (on Cloud Functions: the function's service account)."""
+
+    project: str
+    location: str
+    credentials: Any = None
+
+
 class GeminiModel:
     offline = False
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str = "",
         *,
         model: str,
         tts_model: str,
+        vertex: VertexTarget | None = None,
         base_url: str = "",
         timeout_s: float = 60,
         attempts: int = 4,
+        max_wait_s: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
         voice: str = DEFAULT_VOICE,
+        output_tokens: tuple[int, int] = OUTPUT_TOKENS,
         rng: random.Random | None = None,
     ) -> None:
-        if not api_key:
-            raise ValueError("GeminiModel needs an API key (use the offline engine without)")
+        if bool(api_key) == (vertex is not None):
+            raise ValueError("GeminiModel needs either an API key or a Vertex AI target "
+                             "(use the offline engine without)")
         self._api_key = api_key
+        self._vertex = vertex
         self._model = model
         self._tts_model = tts_model
         self._base_url = base_url
         self._timeout_ms = int(timeout_s * 1000)
         self._attempts = max(1, attempts)
+        self._max_wait_s = max_wait_s
         self._sleep = sleep
+        self._now = now
         self._voice = voice
+        self._output_tokens = output_tokens
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
         self._client: genai.Client | None = None
         self._client_lock = threading.Lock()
         self._transient: tuple[type[BaseException], ...] = ()
+        # Per-day quota exhausted: model -> when it resets. Only spares doomed requests
+        # (and the quota) in this process; the truth stays with the service.
+        self._quota_until: dict[str, datetime] = {}
+
+    @property
+    def backend(self) -> str:
+        return "vertex" if self._vertex is not None else "api-key"
 
     # ------------------------------------------------------------------ port
-    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText:
+    def generate(self, system: str, prompt: str, *, grounded: bool = False,
+                 thinking: Thinking = "default") -> LlmText:
         from google.genai import types
 
         config = types.GenerateContentConfig(
             system_instruction=system,
             tools=[types.Tool(google_search=types.GoogleSearch())] if grounded else None,
+            thinking_config=self._thinking(thinking),
         )
         # The user's text goes in contents only: it is data, never instructions.
-        response = self._call(self._model, prompt, config)
-        text = response.text
-        if not text:
-            raise LlmError(f"empty answer ({self._finish_reason(response)})", retryable=False)
+        response = self._complete(self._model, prompt, config)
+        text = response.text or ""
+        if not text.strip():
+            raise self._refused(self._model, "empty answer", kind="invalid")
         usage = response.usage_metadata
+        metadata = self._grounding(response) if grounded else None
         return LlmText(
             text=text,
-            sources=_sources(response) if grounded else (),
+            sources=_sources(metadata),
             model=response.model_version or self._model,
             input_tokens=(usage.prompt_token_count or 0) if usage else 0,
             # Thinking tokens are billed as output, so they count here.
@@ -114,29 +172,38 @@ class GeminiModel:
                 (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
                 if usage else 0
             ),
+            suggestions=suggestions(
+                metadata.web_search_queries if metadata else None,
+                metadata.search_entry_point.rendered_content
+                if metadata and metadata.search_entry_point else None),
+            search_html=(metadata.search_entry_point.rendered_content or ""
+                         if metadata and metadata.search_entry_point else ""),
         )
 
-    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M:
+    def generate_json(self, system: str, prompt: str, schema: type[M], *,
+                      thinking: Thinking = "default") -> M:
         from google.genai import types
 
         config = types.GenerateContentConfig(
             system_instruction=system,
             response_mime_type="application/json",
             response_schema=schema,
+            thinking_config=self._thinking(thinking),
         )
-        response = self._call(self._model, prompt, config)
+        response = self._complete(self._model, prompt, config)
         try:
             return schema.model_validate_json(response.text or "")
         except ValidationError as exc:
             # Same prompt, same model: retrying rarely helps; the caller decides.
             raise LlmError(
                 f"answer does not match {schema.__name__} ({exc.error_count()} errors)",
-                retryable=False,
+                retryable=False, kind="invalid",
             ) from None
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         # `language` is not sent: Gemini TTS detects it from the text, and its
-        # language_code field only takes ISO 639-1 codes (no "zh-TW").
+        # language_code field only takes ISO 639-1 codes (no "zh-TW"). No temperature,
+        # topP or topK: Gemini 3.8 TTS rejects them.
         from google.genai import types
 
         config = types.GenerateContentConfig(
@@ -147,28 +214,101 @@ class GeminiModel:
                 )
             ),
         )
-        response = self._call(self._tts_model, text, config)
+        contents = [types.Content(role="user", parts=[types.Part(
+            text=text, speech_metadata=types.SpeechMetadata(style=SPEECH_STYLE))])]
+        response = self._call(self._tts_model, contents, config)
+        self._check_finish(self._tts_model, response)
         for candidate in response.candidates or []:
             for part in (candidate.content.parts if candidate.content else None) or []:
                 blob = part.inline_data
                 if blob is not None and blob.data:
-                    pcm = blob.data
-                    # 16-bit samples: an odd trailing byte is a truncated sample.
-                    return pcm[: len(pcm) - len(pcm) % 2]
-        raise LlmError(f"no audio in answer ({self._finish_reason(response)})", retryable=False)
+                    return speech_from(blob.data, blob.mime_type or "")
+        raise self._refused(self._tts_model, "no audio in the answer", kind="invalid")
 
     def transcribe(self, audio: bytes, mime: str) -> str:
         if len(audio) > MAX_INLINE_AUDIO:
             raise LlmError("audio too large for inline transcription", retryable=False)
         from google.genai import types
 
-        config = types.GenerateContentConfig(system_instruction=TRANSCRIBE_SYSTEM)
+        config = types.GenerateContentConfig(system_instruction=TRANSCRIBE_SYSTEM,
+                                             thinking_config=self._thinking("minimal"))
         contents = [
             types.Part.from_bytes(data=audio, mime_type=mime),
             types.Part.from_text(text="Transcribe this audio verbatim."),
         ]
-        response = self._call(self._model, contents, config)
-        return (response.text or "").strip()
+        response = self._complete(self._model, contents, config)
+        return (response.text or "").strip()  # "" = nothing was heard (finish STOP)
+
+    def available(self, model: str) -> bool:
+        """Whether this backend serves `model` (models.get): False on 404; other
+        failures raise LlmError."""
+        from google.genai import errors
+
+        client = self._client_once()
+        try:
+            client.models.get(model=model)
+        except errors.ClientError as exc:
+            if exc.code == 404:
+                return False
+            raise LlmError(f"models.get {model}: HTTP {exc.code} {exc.status or ''}".strip(),
+                           retryable=False) from None
+        except errors.APIError as exc:
+            raise LlmError(f"models.get {model}: HTTP {exc.code}", retryable=True) from None
+        return True
+
+    # ------------------------------------------------------------------ answers
+    def _complete(self, model: str, contents: Any,
+                  config: types.GenerateContentConfig) -> types.GenerateContentResponse:
+        """A complete answer (finish STOP). A cut-off one is asked again once with
+        more room; still cut off, or ended for any other reason: LlmError in kind."""
+        first, more = self._output_tokens
+        config.max_output_tokens = first
+        response = self._call(model, contents, config)
+        if self._finish(response) == "MAX_TOKENS" and more > first:
+            log.info("gemini %s answer cut at %d tokens; asking again with %d",
+                     model, first, more)
+            response = self._call(model, contents,
+                                  config.model_copy(update={"max_output_tokens": more}))
+        self._check_finish(model, response)
+        return response
+
+    def _check_finish(self, model: str, response: types.GenerateContentResponse) -> None:
+        feedback = response.prompt_feedback
+        if feedback is not None and feedback.block_reason is not None:
+            raise self._refused(model, f"prompt blocked ({_name(feedback.block_reason)})")
+        reason = self._finish(response)
+        failure = finish_failure(reason)
+        if failure is None:
+            return
+        if failure == "truncated":
+            log.warning("gemini %s answer cut off (MAX_TOKENS) even with more room", model)
+            raise LlmError("the answer was cut off (MAX_TOKENS)", retryable=False,
+                           kind="truncated")
+        raise self._refused(model, f"finish {reason}", kind=failure)
+
+    @staticmethod
+    def _finish(response: types.GenerateContentResponse) -> str | None:
+        candidates = response.candidates or []
+        reason = candidates[0].finish_reason if candidates else None
+        return _name(reason) if reason is not None else None
+
+    @staticmethod
+    def _refused(model: str, why: str, kind: Any = "refused") -> LlmError:
+        log.warning("gemini %s gave no usable answer: %s", model, why)
+        return LlmError(f"Gemini gave no usable answer ({why})", retryable=False, kind=kind)
+
+    @staticmethod
+    def _grounding(response: types.GenerateContentResponse) -> types.GroundingMetadata | None:
+        candidates = response.candidates or []
+        return candidates[0].grounding_metadata if candidates else None
+
+    @staticmethod
+    def _thinking(thinking: Thinking) -> types.ThinkingConfig | None:
+        from google.genai import types
+
+        if thinking == "minimal":
+            return types.ThinkingConfig(thinking_level=types.ThinkingLevel.MINIMAL)
+        return None  # the model's own default
 
     # ------------------------------------------------------------------ plumbing
     def _client_once(self) -> genai.Client:
@@ -180,9 +320,18 @@ class GeminiModel:
                 options = types.HttpOptions(timeout=self._timeout_ms)
                 if self._base_url:
                     options.base_url = self._base_url
-                self._client = genai.Client(api_key=self._api_key, http_options=options)
+                if self._vertex is not None:
+                    self._client = genai.Client(
+                        vertexai=True, project=self._vertex.project,
+                        location=self._vertex.location, credentials=self._vertex.credentials,
+                        http_options=options)
+                else:
+                    self._client = genai.Client(api_key=self._api_key, http_options=options)
                 self._transient = _transient_transport_errors()
             return self._client
+
+    def _variable(self, model: str) -> str:
+        return "GEMINI_TTS_MODEL" if model == self._tts_model else "GEMINI_MODEL"
 
     def _call(
         self, model: str, contents: Any, config: types.GenerateContentConfig
@@ -191,18 +340,25 @@ class GeminiModel:
 
         client = self._client_once()
         for attempt in range(1, self._attempts + 1):
+            self._check_quota(model)
+            delay: float | None = None
             try:
                 return client.models.generate_content(
                     model=model, contents=contents, config=config
                 )
             except errors.ClientError as exc:
+                if exc.code == 404:
+                    raise self._model_missing(model, exc) from None
                 if exc.code not in (408, 429):
                     log.warning("gemini %s rejected the request: HTTP %s", model, exc.code)
                     raise LlmError(f"Gemini rejected the request (HTTP {exc.code})",
                                    retryable=False) from None
-                reason = f"HTTP {exc.code}"
+                hint = retry_hint(exc.details)
+                if hint.per_day:
+                    raise self._daily_quota(model) from None
+                delay, reason = hint.delay_s, f"HTTP {exc.code}"
             except errors.ServerError as exc:
-                reason = f"HTTP {exc.code}"
+                delay, reason = retry_hint(exc.details).delay_s, f"HTTP {exc.code}"
             except errors.APIError as exc:  # neither 4xx nor 5xx: unexpected, permanent
                 raise LlmError(f"Gemini error (HTTP {exc.code})", retryable=False) from None
             except self._transient as exc:
@@ -210,11 +366,19 @@ class GeminiModel:
             if attempt == self._attempts:
                 log.warning("gemini %s failed after %d attempts: %s", model, attempt, reason)
                 raise LlmError(f"Gemini unavailable after {attempt} attempts ({reason})",
-                               retryable=True)
-            delay = self._backoff(attempt)
+                               retryable=True,
+                               kind="rate_limited" if delay is not None else "unavailable",
+                               retry_after_s=delay)
+            if delay is not None and delay > self._max_wait_s:
+                # Longer than a worker should sit idle: the task is rescheduled instead.
+                log.info("gemini %s asks to retry in %.1f s (%s): rescheduling",
+                         model, delay, reason)
+                raise LlmError(f"Gemini asks to retry in {delay:.1f} s", retryable=True,
+                               kind="rate_limited", retry_after_s=delay)
+            wait = self._backoff(attempt) if delay is None else self._hinted(delay)
             log.info("gemini %s attempt %d failed (%s); retrying in %.1f s",
-                     model, attempt, reason, delay)
-            self._sleep(delay)
+                     model, attempt, reason, wait)
+            self._sleep(wait)
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _backoff(self, attempt: int) -> float:
@@ -223,18 +387,52 @@ class GeminiModel:
         base = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0 ** (attempt - 1))
         return base + self._rng.uniform(0, base)
 
-    @staticmethod
-    def _finish_reason(response: types.GenerateContentResponse) -> str:
-        candidates = response.candidates or []
-        reason = candidates[0].finish_reason if candidates else None
-        return str(reason) if reason is not None else "no candidates"
+    def _hinted(self, delay: float) -> float:
+        # Never before the hint runs out; a little jitter after it.
+        return delay + self._rng.uniform(0, min(1.0, 0.1 * delay))
+
+    def _model_missing(self, model: str, exc: Any) -> LlmError:
+        variable = self._variable(model)
+        log.error("gemini %s model not found (HTTP 404 %s): set %s to a current model "
+                  "(python -m infra.ops models lists what this backend serves)",
+                  model, exc.status or "NOT_FOUND", variable,
+                  extra={"outcome": "model_not_found", "model": model, "variable": variable,
+                         "backend": self.backend})
+        return LlmError(f"model {model} not found ({variable})", retryable=False,
+                        kind="model_missing")
+
+    def _daily_quota(self, model: str) -> LlmError:
+        now = self._now()
+        until = quota_reset(now)
+        self._quota_until[model] = until
+        log.error("gemini %s daily quota exhausted: no calls until %s (raise the quota or "
+                  "wait)", model, until.isoformat(),
+                  extra={"outcome": "quota_exhausted_daily", "model": model,
+                         "backend": self.backend})
+        return LlmError("Gemini's daily quota is used up", retryable=False, kind="quota_daily",
+                        retry_after_s=(until - now).total_seconds())
+
+    def _check_quota(self, model: str) -> None:
+        until = self._quota_until.get(model)
+        if until is None:
+            return
+        now = self._now()
+        if now >= until:
+            del self._quota_until[model]
+            return
+        raise LlmError("Gemini's daily quota is used up", retryable=False, kind="quota_daily",
+                       retry_after_s=(until - now).total_seconds())
 
 
-def _sources(response: types.GenerateContentResponse) -> tuple[Source, ...]:
-    """Grounding chunks' web links, deduplicated by URL, at most MAX_SOURCES.
-    The searchEntryPoint (search suggestion chips) is deliberately ignored."""
-    candidates = response.candidates or []
-    metadata = candidates[0].grounding_metadata if candidates else None
+def _name(value: Any) -> str:
+    """An SDK enum's name ('STOP'), or the raw string an unknown value arrives as."""
+    return str(getattr(value, "value", value))
+
+
+def _sources(metadata: types.GroundingMetadata | None) -> tuple[Source, ...]:
+    """Grounding chunks' web links, deduplicated by URL, at most MAX_SOURCES. The
+    search suggestions (webSearchQueries, searchEntryPoint) are read separately: they
+    are not sources."""
     seen: set[str] = set()
     sources: list[Source] = []
     for chunk in (metadata.grounding_chunks if metadata else None) or []:

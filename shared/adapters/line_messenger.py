@@ -144,15 +144,41 @@ def json_size(value: Wire) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def _carousels(cards: Sequence[Card]) -> list[list[Wire]]:
-    """Bubbles grouped greedily into carousels within the count and size limits."""
-    groups: list[list[Wire]] = []
-    current: list[Wire] = []
-    for card in cards:
+def _suggestion_bubble(title: str, suggestions: Sequence[Card]) -> Wire:
+    """Google Search Suggestions: each query, exactly as given, a tappable text that
+    opens its Google results page (no screen in between), under a plain heading."""
+    rows: list[Wire] = [{"type": "text", "text": title or "Google", "weight": "bold",
+                         "size": "sm", "color": "#5e5e5e", "wrap": True}]
+    for suggestion in suggestions:
+        row: Wire = {"type": "text", "text": suggestion.title, "wrap": True,
+                     "color": "#1a73e8", "decoration": "underline"}
+        if len(suggestion.url) <= URI_ACTION_CHARS:
+            row["action"] = {"type": "uri", "uri": suggestion.url,
+                             "label": truncate(suggestion.title, CARD_BUTTON_LABEL) or "Google"}
+        else:  # still shown, exactly as given, though LINE cannot link it
+            log.warning("line: a search suggestion's link is over %d chars", URI_ACTION_CHARS)
+        rows.append(row)
+    return {"type": "bubble", "size": "kilo",
+            "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": rows}}
+
+
+def _bubbles(cards: Cards) -> list[Wire]:
+    bubbles: list[Wire] = []
+    for card in cards.cards:
         if len(card.url) > URI_ACTION_CHARS:
             log.warning("line: dropped a card whose link is over %d chars", URI_ACTION_CHARS)
             continue
-        bubble = _bubble(card)
+        bubbles.append(_bubble(card))
+    if cards.suggestions:  # in the same message as the sources, after them
+        bubbles.append(_suggestion_bubble(cards.suggestions_title, cards.suggestions))
+    return bubbles
+
+
+def _carousels(bubbles: Sequence[Wire]) -> list[list[Wire]]:
+    """Bubbles grouped greedily into carousels within the count and size limits."""
+    groups: list[list[Wire]] = []
+    current: list[Wire] = []
+    for bubble in bubbles:
         candidate = {"type": "carousel", "contents": [*current, bubble]}
         if current and (
             len(current) >= FLEX_CAROUSEL_BUBBLES or json_size(candidate) > FLEX_CAROUSEL_BYTES
@@ -185,7 +211,7 @@ def _render_one(message: OutMessage) -> list[Wire]:
     alt = _alt_text(message)
     return [
         {"type": "flex", "altText": alt, "contents": {"type": "carousel", "contents": group}}
-        for group in _carousels(message.cards)
+        for group in _carousels(_bubbles(message))
     ]
 
 

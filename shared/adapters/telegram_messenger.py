@@ -103,6 +103,7 @@ def card_pages(cards: Cards) -> list[str]:
             log.warning("telegram: dropped a card too long for one message")
             continue
         entries.append(entry)
+    entries.extend(_suggestion_entries(cards, header))
     pages: list[str] = []
     group: list[str] = []
     for entry in entries:
@@ -114,6 +115,25 @@ def card_pages(cards: Cards) -> list[str]:
     if group:
         pages.append(header + "\n\n".join(group))
     return pages
+
+
+def _suggestion_entries(cards: Cards, header: str) -> list[str]:
+    """Google Search Suggestions after the sources: a heading, then each query exactly
+    as given, linked straight to its Google results page; in as few entries as fit."""
+    if not cards.suggestions:
+        return []
+    title = f"<b>{html.escape(cards.suggestions_title or 'Google')}</b>"
+    entries: list[str] = []
+    block = title
+    for suggestion in cards.suggestions:
+        line = (f'🔍 <a href="{html.escape(suggestion.url, quote=True)}">'
+                f"{html.escape(suggestion.title)}</a>")
+        if utf16_len(header + block + "\n" + line) > TELEGRAM_HTML_LIMIT and block != title:
+            entries.append(block)
+            block = title
+        block += "\n" + line
+    entries.append(block)
+    return entries
 
 
 def _duration(ms: int) -> timedelta:

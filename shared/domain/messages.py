@@ -49,12 +49,18 @@ class Card(BaseModel):
 
 
 class Cards(BaseModel):
-    """A list of links: a flex carousel on LINE, a link list on Telegram."""
+    """A list of links: a flex carousel on LINE, a link list on Telegram.
+
+    `suggestions` are the Google Search Suggestions of the grounded answer these cards
+    are the sources of (title = the query exactly as given, url = its Google results
+    page), shown in the same message under `suggestions_title`."""
 
     type: Literal["cards"] = "cards"
     alt_text: str
     cards: list[Card]
     buttons: list[Button] = Field(default_factory=list)
+    suggestions: list[Card] = Field(default_factory=list)
+    suggestions_title: str = ""
 
 
 OutMessage = Annotated[Text | Audio | Cards, Field(discriminator="type")]

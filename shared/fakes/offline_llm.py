@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.ports import LlmError, LlmText
+from shared.ports import LlmError, LlmText, Speech, Thinking
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,7 +29,8 @@ _EXCERPT_CHARS = 300
 class OfflineModel:
     offline = True
 
-    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText:
+    def generate(self, system: str, prompt: str, *, grounded: bool = False,
+                 thinking: Thinking = "default") -> LlmText:
         # Deterministic: the same prompt always gives the same text, so tests and the
         # simulator are reproducible. Only the prompt is echoed (never the system text).
         excerpt = " ".join(prompt.split())[:_EXCERPT_CHARS]
@@ -37,7 +38,8 @@ class OfflineModel:
         text = f"{OFFLINE_LABEL}\n\n{excerpt}\n\n(offline #{digest})"
         return LlmText(text=text, sources=(), model=OFFLINE_MODEL)
 
-    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M:
+    def generate_json(self, system: str, prompt: str, schema: type[M], *,
+                      thinking: Thinking = "default") -> M:
         example: Callable[[str], object] | None = getattr(schema, "offline_example", None)
         if example is None:
             raise LlmError(
@@ -52,7 +54,7 @@ class OfflineModel:
             )
         return result
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         raise LlmError("speech is not available offline (set GEMINI_API_KEY)", retryable=False)
 
     def transcribe(self, audio: bytes, mime: str) -> str:

@@ -19,12 +19,13 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.ports import LlmError, LlmText, Source
+from shared.ports import LlmError, LlmText, SearchSuggestion, Source, Speech, Thinking
 
 M = TypeVar("M", bound=BaseModel)
 Method = Literal["generate", "generate_json", "speak", "transcribe"]
 
 SILENCE_PCM = b"\x00\x00" * 2400  # 0.1 s of 24 kHz 16-bit mono silence
+SILENCE = Speech(SILENCE_PCM, 24_000)
 SCRIPTED_MODEL = "scripted"
 
 
@@ -40,6 +41,7 @@ class LlmCall:
     grounded: bool = False
     language: str = ""
     audio_bytes: int = 0
+    thinking: Thinking = "default"
 
 
 class ScriptedModel:
@@ -54,19 +56,23 @@ class ScriptedModel:
 
     # ------------------------------------------------------------------ scripting
     def add_text(
-        self, text: str | LlmText, *, sources: tuple[Source, ...] = ()
+        self, text: str | LlmText, *, sources: tuple[Source, ...] = (),
+        suggestions: tuple[SearchSuggestion, ...] = (), search_html: str = "",
     ) -> ScriptedModel:
         item = text if isinstance(text, LlmText) else LlmText(
             text=text, sources=sources, model=SCRIPTED_MODEL,
             input_tokens=1, output_tokens=max(1, len(text.split())),
+            suggestions=suggestions, search_html=search_html,
         )
         return self._add("generate", item)
 
     def add_json(self, obj: BaseModel | dict[str, Any] | str) -> ScriptedModel:
         return self._add("generate_json", obj)
 
-    def add_speech(self, pcm: bytes) -> ScriptedModel:
-        return self._add("speak", pcm)
+    def add_speech(self, speech: Speech | bytes) -> ScriptedModel:
+        """Speech to answer; bytes are 24 kHz PCM."""
+        return self._add("speak", speech if isinstance(speech, Speech)
+                         else Speech(bytes(speech), 24_000))
 
     def add_transcript(self, text: str) -> ScriptedModel:
         return self._add("transcribe", text)
@@ -83,16 +89,19 @@ class ScriptedModel:
         return sum(1 for c in self.calls if method is None or c.method == method)
 
     # ------------------------------------------------------------------ port
-    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText:
-        item = self._next(LlmCall("generate", system, prompt, grounded=grounded))
+    def generate(self, system: str, prompt: str, *, grounded: bool = False,
+                 thinking: Thinking = "default") -> LlmText:
+        item = self._next(LlmCall("generate", system, prompt, grounded=grounded,
+                                  thinking=thinking))
         if item is None:
             return LlmText(text=f"[scripted] {prompt[:80]}", model=SCRIPTED_MODEL,
                            input_tokens=1, output_tokens=1)
         assert isinstance(item, LlmText)
         return item
 
-    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M:
-        item = self._next(LlmCall("generate_json", system, prompt))
+    def generate_json(self, system: str, prompt: str, schema: type[M], *,
+                      thinking: Thinking = "default") -> M:
+        item = self._next(LlmCall("generate_json", system, prompt, thinking=thinking))
         if item is None:
             example = getattr(schema, "offline_example", None)
             if example is None:
@@ -108,14 +117,16 @@ class ScriptedModel:
             return schema.model_validate(item)
         except ValidationError as exc:
             raise LlmError(f"answer does not match {schema.__name__}",
-                           retryable=False) from exc
+                           retryable=False, kind="invalid") from exc
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         item = self._next(LlmCall("speak", "", text, language=language))
-        return SILENCE_PCM if item is None else bytes(item)
+        assert item is None or isinstance(item, Speech)
+        return SILENCE if item is None else item
 
     def transcribe(self, audio: bytes, mime: str) -> str:
-        item = self._next(LlmCall("transcribe", "", mime, audio_bytes=len(audio)))
+        item = self._next(LlmCall("transcribe", "", mime, audio_bytes=len(audio),
+                                  thinking="minimal"))
         return "scripted transcript" if item is None else str(item)
 
     # ------------------------------------------------------------------ plumbing

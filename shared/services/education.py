@@ -11,6 +11,12 @@ handout     0             handouts/<user>/<leaflet id>.html and .pdf (signed lin
 
 The original stays the session's leaflet; a translation never replaces it. Read aloud
 (`tts:leaflet`) and e-mail (services/email.py) are other workers.
+
+A grounded leaflet keeps its Google Search Suggestions (`search`: each query with its
+results link, and the searchEntryPoint HTML exactly as received) next to its sources,
+and every showing of it carries them: the chat message with the sources, the original
+shown again, its translations, the e-mail, the handout page and its PDF. The terms of
+Grounding with Google Search require them wherever the grounded answer is shown.
 """
 
 from __future__ import annotations
@@ -55,8 +61,10 @@ def leaflet_buttons(lang: str, translation_id: str | None = None) -> list[Button
     return buttons
 
 
-def reference_cards(lang: str, sources: list[Doc]) -> list[OutMessage]:
-    """Grounding sources as one Cards message (deduplicated by URL, at most 10)."""
+def reference_cards(lang: str, sources: list[Doc],
+                    search: Doc | None = None) -> list[OutMessage]:
+    """Grounding sources as one Cards message (deduplicated by URL, at most 10), with
+    the answer's Google Search Suggestions in the same message."""
     seen: set[str] = set()
     cards: list[Card] = []
     for source in sources:
@@ -67,9 +75,20 @@ def reference_cards(lang: str, sources: list[Doc]) -> list[OutMessage]:
         cards.append(Card(title=str(source.get("title") or url), url=url))
         if len(cards) == MAX_REFERENCES:
             break
-    if not cards:
+    suggestions = suggestion_cards(search)
+    if not cards and not suggestions:
         return []
-    return [Cards(alt_text=t(lang, "education.references"), cards=cards)]
+    return [Cards(alt_text=t(lang, "education.references") if cards
+                  else t(lang, "education.search_suggestions"),
+                  cards=cards, suggestions=suggestions,
+                  suggestions_title=t(lang, "education.search_suggestions"))]
+
+
+def suggestion_cards(search: Doc | None) -> list[Card]:
+    """The stored suggestions as cards: title = the query as given, url = its link."""
+    found = (search or {}).get("suggestions") or []
+    return [Card(title=str(s["query"]), url=str(s["url"]))
+            for s in found if isinstance(s, dict) and s.get("query") and s.get("url")]
 
 
 def own_leaflet(store_get: Any, task: Task, leaflet_id: object) -> Doc | None:
@@ -138,12 +157,14 @@ class EducationService:
             if _is_not_health(result):
                 return self._not_health(task)
             leaflet_id = stable_id("leaflet", str(task["id"]))
+            search = _search(result)
             self._store_version(txn, task, leaflet_id, session, {
                 "topic": topic, "language": lang, "text": result.text,
-                "sources": _sources(result.sources), "model": result.model, "version": 1,
+                "sources": _sources(result.sources), "search": search,
+                "model": result.model, "version": 1,
             })
             return self._show(task, self.kit.label(lang) + result.text,
-                              _sources(result.sources), leaflet_buttons(lang))
+                              _sources(result.sources), search, leaflet_buttons(lang))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -168,18 +189,22 @@ class EducationService:
             base, result = prepared
             if _is_not_health(result):
                 return self._not_health(task, keep_buttons=True)
-            # New grounding replaces the references; none (offline) keeps the old ones.
-            sources = _sources(result.sources) or list(base.get("sources") or [])
+            # New grounding replaces the references and their search suggestions; none
+            # (offline) keeps the old ones together.
+            if result.sources or result.suggestions:
+                sources, search = _sources(result.sources), _search(result)
+            else:
+                sources, search = list(base.get("sources") or []), base.get("search")
             leaflet_id = stable_id("leaflet", str(task["id"]))
             version = int(base.get("version") or 1) + 1
             self._store_version(txn, task, leaflet_id, session, {
                 "topic": base.get("topic", ""), "language": base.get("language", lang),
-                "text": result.text, "sources": sources, "model": result.model,
-                "version": version, "parent_id": task["leaflet_id"],
+                "text": result.text, "sources": sources, "search": search,
+                "model": result.model, "version": version, "parent_id": task["leaflet_id"],
             })
             text = (self.kit.label(lang) + t(lang, "education.modified", version=version)
                     + "\n\n" + result.text)
-            return self._show(task, text, sources, leaflet_buttons(lang))
+            return self._show(task, text, sources, search, leaflet_buttons(lang))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -193,7 +218,8 @@ class EducationService:
             if base is None:
                 return _Missing()
             result = self.kit.llm.generate(prompts.leaflet_translation_system(target),
-                                           prompts.leaflet_translation_prompt(str(base["text"])))
+                                           prompts.leaflet_translation_prompt(str(base["text"])),
+                                           thinking="minimal")
             return base, result
 
         def decide(txn: Transaction, prepared: tuple[Doc, LlmText] | _Missing) -> Decision:
@@ -209,7 +235,8 @@ class EducationService:
             txn.set(f"leaflets/{tid}", {
                 "user_id": task["user"], "kind": "translation", "original_id": base_id,
                 "topic": base.get("topic", ""), "language": target, "text": result.text,
-                "sources": list(base.get("sources") or []), "model": result.model,
+                "sources": list(base.get("sources") or []), "search": base.get("search"),
+                "model": result.model,
                 "prompt_version": prompts.PROMPT_VERSION,
                 "created_at": now, "expires_at": now + RETENTION,
             })
@@ -218,8 +245,10 @@ class EducationService:
                                              "last_translation": target}, merge=True)
             heading = t(lang, "education.translation_heading", target=t(lang, f"lang.{target}"))
             text = self.kit.label(lang) + heading + "\n\n" + result.text
-            return self.kit.decision(task, [Text(text=text,
-                                                 buttons=leaflet_buttons(lang, tid))])
+            # The translated grounded leaflet keeps the original's sources and search
+            # suggestions beside it.
+            return self._show(task, text, list(base.get("sources") or []),
+                              base.get("search"), leaflet_buttons(lang, tid))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -240,7 +269,8 @@ class EducationService:
             user = str(task["user"])
             handout = _Handout(user_file_key("handouts", user, f"{leaflet_id}.html"),
                                user_file_key("handouts", user, f"{leaflet_id}.pdf"))
-            pdf = self.pdf.render(page)
+            # The PDF shows the search suggestions as links (paper cannot hold chips).
+            pdf = self.pdf.render(handout_html(lang, view, printable=True))
             self.blobs.put(handout.html_key, page.encode(), "text/html; charset=utf-8")
             self.blobs.put(handout.pdf_key, pdf, "application/pdf")
             log.info("handout rendered", extra={"html_bytes": len(page), "pdf_bytes": len(pdf)})
@@ -279,11 +309,11 @@ class EducationService:
         if session:
             txn.set(f"sessions/{task['user']}", {"leaflet_id": leaflet_id}, merge=True)
 
-    def _show(self, task: Task, text: str, sources: list[Doc],
+    def _show(self, task: Task, text: str, sources: list[Doc], search: Doc | None,
               buttons: list[Button]) -> Decision:
         lang = language(task)
         messages: list[OutMessage] = [Text(text=text, buttons=buttons)]
-        messages.extend(reference_cards(lang, sources))
+        messages.extend(reference_cards(lang, sources, search))
         return self.kit.decision(task, buttons_last(messages))
 
     def _not_health(self, task: Task, *, keep_buttons: bool = False) -> Decision:
@@ -302,6 +332,14 @@ class EducationService:
 
 def _is_not_health(result: LlmText) -> bool:
     return result.text.strip().strip(".").upper() == NOT_HEALTH
+
+
+def _search(result: LlmText) -> Doc | None:
+    """The answer's Google Search Suggestions as stored with the leaflet."""
+    if not result.suggestions and not result.search_html:
+        return None
+    return {"suggestions": [{"query": s.query, "url": s.url} for s in result.suggestions],
+            "html": result.search_html}
 
 
 def _sources(sources: tuple[Source, ...]) -> list[Doc]:

@@ -26,8 +26,9 @@ from shared.domain.messages import Button, Text
 from shared.jobs import Job
 from shared.ports import Doc, DocumentStore
 from shared.services.dialog import Handler, Reply, Turn
-from shared.services.education import leaflet_buttons, own_leaflet
+from shared.services.education import leaflet_buttons, own_leaflet, reference_cards
 from shared.services.email import quota_path, sent_today
+from shared.services.jobkit import buttons_last
 
 
 @dataclass
@@ -80,7 +81,10 @@ class EducationDialog:
         if leaflet is None:
             return self._no_leaflet(turn)
         text = t(turn.lang, "education.original_heading") + "\n\n" + str(leaflet["text"])
-        return Reply([Text(text=text, buttons=leaflet_buttons(turn.lang))])
+        # Shown again with its sources and its search suggestions.
+        return Reply(buttons_last([Text(text=text, buttons=leaflet_buttons(turn.lang)),
+                                   *reference_cards(turn.lang, list(leaflet.get("sources") or []),
+                                                    leaflet.get("search"))]))
 
     def ask_address(self, turn: Turn) -> Reply:
         if self._leaflet(turn) is None:

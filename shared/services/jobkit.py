@@ -1,6 +1,9 @@
 """What every job worker shares: run a task exactly once around a model call, build
-the decision that answers the user, and apologise (with a retry button) when the
-model fails after the adapter's own retries."""
+the decision that answers the user, and answer in kind when the model fails after the
+adapter's own retries: a retry button for a passing failure, a clear message for a
+refusal, a cut-off answer, a missing model or a used-up daily quota. When the model
+asks to wait longer than a worker waits (a retry hint), the task is rescheduled for
+when the hint runs out instead of answering."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from shared.domain import usage
 from shared.domain.channels import Channel
@@ -32,7 +35,7 @@ from shared.ports import (
 from shared.services.delivery import Delivery
 from shared.services.metering import MeteredModel, metering
 from shared.services.privacy import user_file_key
-from shared.services.runner import Outcome, TaskRunner
+from shared.services.runner import Deferred, Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,18 @@ ARCHIVED_COLLECTIONS = frozenset({"leaflets", "translations"})
 
 Task = dict[str, Any]
 JobHandler = Callable[[Task], Outcome]
+
+# A task rescheduled this often for the model's retry hints gets an apology instead.
+MAX_DEFERRALS: Final = 5
+# What the patient is told, by LlmError.kind; other kinds get the apology with a
+# retry button (a passing failure).
+FAILURE_MESSAGES: Final = {
+    "refused": "error.refused",
+    "recitation": "error.recitation",
+    "truncated": "error.truncated",
+    "model_missing": "error.unavailable",
+    "quota_daily": "error.quota_daily",
+}
 
 
 @dataclass
@@ -75,6 +90,16 @@ class JobKit:
             Button(label=t(lang, "button.menu"), data="menu"),
         ])])
 
+    def failure(self, task: Task, error: LlmError) -> Decision:
+        """The answer to a model failure, in kind (no retry button where a retry
+        cannot help)."""
+        key = FAILURE_MESSAGES.get(error.kind)
+        if key is None:
+            return self.apology(task)
+        lang = language(task)
+        return self.decision(task, [Text(text=t(lang, key), buttons=[
+            Button(label=t(lang, "button.menu"), data="menu")])])
+
     def label(self, lang: str) -> str:
         """The offline engine's answers say so, in the user's language."""
         return t(lang, "offline.label") + "\n\n" if self.llm.offline else ""
@@ -94,7 +119,7 @@ class JobKit:
             path = usage.usage_path(user, now)
             usage_doc = txn.get(path)  # before decide(): reads come first
             if isinstance(prepared, LlmError):
-                decision = self.apology(task)
+                decision = self.failure(task, prepared)
             else:
                 decision = decide(_ArchivingTransaction(txn, self), prepared)
             if counts:
@@ -108,8 +133,10 @@ class JobKit:
                 try:
                     result: Any = prepare()
                 except LlmError as error:  # the adapter already retried with backoff
+                    self._defer_if_asked(task, error)
                     log.warning("llm failed", extra={"job": job.value,
                                                      "retryable": error.retryable,
+                                                     "kind": error.kind,
                                                      "outcome": "llm_failed",
                                                      "llm_latency_ms": _ms(started)})
                     result = error
@@ -123,8 +150,32 @@ class JobKit:
                     "llm_latency_ms": _ms(started), "outcome": "ok"})
             return result
 
-        return self.runner.process(f"{job.value}:{task['id']}", guarded,
-                                   self.apply, safe_prepare)
+        try:
+            return self.runner.process(f"{job.value}:{task['id']}", guarded,
+                                       self.apply, safe_prepare)
+        except Deferred as deferred:  # the claim is released: the copy can take it
+            self._reschedule(job, task, deferred)
+            return Outcome.DEFERRED
+
+    def _defer_if_asked(self, task: Task, error: LlmError) -> None:
+        """The model asked to come back later than a worker waits: run the task again
+        when the hint runs out (its schedule time), rather than answer or let the
+        queue's own backoff retry it sooner."""
+        if (error.kind != "rate_limited" or not error.retry_after_s or self.tasks is None
+                or int(task.get("deferrals") or 0) >= MAX_DEFERRALS):
+            return
+        raise Deferred(self.clock.now() + timedelta(seconds=error.retry_after_s))
+
+    def _reschedule(self, job: Job, task: Task, deferred: Deferred) -> None:
+        assert self.tasks is not None
+        count = int(task.get("deferrals") or 0) + 1
+        self.tasks.enqueue(job.value, {**task, "deferrals": count},
+                           name=f"{job.value}-{task['id']}-deferred-{count}",
+                           schedule_at=deferred.at)
+        log.info("task rescheduled", extra={"job": job.value, "deferrals": count,
+                                            "outcome": "deferred",
+                                            "delay_s": round((deferred.at - self.clock.now())
+                                                             .total_seconds(), 1)})
 
     def apply(self, decision: Decision) -> None:
         """Send, then enqueue the follow-up jobs (idempotent by task name), so the

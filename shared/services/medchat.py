@@ -68,7 +68,7 @@ class MedicalTranslationService:
         """The one model call per translated message."""
         return self.kit.llm.generate_json(prompts.translation_system(target),
                                           prompts.translation_prompt(text),
-                                          prompts.MedicalTranslation)
+                                          prompts.MedicalTranslation, thinking="minimal")
 
     def _answer(self, txn: Transaction, task: Task, result: prompts.MedicalTranslation,
                 heard: str | None) -> Decision:

@@ -224,7 +224,7 @@ class MedicationService:
         try:
             answer = model.generate_json(medication_system(),
                                          medication_prompt(text, schedule_data(rows)),
-                                         ModelCommand)
+                                         ModelCommand, thinking="minimal")
         except LlmError:
             log.warning("medication model failed", extra={"action": "medication_model"})
             return {"failed": True}

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.ports import LanguageModel, LlmError, LlmText
+from shared.ports import LanguageModel, LlmError, LlmText, Speech, Thinking
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -51,17 +51,19 @@ class MeteredModel:
         self.inner = inner
         self.offline = inner.offline
 
-    def generate(self, system: str, prompt: str, *, grounded: bool = False) -> LlmText:
-        result = self._call("generate", lambda: self.inner.generate(system, prompt,
-                                                                   grounded=grounded))
+    def generate(self, system: str, prompt: str, *, grounded: bool = False,
+                 thinking: Thinking = "default") -> LlmText:
+        result = self._call("generate", lambda: self.inner.generate(
+            system, prompt, grounded=grounded, thinking=thinking))
         self._tokens(result.model, result.input_tokens, result.output_tokens)
         return result
 
-    def generate_json(self, system: str, prompt: str, schema: type[M]) -> M:
-        return self._call("generate_json",
-                          lambda: self.inner.generate_json(system, prompt, schema))
+    def generate_json(self, system: str, prompt: str, schema: type[M], *,
+                      thinking: Thinking = "default") -> M:
+        return self._call("generate_json", lambda: self.inner.generate_json(
+            system, prompt, schema, thinking=thinking))
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         return self._call("speak", lambda: self.inner.speak(text, language))
 
     def transcribe(self, audio: bytes, mime: str) -> str:

@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -40,6 +40,16 @@ class NotYet(Exception):
     is still pending, services/ordering.py). Nothing is written; the task is BUSY."""
 
 
+class Deferred(Exception):
+    """Raised by prepare(): run this task again at `at` (e.g. the model's retry hint).
+    Nothing is written and the claim is released; process() re-raises it so the caller
+    can reschedule the task."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(at.isoformat())
+        self.at = at
+
+
 class _LostClaim(Exception):
     """Another delivery holds (or has completed) this task's claim."""
 
@@ -49,6 +59,7 @@ class Outcome(StrEnum):
     REPLAYED = "replayed"  # decided earlier, effects re-applied
     DUPLICATE = "duplicate"  # already completed: nothing to do
     BUSY = "busy"  # another delivery holds the lease: retry later
+    DEFERRED = "deferred"  # rescheduled as a new task (services/jobkit.py)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ session's latest one is read (session.leaflet_id / session.translation_id).
 
 Worker (SpeechService.tts, exactly once through JobKit.run):
     prepare: read the text (only the caller's own document), clean and cap it,
-             synthesise (Speaker: PCM 24 kHz), encode for the channel (LINE: AAC m4a,
+             synthesise (Speaker: PCM at its own rate), encode for the channel (LINE: AAC m4a,
              Telegram: OGG/Opus voice), upload under audio/{user}/ and sign a link;
     decide:  an Audio message (plus a note when the text was cut), or a refusal.
 Model/engine failures become JobKit's apology with a retry button.
@@ -36,7 +36,6 @@ from shared.services.runner import Outcome
 
 log = logging.getLogger(__name__)
 
-PCM_RATE: Final = 24_000  # Speaker port: 24 kHz, 16-bit mono
 VERB: Final = "tts"  # button data "tts:<source>[:<document id>]" (domain/dialog.py)
 
 
@@ -168,11 +167,13 @@ class SpeechService:
         channel = Channel(task["channel"])
         container, mime = _FORMATS[channel]
         try:
-            pcm = self.speaker.speak(spoken.text, voice)
+            speech = self.speaker.speak(spoken.text, voice)
         except ValueError:
             return Refused("speech.nothing")
         try:
-            audio = self.encoder.encode(pcm, PCM_RATE, container)
+            # At the rate the engine declared: another rate would play at the wrong
+            # speed and announce the wrong duration.
+            audio = self.encoder.encode(speech.pcm, speech.rate, container)
         except ValueError as exc:
             raise LlmError(f"speech could not be encoded ({type(exc).__name__})",
                            retryable=False) from None
@@ -180,7 +181,7 @@ class SpeechService:
         key = user_file_key("audio", str(task["user"]),
                             f"{stable_id('tts', str(task['id']))}.{container}")
         self.blobs.put(key, audio, mime)
-        duration = (len(pcm) // 2) * 1000 // PCM_RATE
+        duration = speech.duration_ms
         log.info("speech", extra={"channel": channel.value, "voice_language": voice,
                                   "chars": len(spoken.text), "truncated": spoken.truncated,
                                   "duration_ms": duration, "bytes": len(audio)})

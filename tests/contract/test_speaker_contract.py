@@ -1,6 +1,6 @@
 """Speaker contract: EspeakSpeaker (espeak-ng, offline) and ModelSpeaker on GeminiModel
-against the local Gemini-protocol server. Both give whole 16-bit samples of 24 kHz
-PCM of a plausible length, and refuse empty text before doing any work."""
+against the local Gemini-protocol server. Both give whole 16-bit samples at the rate
+they declare, of a plausible length, and refuse empty text before doing any work."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from shared.adapters.espeak_speaker import VOICES, EspeakSpeaker, voice_for
 from shared.adapters.gemini import GeminiModel
 from shared.adapters.model_speaker import ModelSpeaker
 from shared.fakes.offline_llm import OfflineModel
-from shared.ports import LlmError, Speaker
+from shared.ports import LlmError, Speaker, Speech
+from shared.settings import Settings
 
 SENTENCE = "Take one tablet twice a day, after meals."
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
@@ -23,30 +24,34 @@ needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
 
 
 def gemini(server: GeminiServer) -> GeminiModel:
-    return GeminiModel("test-key", model="gemini-2.5-flash",
-                       tts_model="gemini-2.5-flash-preview-tts", base_url=server.url,
+    defaults = Settings()
+    return GeminiModel("test-key", model=defaults.gemini_model,
+                       tts_model=defaults.gemini_tts_model, base_url=server.url,
                        timeout_s=5, attempts=2, sleep=lambda _s: None)
 
 
-@pytest.fixture(params=["espeak", "gemini-local"])
+@pytest.fixture(params=["espeak", "gemini-local", "gemini-local-16k"])
 def speaker(request: pytest.FixtureRequest) -> Iterator[Speaker]:
     if request.param == "espeak":
         if shutil.which("espeak-ng") is None:
             pytest.skip("espeak-ng is installed by scripts/install.sh")
         yield EspeakSpeaker()
     else:
-        yield ModelSpeaker(gemini(request.getfixturevalue("gemini_server")))
+        server = request.getfixturevalue("gemini_server")
+        if request.param.endswith("16k"):
+            server.speech_format = ("l16", 16_000)
+        yield ModelSpeaker(gemini(server))
 
 
-def seconds(pcm: bytes) -> float:
-    return len(pcm) / 48_000  # 24 kHz, 2 bytes a sample
+def seconds(speech: Speech) -> float:
+    return len(speech.pcm) / 2 / speech.rate
 
 
 def test_speech_is_even_length_pcm_of_plausible_duration(speaker: Speaker) -> None:
-    pcm = speaker.speak(SENTENCE, "en")
-    assert len(pcm) % 2 == 0
-    assert 0.2 <= seconds(pcm) <= 30
-    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm)
+    speech = speaker.speak(SENTENCE, "en")
+    assert len(speech.pcm) % 2 == 0 and 8_000 <= speech.rate <= 48_000
+    assert 0.2 <= seconds(speech) <= 30
+    samples = struct.unpack(f"<{len(speech.pcm) // 2}h", speech.pcm)
     assert max(abs(s) for s in samples) > 1000  # a voice, not silence
 
 
@@ -62,7 +67,7 @@ def test_empty_text_is_refused_before_any_work(speaker: Speaker, text: str,
 def test_gemini_speaker_sends_the_text_in_audio_mode(gemini_server: GeminiServer) -> None:
     ModelSpeaker(gemini(gemini_server)).speak(SENTENCE, "en")
     [req] = gemini_server.requests
-    assert req.model == "gemini-2.5-flash-preview-tts"
+    assert req.model == Settings().gemini_tts_model
     assert req.generation_config["responseModalities"] == ["AUDIO"]
     assert req.contents_text == SENTENCE
 
@@ -92,16 +97,15 @@ def test_the_offline_text_engine_has_no_voice() -> None:
     ("nan", "食藥仔愛照時間。"),
 ])
 def test_espeak_speaks_the_bots_languages(language: str, text: str) -> None:
-    pcm = EspeakSpeaker().speak(text, language)
-    assert len(pcm) % 2 == 0 and seconds(pcm) > 0.5
+    speech = EspeakSpeaker().speak(text, language)
+    assert len(speech.pcm) % 2 == 0 and seconds(speech) > 0.5
 
 
 @needs_espeak
 @pytest.mark.parametrize("text", ["--help", "-v xx; rm -rf / $(id) `id` | cat", "<speak>x</speak>"])
 def test_espeak_treats_every_text_as_text(text: str) -> None:
     # Passed on stdin without a shell: options, shell syntax and SSML are just words.
-    pcm = EspeakSpeaker().speak(text, "en")
-    assert seconds(pcm) > 0.3
+    assert seconds(EspeakSpeaker().speak(text, "en")) > 0.3
 
 
 def test_missing_espeak_binary_is_a_clear_permanent_error() -> None:

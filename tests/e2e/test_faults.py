@@ -27,12 +27,15 @@ from shared.adapters.telegram_messenger import TelegramMessenger
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.log import JsonFormatter
+from shared.settings import Settings
 
 pytestmark = pytest.mark.emulator
 
 SECRET_WORDS = "zebrafinch"  # in every user text: must never reach a log line
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 AUDIO_URL = re.compile(r"https?://\S+\.(m4a|mp3|ogg|wav)|/blobs/audio/")
+
+DEFAULTS = Settings()  # the models a new deployment gets
 
 
 class Capture(logging.Handler):
@@ -76,7 +79,7 @@ def gemini(stack: Any, gemini_server: GeminiServer) -> GeminiServer:
     sleep (the policy is unit-tested), three attempts per call."""
     gemini_server.timeout_delay_s = 1.5
     stack.container.__dict__["llm"] = GeminiModel(
-        "test-key", model="gemini-2.5-flash", tts_model="gemini-2.5-flash-preview-tts",
+        "test-key", model=DEFAULTS.gemini_model, tts_model=DEFAULTS.gemini_tts_model,
         base_url=gemini_server.url, timeout_s=0.5, attempts=3, sleep=lambda _: None)
     return gemini_server
 

@@ -10,8 +10,11 @@ import pytest
 from infra.local.gemini_server import GeminiServer
 from shared.adapters.gemini import GeminiModel
 from shared.domain.i18n import t
+from shared.settings import Settings
 
 pytestmark = pytest.mark.emulator
+
+DEFAULTS = Settings()  # the models a new deployment gets
 
 
 @pytest.mark.parametrize(("channel", "user", "mime"), [("line", "zh-TW", "audio/x-m4a"),
@@ -19,7 +22,7 @@ pytestmark = pytest.mark.emulator
 def test_a_voice_message_is_transcribed_and_translated(stack, gemini_server: GeminiServer,
                                                        channel, user, mime):
     stack.container.__dict__["llm"] = GeminiModel(
-        "local-test-key", model="gemini-2.5-flash", tts_model="tts",
+        "local-test-key", model=DEFAULTS.gemini_model, tts_model=DEFAULTS.gemini_tts_model,
         base_url=gemini_server.url, timeout_s=5, attempts=2)
     gemini_server.script_transcript("我頭痛三天了")
     gemini_server.script_json({"plain": "我頭痛已經三天了。",

@@ -21,7 +21,7 @@ from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Audio, Text
 from shared.jobs import Job
-from shared.ports import LlmError
+from shared.ports import LlmError, Speech
 from shared.services.speech import read_aloud_button, read_aloud_data
 from tests.support import (
     DEV_TOKEN,
@@ -96,11 +96,11 @@ class RecordingSpeaker:
         self.said: list[tuple[str, str]] = []
         self.fail = fail
 
-    def speak(self, text: str, language: str) -> bytes:
+    def speak(self, text: str, language: str) -> Speech:
         if self.fail:
             raise LlmError("injected TTS failure", retryable=True)
         self.said.append((text, language))
-        return b"\x10\x00\xf0\xff" * 12_000  # 1 s at 24 kHz
+        return Speech(b"\x10\x00\xf0\xff" * 12_000, 24_000)  # 1 s at 24 kHz
 
 
 # --------------------------------------------------------------------------- LINE

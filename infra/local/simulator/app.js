@@ -78,6 +78,18 @@ function renderCards(entry) {
   for (const card of entry.cards) {
     const item = el("article", "card");
     item.append(el("h3", null, card.title || hostOf(card.url)));
+    const tappable = (card.links || []).filter((l) => l.component === "text" && l.text);
+    if (tappable.length) {
+      // A bubble of tappable texts (e.g. Google Search suggestions): each one a link.
+      for (const target of tappable) {
+        const link = el("button", "link", target.text);
+        link.type = "button";
+        link.addEventListener("click", () => openLink(target.url));
+        item.append(link);
+      }
+      strip.append(item);
+      continue;
+    }
     if (card.subtitle) item.append(el("p", null, card.subtitle));
     const link = el("button", "link", hostOf(card.url) || "Open");
     link.type = "button";
