@@ -4,6 +4,12 @@
     python -m infra.ops line-webhook-url [--url URL | --file FILE]
     python -m infra.ops reminders pause|resume|run [--project P] [--region R] [--job J]
     python -m infra.ops usage --day YYYY-MM-DD [--days N] [--json]
+    python -m infra.ops models
+
+models checks, with the functions' own settings (GEMINI_BACKEND, GCP_PROJECT,
+GEMINI_LOCATION or GEMINI_API_KEY, GEMINI_MODEL, GEMINI_TTS_MODEL), that the backend
+serves each configured model (models.get); a missing one makes it exit 1, naming the
+variable to change.
 
 telegram-webhook reads TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET from the
 environment (Cloud Build maps them from Secret Manager) and never prints them.
@@ -186,6 +192,51 @@ def usage_report(args: argparse.Namespace, out: TextIO,
     return 0
 
 
+# --------------------------------------------------------------------------- models
+ModelChecker = Callable[[str], bool]  # model id -> served?
+MODEL_VARIABLES: Final = (("GEMINI_MODEL", "gemini_model"),
+                          ("GEMINI_TTS_MODEL", "gemini_tts_model"))
+
+
+def models(args: argparse.Namespace, out: TextIO,
+           checker: Callable[[], tuple[str, ModelChecker]] | None = None) -> int:
+    """Which configured models the backend serves; exit 1 naming a missing one."""
+    from shared.bootstrap import Container
+    from shared.ports import LlmError
+    from shared.settings import load_settings
+
+    settings = load_settings()
+    if checker is None:
+        container = Container(settings)
+        gemini = container.gemini
+        if gemini is None:
+            raise OpsError("no Gemini backend is configured (GEMINI_BACKEND=offline, or "
+                           "api-key without GEMINI_API_KEY): set GEMINI_BACKEND=vertex and "
+                           "GCP_PROJECT, or GEMINI_API_KEY")
+        where = ", ".join(f"{k} {v}" for k, v in container.describe_model().items()
+                          if k in ("backend", "project", "location"))
+        found: tuple[str, ModelChecker] = (where, gemini.available)
+    else:
+        found = checker()
+    where, available = found
+    print(f"models served by {where}:", file=out)
+    missing: list[str] = []
+    for variable, field in MODEL_VARIABLES:
+        model = str(getattr(settings, field))
+        try:
+            ok = available(model)
+        except LlmError as error:
+            raise OpsError(f"could not check {variable}={model}: {error}") from None
+        print(f"  {variable:<17} {model:<32} {'ok' if ok else 'NOT FOUND'}", file=out)
+        if not ok:
+            missing.append(f"{variable}={model}")
+    if missing:
+        print(f"error: not served by this backend: {', '.join(missing)}; set the variable "
+              "to a current model (Gemini API models and deprecations pages)", file=sys.stderr)
+        return 1
+    return 0
+
+
 # --------------------------------------------------------------------------- CLI
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m infra.ops", description=__doc__,
@@ -213,6 +264,9 @@ def parser() -> argparse.ArgumentParser:
     use.add_argument("--day", required=True, help="first day, YYYY-MM-DD (UTC)")
     use.add_argument("--days", type=int, default=1)
     use.add_argument("--json", action="store_true", help="print the aggregated counters")
+
+    sub.add_parser("models", help="check that the backend serves GEMINI_MODEL and "
+                                  "GEMINI_TTS_MODEL (exit 1 naming a missing one)")
     return p
 
 
@@ -221,6 +275,7 @@ COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "line-webhook-url": line_webhook_url,
     "reminders": reminders,
     "usage": usage_report,
+    "models": models,
 }
 
 

@@ -23,6 +23,7 @@ from shared.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from shared.adapters.gemini import GeminiModel
     from shared.ports import (
         BlobStore,
         Clock,
@@ -146,22 +147,28 @@ class Container:
         return described
 
     @cached_property
+    def gemini(self) -> GeminiModel | None:
+        """Gemini on the configured backend (None: the offline engine answers)."""
+        s = self.settings
+        backend = self.model_backend
+        if backend == "offline":
+            return None
+        from shared.adapters.gemini import GeminiModel, VertexTarget
+
+        vertex = VertexTarget(s.gcp_project, s.gemini_location) if backend == "vertex" else None
+        return GeminiModel(
+            s.gemini_api_key if vertex is None else "", vertex=vertex,
+            model=s.gemini_model, tts_model=s.gemini_tts_model,
+            base_url=s.gemini_base_url, timeout_s=s.gemini_timeout_s,
+            attempts=s.gemini_attempts, max_wait_s=s.gemini_max_wait_s)
+
+    @cached_property
     def llm(self) -> LanguageModel:
         """The model, metered: every call counts in the usage of the task making it."""
         from shared.services.metering import MeteredModel
 
-        s = self.settings
-        backend = self.model_backend
-        if backend != "offline":
-            from shared.adapters.gemini import GeminiModel, VertexTarget
-
-            vertex = (VertexTarget(s.gcp_project, s.gemini_location)
-                      if backend == "vertex" else None)
-            return MeteredModel(GeminiModel(
-                s.gemini_api_key if vertex is None else "", vertex=vertex,
-                model=s.gemini_model, tts_model=s.gemini_tts_model,
-                base_url=s.gemini_base_url, timeout_s=s.gemini_timeout_s,
-                attempts=s.gemini_attempts, max_wait_s=s.gemini_max_wait_s))
+        if self.gemini is not None:
+            return MeteredModel(self.gemini)
         from shared.fakes.offline_llm import OfflineModel
 
         return MeteredModel(OfflineModel())

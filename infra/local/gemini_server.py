@@ -272,7 +272,8 @@ class GeminiServer(LocalHttpServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Lock()
-        self.requests: list[ReceivedRequest] = []
+        self.requests: list[ReceivedRequest] = []  # generateContent calls
+        self.lookups: list[str] = []  # paths of models.get / models.list calls
         self.responses: list[SentResponse] = []
         self._script = _Script()
         self._fault_rate = 0.0
@@ -298,6 +299,7 @@ class GeminiServer(LocalHttpServer):
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.lookups.clear()
             self.responses.clear()
             self._script = _Script()
             self._fault_rate, self._fault_kinds = 0.0, ()
@@ -519,6 +521,8 @@ class GeminiServer(LocalHttpServer):
 
     def handle_get(self, path: str, headers: dict[str, str],
                    query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.lookups.append(path)
         try:
             listing = _LIST_MODELS.match(path)
             if listing:

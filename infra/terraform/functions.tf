@@ -41,7 +41,7 @@ resource "google_cloudfunctions2_function" "webhook" {
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.fn[each.key].email
-    environment_variables          = merge(local.common_env, each.value.env)
+    environment_variables          = merge(local.common_env, local.model_env, each.value.env)
 
     # Resolved when an instance starts: a rotated secret reaches new instances without a
     # redeploy, and the value never enters Terraform state.
@@ -99,7 +99,7 @@ resource "google_cloudfunctions2_function" "worker" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.fn[each.key].email
-    environment_variables          = merge(local.common_env, each.value.env)
+    environment_variables          = merge(local.common_env, local.model_env, each.value.env)
 
     dynamic "secret_environment_variables" {
       for_each = toset(each.value.secrets)
@@ -117,5 +117,6 @@ resource "google_cloudfunctions2_function" "worker" {
     google_secret_manager_secret_iam_member.access,
     google_project_iam_member.build,
     google_storage_bucket_iam_member.build_source_reader,
+    google_project_iam_member.vertex_user,
   ]
 }

@@ -61,7 +61,6 @@ locals {
     LINE_CHANNEL_ACCESS_TOKEN = "${var.name_prefix}-line-channel-access-token"
     TELEGRAM_BOT_TOKEN        = "${var.name_prefix}-telegram-bot-token"
     TELEGRAM_WEBHOOK_SECRET   = "${var.name_prefix}-telegram-webhook-secret"
-    GEMINI_API_KEY            = "${var.name_prefix}-gemini-api-key"
     SMTP_PASSWORD             = "${var.name_prefix}-smtp-password"
   }
 
@@ -113,8 +112,8 @@ locals {
       timeout_s     = 300
       concurrency   = 10
       max_instances = 10
-      # GEMINI_API_KEY: the medication fallback (one structured call, rarely).
-      secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
+      # The medication fallback calls the model (Vertex AI, vertex.tf), rarely.
+      secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # The jobs a dialog turn can start (Reply.jobs in shared/services/dialog.py).
       enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
@@ -134,7 +133,7 @@ locals {
       timeout_s     = 600
       concurrency   = 4
       max_instances = 5
-      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
       # Archives each leaflet under archive/ for clinical review (JobKit.archive).
       bucket_access = true
@@ -150,7 +149,7 @@ locals {
       timeout_s     = 360
       concurrency   = 8
       max_instances = 5
-      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # Target Taigi: the iVoice speech is a follow-up job (services/medchat.py).
       enqueues = ["medbot-taigi"]
       # Archives each translation under archive/ for clinical review (JobKit.archive).
@@ -170,7 +169,7 @@ locals {
       # Encoding is CPU-bound: more than 2 per vCPU only makes each one slower.
       concurrency   = 2
       max_instances = 3
-      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
       bucket_access = true
       signs_urls    = true
@@ -185,7 +184,7 @@ locals {
       timeout_s     = 600 # two Gemini calls: transcription, then the translation
       concurrency   = 4
       max_instances = 3
-      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "GEMINI_API_KEY"]
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # The transcript is translated in the same task; target Taigi -> a taigi job.
       enqueues = ["medbot-taigi"]
       bucket_access = false
@@ -393,5 +392,9 @@ locals {
     reminder_sent = "reminder sent"
     # log.info("line push", extra={...}) once per Messaging API push call
     line_push = "line push"
+    # Gemini adapter ERROR lines an operator must act on (jsonPayload.outcome): a model
+    # id the backend does not serve (retired), and a used-up per-day quota.
+    model_not_found = "model_not_found"
+    daily_quota     = "quota_exhausted_daily"
   }
 }

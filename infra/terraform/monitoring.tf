@@ -179,7 +179,7 @@ resource "google_monitoring_alert_policy" "gemini_failures" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "Gemini calls are being rejected or failing after the adapter's retries (see the WARNING entries of logger shared.adapters.gemini: HTTP 429 = quota exhausted, lower var.gemini_requests_per_minute or raise the quota; 5xx/timeouts = service trouble; other 4xx = a bad request or key). Users get an apology meanwhile."
+    content   = "Gemini calls are being rejected, refused or failing after the adapter's retries (see the WARNING entries of logger shared.adapters.gemini: HTTP 429 = quota exhausted, lower var.gemini_requests_per_minute or raise the quota; 5xx/timeouts = service trouble; 401/403 = the function's service account lacks roles/aiplatform.user or the Vertex AI API is off; other 4xx = a bad request; \"no usable answer\" = safety refusals or cut-off answers). Users get an answer in kind meanwhile."
   }
 
   notification_channels = [google_monitoring_notification_channel.email.id]
@@ -257,6 +257,76 @@ resource "google_monitoring_alert_policy" "line_push_quota" {
   documentation {
     mime_type = "text/markdown"
     content   = "LINE push messages are being used faster than the plan's monthly quota allows (var.line_monthly_push_quota). When the quota is exhausted LINE rejects pushes (HTTP 429) and reminders stop reaching LINE patients. Upgrade the LINE Official Account plan or raise var.line_monthly_push_quota to match it; `python -m infra.ops usage` shows reminders sent per channel."
+  }
+
+  notification_channels = [google_monitoring_notification_channel.email.id]
+}
+
+# Operator action needed, at once: a configured model the backend does not serve (a
+# retired id answers 404 NOT_FOUND: every model call fails and patients are told the
+# service is unavailable), or a per-day quota used up (calls stop until it resets at
+# midnight Pacific). The Gemini adapter logs each at ERROR with jsonPayload.outcome.
+resource "google_logging_metric" "gemini_operator" {
+  for_each = {
+    model_not_found = local.log_contract.model_not_found
+    daily_quota     = local.log_contract.daily_quota
+  }
+
+  project     = var.project
+  name        = "${var.name_prefix}/gemini_${each.key}"
+  description = "Gemini adapter ERROR lines with jsonPayload.outcome=${each.value}."
+  filter      = "${local.service_filter} AND jsonPayload.logger=\"${local.log_contract.gemini_logger}\" AND jsonPayload.outcome=\"${each.value}\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key         = "model"
+      value_type  = "STRING"
+      description = "Gemini model (text or TTS)"
+    }
+  }
+  label_extractors = {
+    model = "EXTRACT(jsonPayload.model)"
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+resource "google_monitoring_alert_policy" "gemini_operator" {
+  for_each = google_logging_metric.gemini_operator
+
+  project      = var.project
+  display_name = each.key == "model_not_found" ? "MedBot: Gemini model not found" : "MedBot: Gemini daily quota used up"
+  combiner     = "OR"
+
+  conditions {
+    display_name = "any occurrence"
+    condition_threshold {
+      filter = "metric.type=\"logging.googleapis.com/user/${each.value.name}\" AND resource.type=\"cloud_run_revision\""
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.model"]
+      }
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = each.key == "model_not_found" ? "A configured Gemini model is not served (HTTP 404 NOT_FOUND): it was retired or never existed for this backend and location. The log line names the variable (GEMINI_MODEL or GEMINI_TTS_MODEL). Run `python -m infra.ops models` with the functions' settings, then set var.gemini_model / var.gemini_tts_model to a current model and apply. Patients are told the service is temporarily unavailable until then." : "A per-day Gemini quota is used up (429 with a per-day google.rpc.QuotaFailure). Calls stop until it resets at midnight Pacific time; patients are told to try again tomorrow. Raise the quota (Cloud console, IAM & Admin > Quotas) or lower usage (LIMIT_GENERATIONS_PER_DAY)."
   }
 
   notification_channels = [google_monitoring_notification_channel.email.id]

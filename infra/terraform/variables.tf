@@ -54,7 +54,7 @@ variable "alert_email" {
 }
 
 variable "gemini_requests_per_minute" {
-  description = "Requests per minute the Gemini API key may make (the project's quota for the model tier). The Gemini-calling Cloud Tasks queues split this budget between them (tasks.tf). The default is deliberately conservative; raise it to the real quota (e.g. 1000 on paid tier 1)."
+  description = "Requests per minute the project may send to the Gemini models on Vertex AI (its quota, or the share of the shared capacity you plan for). The Gemini-calling Cloud Tasks queues split this budget between them (tasks.tf). The default is deliberately conservative; raise it to the real figure."
   type        = number
   default     = 60
 
@@ -65,15 +65,31 @@ variable "gemini_requests_per_minute" {
 }
 
 variable "gemini_model" {
-  description = "GEMINI_MODEL for text generation, translation and transcription."
+  description = "GEMINI_MODEL for leaflets, translation, transcription and command parsing: a current, generally available model (check the deprecations page; `python -m infra.ops models` lists what the backend serves)."
   type        = string
-  default     = "gemini-2.5-flash"
+  default     = "gemini-3.8-flash"
+
+  validation {
+    condition     = !can(regex("(preview|exp)", var.gemini_model))
+    error_message = "gemini_model must be a generally available model: preview and experimental models are withdrawn at short notice."
+  }
 }
 
 variable "gemini_tts_model" {
-  description = "GEMINI_TTS_MODEL for speech synthesis."
+  description = "GEMINI_TTS_MODEL for read-aloud speech: a current, generally available speech model."
   type        = string
-  default     = "gemini-2.5-flash-preview-tts"
+  default     = "gemini-3.8-flash-tts"
+
+  validation {
+    condition     = !can(regex("(preview|exp)", var.gemini_tts_model))
+    error_message = "gemini_tts_model must be a generally available model: preview and experimental models are withdrawn at short notice."
+  }
+}
+
+variable "gemini_location" {
+  description = "GEMINI_LOCATION: the Vertex AI location serving the models, i.e. where prompts (patient data) are processed. \"global\" serves the Gemini 3.8 models but lets Google route each request to any region; choose a regional or multi-regional location that serves both models when data must stay in a region (README: Before serving patients)."
+  type        = string
+  default     = "global"
 }
 
 variable "ivoice_base_url" {

@@ -7,6 +7,9 @@ documents and calls the model exactly as often as the action needs."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import io
 import json
 import logging
@@ -16,13 +19,15 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from infra.local.gemini_wire import rendered_content
+from infra.local.gemini_wire import search_url as chip_url
 from shared.adapters.line_messenger import batches, render_messages
 from shared.domain.channels import LINE_MESSAGES_PER_CALL, Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Cards, Text
 from shared.fakes.offline_llm import OfflineModel
 from shared.fakes.scripted_llm import ScriptedModel
-from shared.ports import Source
+from shared.ports import SearchSuggestion, Source
 from shared.services.email import EmailService
 from tests.support import (
     DEV_TOKEN,
@@ -423,6 +428,34 @@ def test_printable_handout_links_open_and_the_pdf_renders_chinese(c):
     assert f"handouts/{user.key}/" in cards.cards[1].url
     assert c.llm.count() == 1  # a handout costs no model call
     assert "lfmod" in user.last_buttons()
+
+
+def test_the_handout_embeds_the_search_suggestions_and_the_pdf_links_them(c):
+    queries = ["high blood pressure diet", "高血壓 少鹽"]
+    chips = rendered_content(queries)  # searchEntryPoint.renderedContent as Gemini gives it
+    c.llm.add_text(LEAFLET_EN, sources=SOURCES, search_html=chips,
+                   suggestions=tuple(SearchSuggestion(q, chip_url(q)) for q in queries))
+    user = User(c, "telegram")
+    user.leaflet("hypertension")
+    user.say(data="lfpdf")
+    cards = user.messages()[-1]
+    page = c.blobs.open_signed_url(cards.cards[0].url).decode()
+    assert chips in page  # exactly as provided
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None
+    directives = dict(d.strip().split(" ", 1) for d in html.unescape(policy[1]).split(";"))
+    assert directives["default-src"] == "'none'" and "unsafe-inline" not in policy[1]
+    for block in re.findall(r"<style>(.*?)</style>", page, re.DOTALL):  # ours and the chips'
+        digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in directives["style-src"]
+
+    reader = PdfReader(io.BytesIO(c.blobs.open_signed_url(cards.cards[1].url)))
+    text = re.sub(r"\s", "", "".join(p.extract_text() for p in reader.pages))
+    links = [str(a.get_object()["/A"]["/URI"]) for p in reader.pages
+             for a in p.get("/Annots") or [] if "/A" in a.get_object()]
+    for query in queries:
+        assert re.sub(r"\s", "", query) in text
+        assert chip_url(query) in links
 
 
 def test_a_handout_includes_the_translation(c):

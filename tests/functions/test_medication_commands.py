@@ -392,3 +392,15 @@ def test_a_model_rule_dateutil_cannot_read_or_we_cannot_follow_stores_nothing(
     reply = bot.say("b12 shot, first of every month, 8 in the morning")
     assert reply.text == t("en", "med.schedule.unsupported", name="vitamin b12")
     assert bot.meds() == {}
+
+
+def test_reading_a_command_asks_the_model_for_minimal_thinking() -> None:
+    # Command parsing is quick, mechanical work: thinking tokens would only add cost
+    # and latency to a chat turn.
+    model = ScriptedModel(strict=True)
+    bot = Bot(model)
+    bot.say("add aspirin 100 mg at 08:00")
+    model.add_json(model_answer("add", name="Lisinopril", times=["07:00"], dosage="10 mg"))
+    bot.say("my doctor wants me on the blood pressure pill lisinopril 10 mg each morning at 7")
+    [call] = model.calls
+    assert call.method == "generate_json" and call.thinking == "minimal"

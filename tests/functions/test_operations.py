@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from infra import ops
+from infra.local.gemini_server import GeminiServer
 from infra.local.platforms import PlatformServer, PlatformState
 from shared.bootstrap import Container
 from shared.clock import FixedClock
@@ -281,6 +282,51 @@ def test_taken_is_counted_through_the_dialog(c: Container) -> None:
     values = dict(zip(header, row.split(), strict=True))
     assert values["channel"] == "telegram" and values["rem_taken"] == "1"
     assert values["active"] == "1" and values["rem_sent"] == "1"
+
+
+# --------------------------------------------------------------------------- models
+def _gemini_env(monkeypatch: pytest.MonkeyPatch, server: GeminiServer, **env: str) -> None:
+    for name in ("GEMINI_BACKEND", "GEMINI_MODEL", "GEMINI_TTS_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GEMINI_API_KEY", "ops-test-key")
+    monkeypatch.setenv("GEMINI_BASE_URL", server.url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_models_lists_the_configured_models_the_backend_serves(
+        gemini_server: GeminiServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    _gemini_env(monkeypatch, gemini_server)
+    out = io.StringIO()
+    assert ops.main(["models"], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert "backend api-key" in lines[0]
+    assert lines[1].split() == ["GEMINI_MODEL", "gemini-3.8-flash", "ok"]
+    assert lines[2].split() == ["GEMINI_TTS_MODEL", "gemini-3.8-flash-tts", "ok"]
+    assert "ops-test-key" not in out.getvalue()
+    assert gemini_server.requests == []  # models.get only, nothing generated
+    assert gemini_server.lookups == ["/v1/models/gemini-3.8-flash",
+                                     "/v1/models/gemini-3.8-flash-tts"]
+
+
+@pytest.mark.parametrize(("variable", "retired"), [("GEMINI_MODEL", "gemini-2.5-flash"),
+                                                   ("GEMINI_TTS_MODEL",
+                                                    "gemini-2.5-flash-preview-tts")])
+def test_models_exits_non_zero_naming_the_variable_of_a_missing_model(
+        gemini_server: GeminiServer, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], variable: str, retired: str) -> None:
+    _gemini_env(monkeypatch, gemini_server, **{variable: retired})
+    out = io.StringIO()
+    assert ops.main(["models"], out=out) == 1
+    assert f"{variable:<17} {retired}" in out.getvalue() and "NOT FOUND" in out.getvalue()
+    assert f"{variable}={retired}" in capsys.readouterr().err
+
+
+def test_models_without_a_backend_says_what_to_set(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GEMINI_BACKEND", "offline")
+    assert ops.main(["models"]) == 2
+    assert "GEMINI_BACKEND=vertex" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- webhooks

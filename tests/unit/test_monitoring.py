@@ -87,6 +87,35 @@ def test_gemini_failures_are_warnings_of_the_gemini_logger_starting_with_the_mod
 def test_every_metric_has_an_alert_policy() -> None:
     metrics = set(resources("google_logging_metric"))
     alerted = {m for m in metrics for policy in resources("google_monitoring_alert_policy").values()
-               if f"google_logging_metric.{m}.name" in str(policy)}
-    assert metrics == {"function_errors", "reminder_lateness", "gemini_failures", "line_pushes"}
+               if f"google_logging_metric.{m}.name" in str(policy)
+               or str(policy.get("for_each")) == f"${{google_logging_metric.{m}}}"}
+    assert metrics == {"function_errors", "reminder_lateness", "gemini_failures", "line_pushes",
+                       "gemini_operator"}
     assert alerted == metrics
+
+
+def outcomes_logged(module: str) -> set[tuple[str, str]]:
+    """(level, jsonPayload.outcome) of the log calls of one shared/ module."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "log"):
+            continue
+        for kw in node.keywords:
+            if kw.arg == "extra" and isinstance(kw.value, ast.Dict):
+                for key, value in zip(kw.value.keys, kw.value.values, strict=True):
+                    if (isinstance(key, ast.Constant) and key.value == "outcome"
+                            and isinstance(value, ast.Constant)):
+                        found.add((node.func.attr, str(value.value)))
+    return found
+
+
+def test_operator_alerts_read_outcomes_the_gemini_adapter_logs_at_error() -> None:
+    contract = log_contract()
+    logged = outcomes_logged(contract["gemini_logger"])
+    for name in ("model_not_found", "daily_quota"):
+        assert ("error", contract[name]) in logged, name
+    metric = resources("google_logging_metric")["gemini_operator"]
+    assert "jsonPayload.outcome" in str(metric["filter"])
+    assert set(metric["for_each"]) == {"model_not_found", "daily_quota"}

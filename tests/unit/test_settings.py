@@ -1,4 +1,7 @@
+import logging
 from pathlib import Path
+
+import pytest
 
 from shared.settings import Settings
 
@@ -13,3 +16,37 @@ def test_every_setting_is_in_the_readme_configuration_table():
 
 def test_the_default_worker_auth_is_oidc_so_a_bare_deployment_is_not_open():
     assert Settings().worker_auth == "oidc"
+
+
+def test_a_new_deployment_defaults_to_current_generally_available_models():
+    defaults = Settings()
+    assert defaults.gemini_model == "gemini-3.8-flash"
+    assert defaults.gemini_tts_model == "gemini-3.8-flash-tts"
+    for model in (defaults.gemini_model, defaults.gemini_tts_model):
+        assert "preview" not in model and "2.5" not in model
+
+
+@pytest.mark.parametrize(("env", "shown"), [
+    ({"GEMINI_BACKEND": "vertex", "GCP_PROJECT": "medbot-prod", "GEMINI_LOCATION": "global"},
+     {"backend": "vertex", "project": "medbot-prod", "location": "global",
+      "model": "gemini-3.8-flash", "tts_model": "gemini-3.8-flash-tts"}),
+    ({"GEMINI_API_KEY": "never-logged"},
+     {"backend": "api-key", "model": "gemini-3.8-flash", "tts_model": "gemini-3.8-flash-tts"}),
+    ({}, {"backend": "offline"}),
+    ({"GEMINI_BACKEND": "offline", "GEMINI_API_KEY": "k"}, {"backend": "offline"}),
+])
+def test_the_model_backend_is_one_setting_shown_at_start_up(monkeypatch, caplog, env, shown):
+    from shared import bootstrap
+
+    for name in ("GEMINI_BACKEND", "GEMINI_API_KEY", "GCP_PROJECT", "GEMINI_LOCATION",
+                 "GEMINI_MODEL", "GEMINI_TTS_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(bootstrap, "configure_logging", lambda: None)
+    with caplog.at_level(logging.INFO, logger="shared.bootstrap"):
+        container = bootstrap._process_container.__wrapped__()
+    [line] = [r for r in caplog.records if r.getMessage() == "model backend"]
+    assert {k: getattr(line, k) for k in shown} == shown
+    assert "never-logged" not in str(line.__dict__)
+    assert container.model_backend == shown["backend"]

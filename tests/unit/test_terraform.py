@@ -454,7 +454,69 @@ def test_secrets_are_secret_manager_references_not_values() -> None:
     }
     for fn in functions():
         assert secret_fields & set(fn.env) == set(), f"{fn.resource} has a secret in plain env"
-    assert set(mapping("${local.secrets}", None)) == secret_fields - {"DEV_AUTH_TOKEN"}
+    # The deployment calls Gemini on Vertex AI as each function's service account: no
+    # Gemini API key exists in production (vertex.tf); the dev token is local only.
+    assert set(mapping("${local.secrets}", None)) == secret_fields - {"DEV_AUTH_TOKEN",
+                                                                       "GEMINI_API_KEY"}
+
+
+# (c') the model on Vertex AI
+
+# Functions whose code builds the model (Container.llm / Container.speaker): the workers
+# of the queues whose tasks call Gemini (local.queues gemini_calls_per_task > 0), and the
+# dialog worker for the medication fallback (services/medication.py interpret).
+def expected_model_callers() -> set[str]:
+    queues = mapping("${local.queues}", None)
+    return {spec["worker"] for spec in queues.values()
+            if spec["gemini_calls_per_task"] > 0} | {"dialog_worker"}
+
+
+def aiplatform_holders() -> set[str]:
+    """Functions whose service account holds a Vertex AI role, from any IAM resource."""
+    holders: set[str] = set()
+    for (rtype, name), body in config().resources.items():
+        if "iam" not in rtype or "aiplatform" not in str(body.get("role", "")):
+            continue
+        assert rtype == "google_project_iam_member", f"{rtype}.{name}"
+        member = str(body["member"])
+        assert "google_service_account.fn[each.key]" in member, f"{rtype}.{name}: {member}"
+        holders |= set(for_each_instances(rtype, name))
+    return holders
+
+
+def test_model_calling_functions_use_vertex_ai_and_hold_no_gemini_key() -> None:
+    callers = set(config().locals["model_callers"])
+    assert callers == expected_model_callers()
+    deployed = {fn.entry_point: fn for fn in functions()}
+    assert callers <= set(deployed)
+    for entry_point in callers:
+        fn = deployed[entry_point]
+        assert fn.env.get("GEMINI_BACKEND") == "vertex", entry_point
+        assert fn.env.get("GEMINI_LOCATION"), entry_point
+        assert fn.env.get("GEMINI_MODEL") and fn.env.get("GEMINI_TTS_MODEL"), entry_point
+    for fn in functions():
+        assert "GEMINI_API_KEY" not in fn.secret_env | set(fn.env), fn.resource
+
+
+def test_only_the_model_calling_functions_hold_the_vertex_ai_user_role() -> None:
+    assert aiplatform_holders() == expected_model_callers()
+    [grant] = [body for (rtype, _), body in config().resources.items()
+               if rtype == "google_project_iam_member" and "aiplatform" in str(body["role"])]
+    assert grant["role"] == "roles/aiplatform.user"
+
+
+def test_the_vertex_ai_api_is_enabled_and_the_default_models_are_current() -> None:
+    services = {str(body.get("service")) for body in of_type("google_project_service").values()}
+    enabled = services | set(string_list(of_type("google_project_service")["api"]["for_each"],
+                                         None))
+    assert "aiplatform.googleapis.com" in enabled
+    variables = {name: body for block in _parse(TF_DIR / "variables.tf")["variable"]
+                 for name, body in block.items()}
+    assert variables["gemini_model"]["default"] == Settings().gemini_model
+    assert variables["gemini_tts_model"]["default"] == Settings().gemini_tts_model
+    assert variables["gemini_location"]["default"] == Settings().gemini_location
+    for model in ("gemini_model", "gemini_tts_model"):
+        assert "preview" not in variables[model]["default"]
 
 
 # (d) public exposure
