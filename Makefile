@@ -27,5 +27,6 @@ bench: install
 	.venv/bin/python -m bench.imports --repeat 5
 	.venv/bin/python -m bench.parser_corpus
 	.venv/bin/python -m bench.llm_calls
+	.venv/bin/python -m bench.gemini_tasks --repeat 5
 	.venv/bin/python -m bench.reminder_tick
 	.venv/bin/python -m bench.rss --users 4 --concurrency 4

@@ -117,6 +117,7 @@ class GeminiModel:
         voice: str = DEFAULT_VOICE,
         output_tokens: tuple[int, int] = OUTPUT_TOKENS,
         rng: random.Random | None = None,
+        usage_observer: Callable[[str, Any], None] | None = None,
     ) -> None:
         if bool(api_key) == (vertex is not None):
             raise ValueError("GeminiModel needs either an API key or a Vertex AI target "
@@ -134,6 +135,8 @@ class GeminiModel:
         self._voice = voice
         self._output_tokens = output_tokens
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
+        # Sees (model, usage_metadata) of every answer: token counts, never text (bench).
+        self._usage_observer = usage_observer
         self._client: genai.Client | None = None
         self._client_lock = threading.Lock()
         self._transient: tuple[type[BaseException], ...] = ()
@@ -343,9 +346,12 @@ class GeminiModel:
             self._check_quota(model)
             delay: float | None = None
             try:
-                return client.models.generate_content(
+                response = client.models.generate_content(
                     model=model, contents=contents, config=config
                 )
+                if self._usage_observer is not None:
+                    self._usage_observer(model, response.usage_metadata)
+                return response
             except errors.ClientError as exc:
                 if exc.code == 404:
                     raise self._model_missing(model, exc) from None
