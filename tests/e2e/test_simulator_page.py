@@ -61,3 +61,41 @@ def test_the_clock_panel_moves_the_stacks_time(page, stack):
         "document.querySelector('#clock').textContent.length > 2", timeout=10_000)
     moved = (stack.container.clock.now() - before).total_seconds()
     assert 3600 <= moved < 3600 + 60
+
+
+@pytest.fixture(scope="module")
+def gemini_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    local = LocalStack(port=0, functions_port=0, use_firestore=False, local_gemini=True,
+                       blob_dir=str(tmp_path_factory.mktemp("blobs")))
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.mark.parametrize(("channel", "user", "lang", "role"), [
+    ("line", "zh-TW", "zh-TW", "button"),  # a bubble of tappable queries
+    ("telegram", "en", "en", "link"),  # links in the message of the sources
+])
+def test_the_page_shows_a_leaflets_search_suggestions_as_links(gemini_stack: LocalStack,
+                                                               channel, user, lang, role):
+    # `make dev ARGS=--local-gemini`: the real google-genai path against the local server.
+    from playwright.sync_api import sync_playwright
+
+    assert gemini_stack.gemini is not None
+    gemini_stack.gemini.search_queries = ("flu rest fluids", "流感 多喝水")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(gemini_stack.simulator.url + "/")
+        page.click(f"[data-channel={channel}]")
+        page.select_option("#user", user)
+        page.fill("#text", "hello")
+        page.press("#text", "Enter")
+        page.get_by_text(t(lang, "menu.title").splitlines()[0]).first.wait_for(timeout=20_000)
+        page.get_by_role("button", name=t(lang, "menu.education")).last.click()
+        page.get_by_text(t(lang, "education.intro")).first.wait_for(timeout=20_000)
+        page.get_by_role("button", name=t(lang, "topic.flu")).last.click()
+        page.get_by_text(t(lang, "education.search_suggestions")).first.wait_for(timeout=30_000)
+        for query in ("flu rest fluids", "流感 多喝水"):
+            assert page.get_by_role(role, name=query, exact=True).count() == 1
+        browser.close()
