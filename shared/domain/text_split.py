@@ -1,7 +1,11 @@
 """Split long texts into chunks that fit a platform's message limit (pure).
 
-Nothing is ever lost: ``"".join(split_text(t, n)) == t`` for every text. Separators stay
-at the end of the chunk they close, so a chunk may end with a newline or a space.
+Nothing but whitespace is ever lost: the chunks are consecutive slices of the text, and
+what lies between or after them is only whitespace. No chunk is empty or whitespace
+only: a platform refuses such a message (Telegram answers 400 "message text is empty"),
+so a text of exactly the limit plus a trailing paragraph break is one chunk, not two.
+Separators stay at the end of the chunk they close when they fit, so a chunk may end
+with a newline or a space.
 
 Boundaries are preferred in this order: paragraph (blank line), line, sentence (Latin
 and CJK terminators), word (spaces, CJK commas), and only then a hard cut. A boundary
@@ -108,7 +112,9 @@ def _boundary_cut(text: str, start: int, end: int, prefix: list[int], limit: int
 def split_text(text: str, limit: int, *, utf16: bool = True) -> list[str]:
     """Chunks of `text`, each at most `limit` units long (UTF-16 units or code points).
 
-    An empty text gives no chunks. The chunks joined give back the text exactly.
+    A text that is empty or only whitespace gives no chunks. The chunks joined give back
+    the text, except for whitespace-only pieces (e.g. a paragraph break after a chunk
+    that fills the limit), which are dropped rather than sent as messages of their own.
     """
     if limit < 2:
         raise ValueError("limit must be at least 2 (one surrogate pair)")
@@ -126,7 +132,7 @@ def split_text(text: str, limit: int, *, utf16: bool = True) -> list[str]:
         chunks.append(text[start:cut])
         start = cut
     chunks.append(text[start:])
-    return chunks
+    return [chunk for chunk in chunks if not chunk.isspace()]
 
 
 def split_for_line(text: str) -> list[str]:

@@ -25,10 +25,20 @@ FLAG_TW = "🇹🇼"
 def check(text: str, limit: int, *, utf16: bool = True) -> list[str]:
     chunks = split_text(text, limit, utf16=utf16)
     measure = utf16_len if utf16 else len
-    assert "".join(chunks) == text
-    assert all(chunk for chunk in chunks)
+    assert_covers(text, chunks)
+    assert all(chunk.strip() for chunk in chunks)  # never empty or whitespace only
     assert all(measure(chunk) <= limit for chunk in chunks)
     return chunks
+
+
+def assert_covers(text: str, chunks: list[str]) -> None:
+    """The chunks are consecutive slices of text; only whitespace lies outside them."""
+    position = 0
+    for chunk in chunks:
+        start = text.find(chunk, position)
+        assert start >= 0 and not text[position:start].strip(), (position, chunk[:20])
+        position = start + len(chunk)
+    assert not text[position:].strip()
 
 
 def test_empty_text_gives_no_chunks():
@@ -48,6 +58,23 @@ def test_line_limit_is_5000_utf16_units():
     assert split_for_line("x" * 5000) == ["x" * 5000]
     chunks = split_for_line(EMOJI * 2500 + "x")  # 5001 units
     assert [utf16_len(c) for c in chunks] == [5000, 1]
+
+
+def test_a_full_chunk_then_a_paragraph_break_is_one_chunk_not_an_empty_second():
+    # Issue 20: a 4096-character leaflet plus "\n\n" became [4096 chars, "\n\n"] and
+    # Telegram refused the whitespace-only second message (400), again on every retry.
+    leaflet = "x" * 4096 + "\n\n"
+    assert split_for_telegram(leaflet) == ["x" * 4096]
+    assert split_for_line("y" * 5000 + "\n \n\t") == ["y" * 5000]
+    assert split_text("   \n\n ", 10) == []
+    sentence = "word " * 819 + "word"  # 4099 characters: a cut at a space
+    assert all(c.strip() for c in split_for_telegram(sentence + "\n\n" + " " * 5000))
+
+
+def test_whitespace_between_chunks_may_be_dropped_but_nothing_else():
+    text = "a" * 10 + " " * 15 + "b" * 3
+    chunks = check(text, 10)
+    assert "".join(chunks).replace(" ", "") == "a" * 10 + "b" * 3
 
 
 def test_telegram_limit_is_4096():
