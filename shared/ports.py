@@ -243,12 +243,21 @@ class Messenger(Protocol):
         *,
         key: str,
         reply_token: str | None = None,
+        start: int = 0,
+        on_part: Callable[[int, list[str]], None] | None = None,
     ) -> list[str]:
         """Deliver messages in order. `key` is a stable idempotency key for this send
         (LINE X-Line-Retry-Key); the reply token is used if given, else push.
 
-        Returns the platform ids of the messages that went out, in order (Telegram:
-        message_id of each bubble; LINE: the sentMessages ids, [] if none came back)."""
+        A send is a sequence of platform calls, its parts (LINE: up to 5 messages per
+        reply or push; Telegram: one message bubble each), planned from the messages
+        alone: the same messages always make the same parts. `start` skips the parts an
+        earlier attempt delivered; `on_part(index, ids)` is called as soon as each part
+        is delivered, so the caller can record it before the next one goes out.
+
+        Returns the platform ids of the messages that went out in this call, in order
+        (Telegram: message_id of each bubble; LINE: the sentMessages ids, [] if none
+        came back)."""
         ...
     def retract(
         self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None

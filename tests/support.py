@@ -45,8 +45,16 @@ def fake_container(settings: Settings | None = None) -> Container:
     c = Container(settings or test_settings())
     # Fakes injected where the real adapters would be (cached_property slots).
     c.__dict__["clock"] = FixedClock(datetime.now(UTC))
-    c.__dict__["messengers"] = {ch: RecordingMessenger(ch) for ch in Channel}
+    # The messengers render each send as the real adapters do and check it against the
+    # platforms' rules, fetching linked audio from the container's blob store.
+    c.__dict__["messengers"] = {ch: RecordingMessenger(ch, media=lambda url: _open(c, url))
+                                for ch in Channel}
     return c
+
+
+def _open(c: Container, url: str) -> bytes | None:
+    opener = getattr(c.blobs, "open_signed_url", None)
+    return opener(url) if opener is not None else None
 
 
 _clients: dict[str, FlaskClient] = {}

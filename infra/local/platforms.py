@@ -11,15 +11,23 @@ Bot side: the real SDKs talk to it through their base-URL settings.
     /bot<token>/<method> for getMe, sendMessage, sendVoice, sendAudio, sendChatAction,
     answerCallbackQuery, editMessageText, editMessageReplyMarkup, deleteMessage, getFile,
     setWebhook, getWebhookInfo, deleteWebhook; /file/bot<token>/<path> downloads.
-Requests are validated against the platform limits (5 messages per call, 5000 UTF-16
-units, 13 quick replies, flex sizes, 4096 characters, 64-byte callback data, ...) and
+Requests are validated against the platform rules (shared/fakes/platform_rules.py: 5
+messages per call, 5000 UTF-16 units, 13 quick replies with labels of 20, Flex button
+labels of 40, flex sizes, HTTPS m4a audio, https/tel/line links; 4096 characters,
+captions of 1024, keyboards of 8 a row and 100 buttons, 64-byte callback data, ...) and
 answered in the platforms' own error shapes, so adapter bugs show up here, not in prod.
+What a platform accepts but degrades is shown degraded: a voice note over 1 MB arrives
+as a file (`as_file`), formatting beyond Telegram's 100 entities is dropped, LINE audio
+that is not m4a/mp3 is marked `unplayable`. Media are fetched to be checked through
+`media` (url -> bytes or None); `https_origins` lists the local plain-HTTP origins that
+stand for HTTPS (the local stack has no TLS).
 
 User side: `PlatformState.send_text / tap / send_audio / follow` post webhooks to the
 configured URLs, signed as the platforms sign them (LINE x-line-signature HMAC, Telegram
 X-Telegram-Bot-Api-Secret-Token), with webhookEventId / update_id, reply tokens, ids.
 
-Faults: `fail_next(n, mode="error"|"hang")` makes the next n API calls fail.
+Faults: `fail_next(n, mode="error"|"hang")` makes the next n API calls fail (a 429
+carries the platform's retry hint: Telegram parameters.retry_after, LINE Retry-After).
 
 Everything the bot sent is kept per chat (`entries`, `bot_texts`, `calls`) for tests and
 for the simulator page (GET /), which polls the JSON API under /sim/api/.
@@ -44,14 +52,23 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import requests
 from flask import Flask, Response, jsonify, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from shared.fakes.platform_rules import (
+    TELEGRAM_ENTITIES,
+    MediaLookup,
+    Problem,
+    first_refusal,
+    line_message_problems,
+    telegram_call_problems,
+)
+from shared.fakes.platform_rules import telegram_segments as _segments_and_entities
 
 ChannelName = Literal["line", "telegram"]
 Json = dict[str, Any]
@@ -61,24 +78,16 @@ Outbox = Callable[[], Sequence[Mapping[str, Any]]]
 
 SIMULATOR_DIR = Path(__file__).parent / "simulator"
 
-# Platform limits (see shared/PLATFORM.md); deliberately not imported from the app, so
-# this server checks the adapters against the platforms' numbers, not against itself.
+# Platform limits: the message rules live in shared/fakes/platform_rules.py (written
+# from the platforms' references, deliberately not imported from the app's constants),
+# shared with the in-memory messenger of the flow tests. The numbers below are about
+# this server's own behaviour.
 LINE_REPLY_TOKEN_TTL_S = 60.0
-LINE_MAX_MESSAGES = 5
-LINE_TEXT_UTF16 = 5000
-LINE_QUICK_REPLY_ITEMS = 13
-LINE_ACTION_LABEL_UTF16 = 20
-LINE_POSTBACK_DATA = 300
-LINE_URI_CHARS = 1000
-LINE_ALT_TEXT = 1500
-LINE_BUBBLE_BYTES = 30_000
-LINE_CAROUSEL_BYTES = 50_000
-LINE_CAROUSEL_BUBBLES = 12
-TELEGRAM_TEXT = 4096
-TELEGRAM_CALLBACK_BYTES = 64
 TELEGRAM_FILE_LIMIT = 20 * 1024 * 1024
+TELEGRAM_UPLOAD_LIMIT = 50 * 1000 * 1000  # multipart uploads (Bot API: 50 MB)
 TELEGRAM_DELETE_WINDOW_S = 48 * 3600
 WEBHOOK_SLOW_MS = 2000  # LINE counts a webhook answered after 2 s as failed
+MEDIA_FETCH_TIMEOUT_S = 5.0
 
 _LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 
@@ -129,6 +138,8 @@ class ChatEntry:
     at: float = 0.0  # unix seconds (simulated clock when one is given)
     edited: bool = False
     deleted: bool = False
+    as_file: bool = False  # Telegram delivered a voice note as a file (over 1 MB)
+    unplayable: bool = False  # LINE audio the app cannot play (not m4a/mp3, too large)
     raw: Json = field(default_factory=dict)  # the platform object (wire JSON)
 
     def public(self) -> Json:
@@ -182,6 +193,7 @@ class _Fault:
     channel: ChannelName | None
     hang_s: float
     after: int  # matching calls to let through first
+    retry_after: int = 1  # a 429's hint, in seconds
 
 
 @dataclass
@@ -223,14 +235,6 @@ def line_signature(body: bytes, channel_secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _json_bytes(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
-
-
 def _line_error(message: str, details: list[tuple[str, str]] | None = None) -> ApiError:
     body: Json = {"message": message}
     if details:
@@ -243,108 +247,13 @@ def _tg_error(code: int, description: str) -> ApiError:
 
 
 # --------------------------------------------------------------------- LINE checking
-def _line_action_errors(action: Any, prop: str) -> list[tuple[str, str]]:
-    if not isinstance(action, dict):
-        return [(prop, "must be an object")]
-    errors: list[tuple[str, str]] = []
-    label = action.get("label")
-    if not isinstance(label, str) or not label or _utf16(label) > LINE_ACTION_LABEL_UTF16:
-        errors.append((f"{prop}.label", f"Length must be between 1 and {LINE_ACTION_LABEL_UTF16}"))
-    kind = action.get("type")
-    if kind == "postback":
-        data = action.get("data")
-        if not isinstance(data, str) or not data or len(data) > LINE_POSTBACK_DATA:
-            errors.append((f"{prop}.data", f"Length must be between 1 and {LINE_POSTBACK_DATA}"))
-        display = action.get("displayText")
-        if display is not None and (not isinstance(display, str) or len(display) > 300):
-            errors.append((f"{prop}.displayText", "Length must be between 0 and 300"))
-    elif kind == "uri":
-        uri = action.get("uri")
-        if not isinstance(uri, str) or not uri or len(uri) > LINE_URI_CHARS:
-            errors.append((f"{prop}.uri", f"Length must be between 1 and {LINE_URI_CHARS}"))
-    elif kind != "message":
-        errors.append((f"{prop}.type", "unsupported action type"))
-    return errors
-
-
-def _flex_errors(message: Json, prop: str) -> list[tuple[str, str]]:
-    errors: list[tuple[str, str]] = []
-    alt = message.get("altText")
-    if not isinstance(alt, str) or not alt or len(alt) > LINE_ALT_TEXT:
-        errors.append((f"{prop}.altText", f"Length must be between 1 and {LINE_ALT_TEXT}"))
-    contents = message.get("contents")
-    if not isinstance(contents, dict) or contents.get("type") not in ("bubble", "carousel"):
-        return [*errors, (f"{prop}.contents", "must be a bubble or a carousel")]
-    bubbles = contents.get("contents") if contents["type"] == "carousel" else [contents]
-    if not isinstance(bubbles, list) or not 1 <= len(bubbles) <= LINE_CAROUSEL_BUBBLES:
-        errors.append((f"{prop}.contents.contents", "Size must be between 1 and 12"))
-        return errors
-    if _json_bytes(contents) > LINE_CAROUSEL_BYTES:
-        errors.append((f"{prop}.contents", "carousel over 50 KB"))
-    for j, bubble in enumerate(bubbles):
-        if not isinstance(bubble, dict) or bubble.get("type") != "bubble":
-            errors.append((f"{prop}.contents.contents[{j}]", "must be a bubble"))
-        elif _json_bytes(bubble) > LINE_BUBBLE_BYTES:
-            errors.append((f"{prop}.contents.contents[{j}]", "bubble over 30 KB"))
-        else:
-            errors.extend(_flex_component_errors(bubble, f"{prop}.contents.contents[{j}]"))
-    return errors
-
-
-def _flex_component_errors(node: Any, prop: str) -> list[tuple[str, str]]:
-    """Flex text must not be empty; actions follow the action rules (labels <= 40)."""
-    errors: list[tuple[str, str]] = []
-    if isinstance(node, dict):
-        if node.get("type") == "text" and not node.get("text") and not node.get("contents"):
-            errors.append((f"{prop}.text", "must not be empty"))
-        for key, value in node.items():
-            if key == "action" and isinstance(value, dict):
-                if value.get("type") == "uri" and len(str(value.get("uri", ""))) > LINE_URI_CHARS:
-                    errors.append((f"{prop}.action.uri", "too long"))
-            else:
-                errors.extend(_flex_component_errors(value, f"{prop}.{key}"))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            errors.extend(_flex_component_errors(item, f"{prop}[{i}]"))
-    return errors
-
-
-def line_message_errors(messages: Any) -> list[tuple[str, str]]:
-    """(property, message) pairs as LINE reports them; empty when the batch is valid."""
-    if not isinstance(messages, list) or not 1 <= len(messages) <= LINE_MAX_MESSAGES:
-        return [("messages", f"Size must be between 1 and {LINE_MAX_MESSAGES}")]
-    errors: list[tuple[str, str]] = []
-    for i, message in enumerate(messages):
-        prop = f"messages[{i}]"
-        if not isinstance(message, dict):
-            errors.append((prop, "must be an object"))
-            continue
-        kind = message.get("type")
-        if kind == "text":
-            text = message.get("text")
-            if not isinstance(text, str) or not text or _utf16(text) > LINE_TEXT_UTF16:
-                errors.append((f"{prop}.text", f"Length must be between 1 and {LINE_TEXT_UTF16}"))
-        elif kind == "audio":
-            url = message.get("originalContentUrl")
-            if not isinstance(url, str) or not url or len(url) > 2000:
-                errors.append((f"{prop}.originalContentUrl", "must be a URL (<= 2000)"))
-            duration = message.get("duration")
-            if not isinstance(duration, int) or duration <= 0:
-                errors.append((f"{prop}.duration", "must be a positive number of ms"))
-        elif kind == "flex":
-            errors.extend(_flex_errors(message, prop))
-        elif kind not in ("image", "video", "sticker", "location", "template", "imagemap"):
-            errors.append((f"{prop}.type", "unknown message type"))
-        quick = message.get("quickReply")
-        if quick is not None:
-            items = quick.get("items") if isinstance(quick, dict) else None
-            if not isinstance(items, list) or not 1 <= len(items) <= LINE_QUICK_REPLY_ITEMS:
-                errors.append((f"{prop}.quickReply.items", "Size must be between 1 and 13"))
-            else:
-                for j, item in enumerate(items):
-                    action = item.get("action") if isinstance(item, dict) else None
-                    errors.extend(_line_action_errors(action, f"{prop}.quickReply.items[{j}]"))
-    return errors
+def line_message_errors(
+    messages: Any, *, media: MediaLookup | None = None, https_origins: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """(property, message) pairs LINE would refuse the batch for; [] when it accepts it."""
+    return [(p.prop, p.message) for p in
+            line_message_problems(messages, media=media, https_origins=https_origins)
+            if p.refused]
 
 
 def _flex_texts_and_link(node: Any, texts: list[str], links: list[str],
@@ -401,77 +310,50 @@ def _line_buttons(message: Json) -> list[Json]:
 
 
 # ----------------------------------------------------------------- Telegram checking
-class _TelegramHtml(HTMLParser):
-    """Telegram's HTML subset as text segments; unsupported or unbalanced tags fail,
-    as they do on Telegram ("can't parse entities")."""
-
-    STYLES: ClassVar[dict[str, str]] = {
-        "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u",
-        "s": "s", "strike": "s", "del": "s", "code": "code", "pre": "code",
-        "tg-spoiler": "spoiler", "blockquote": "quote", "a": "a", "span": "spoiler",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.segments: list[Json] = []
-        self._stack: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.STYLES:
-            raise ValueError(f"Unsupported start tag \"{tag}\"")
-        href = dict(attrs).get("href") if tag == "a" else None
-        self._stack.append((tag, href))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self._stack or self._stack[-1][0] != tag:
-            raise ValueError(f"Unexpected end tag \"{tag}\"")
-        self._stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        styles = {self.STYLES[t] for t, _ in self._stack}
-        url = next((h for t, h in reversed(self._stack) if t == "a"), None)
-        self.segments.append({"text": data, "url": url, "b": "b" in styles, "i": "i" in styles})
-
-    def finish(self) -> list[Json]:
-        self.close()
-        if self._stack:
-            raise ValueError("unclosed tag")
-        return self.segments
-
-
 def telegram_segments(text: str, parse_mode: str | None) -> list[Json]:
-    if (parse_mode or "").upper() != "HTML":
-        return [{"text": text, "url": None, "b": False, "i": False}]
-    parser = _TelegramHtml()
+    """Telegram HTML (or plain text) as the segments a user sees; markup Telegram cannot
+    parse raises its 400 ("can't parse entities")."""
     try:
-        parser.feed(text)
-        return parser.finish()
+        return _segments_and_entities(text, parse_mode)[0]
     except ValueError as exc:
         raise _tg_error(400, f"Bad Request: can't parse entities: {exc}") from None
 
 
+def _tg_check(method: str, params: Json, files: Mapping[str, bytes],
+              media: MediaLookup | None) -> list[Problem]:
+    """The request's problems; raises the platform's error for the first refusal."""
+    problems = telegram_call_problems(method, params, uploads=files, media=media)
+    refusal = first_refusal(problems)
+    if refusal is not None:
+        raise _tg_error(400, refusal.message)
+    return problems
+
+
+def _tg_shown(text: str, parse_mode: Any, problems: Sequence[Problem]) -> list[Json]:
+    """The segments a user sees: formatting beyond the 100th entity is ignored."""
+    segments = telegram_segments(text, parse_mode)
+    if any(not p.refused and "entities" in p.message for p in problems):
+        count = 0
+        for segment in segments:
+            if segment["url"] or segment["b"] or segment["i"]:
+                count += 1
+                if count > TELEGRAM_ENTITIES:
+                    segment.update(url=None, b=False, i=False)
+    return segments
+
+
 def _telegram_buttons(markup: Any) -> list[Json]:
+    """The inline keyboard as the page shows it (already checked by the rules)."""
     if markup is None:
         return []
     if isinstance(markup, str):
         markup = json.loads(markup)
-    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
-    if not isinstance(rows, list):
-        raise _tg_error(400, "Bad Request: can't parse reply keyboard markup JSON object")
     buttons: list[Json] = []
-    for r, row in enumerate(rows):
+    for r, row in enumerate(markup.get("inline_keyboard") or []):
         for button in row:
-            label = button.get("text")
             data = button.get("callback_data")
-            url = button.get("url")
-            if not label:
-                raise _tg_error(400, "Bad Request: text buttons are unallowed in the "
-                                     "inline keyboard")
-            if (data is None) == (url is None):
-                raise _tg_error(400, "Bad Request: can't parse inline keyboard button")
-            if data is not None and not 1 <= len(str(data).encode()) <= TELEGRAM_CALLBACK_BYTES:
-                raise _tg_error(400, "Bad Request: BUTTON_DATA_INVALID")
-            buttons.append({"label": label, "data": data or "", "url": url, "row": r})
+            buttons.append({"label": button.get("text"), "data": data or "",
+                            "url": button.get("url"), "row": r})
     return buttons
 
 
@@ -493,6 +375,8 @@ class PlatformState:
         users: Sequence[SimUser] = DEFAULT_USERS,
         clock_now: ClockNow | None = None,
         webhook_timeout_s: float = 30.0,
+        media: MediaLookup | None = None,
+        https_origins: Sequence[str] = (),
     ) -> None:
         self.line_channel_secret = line_channel_secret
         self.line_access_token = line_access_token
@@ -504,6 +388,10 @@ class PlatformState:
         self.users = {u.key: u for u in users}
         self.clock_now = clock_now
         self.webhook_timeout_s = webhook_timeout_s
+        # How the platforms get at the files the bot links to (None: not fetchable).
+        self.media = media
+        # Plain-HTTP origins that stand for HTTPS here (the local stack has no TLS).
+        self.https_origins = tuple(https_origins)
 
         self.calls: list[ApiCall] = []
         self.webhooks: list[WebhookResult] = []
@@ -589,13 +477,15 @@ class PlatformState:
         channel: ChannelName | None = None,
         hang_s: float = 30.0,
         after: int = 0,
+        retry_after: int = 1,
     ) -> None:
         """The next `count` API calls (of `channel`, or any) answer `status`, or hang
         for `hang_s` seconds (then 504) so that the client's timeout fires. `after`
-        lets that many matching calls succeed first (a failure mid-way through a send)."""
+        lets that many matching calls succeed first (a failure mid-way through a send).
+        A 429 carries `retry_after` seconds, as the platform's hint."""
         with self._lock:
             self._faults.extend(
-                _Fault(mode, status, channel, hang_s, after if i == 0 else 0)
+                _Fault(mode, status, channel, hang_s, after if i == 0 else 0, retry_after)
                 for i in range(count)
             )
 
@@ -668,6 +558,30 @@ class PlatformState:
         with self._lock:
             self.calls.append(call)
 
+    def fetch_media(self, url: str) -> bytes | None:
+        """A linked file as the platform would fetch it: through `media`, else over
+        plain HTTP from a local origin; None when it cannot be fetched from here."""
+        if self.media is not None:
+            found = self.media(url)
+            if found is not None:
+                return found
+        if not any(url.startswith(o.rstrip("/") + "/") for o in self.https_origins):
+            return None
+        try:
+            answer = requests.get(url, timeout=MEDIA_FETCH_TIMEOUT_S)
+        except requests.RequestException:
+            return None
+        return answer.content if answer.status_code == 200 else None
+
+    def _line_problems(self, messages: Any) -> list[Problem]:
+        problems = line_message_problems(messages, media=self.fetch_media,
+                                         https_origins=self.https_origins)
+        refused = [p for p in problems if p.refused]
+        if refused:
+            raise _line_error(f"The request body has {len(refused)} error(s)",
+                              [(p.prop, p.message) for p in refused])
+        return problems
+
     # ================================================================== LINE API
     def line_reply(self, body: Json) -> Json:
         token = body.get("replyToken")
@@ -680,11 +594,13 @@ class PlatformState:
             )
             if not fresh or issued is None:
                 raise _line_error("Invalid reply token")
-            errors = line_message_errors(body.get("messages"))
-            if errors:
-                raise _line_error(f"The request body has {len(errors)} error(s)", errors)
+        problems = self._line_problems(body.get("messages"))
+        with self._lock:
+            if issued.used:  # taken by a concurrent reply while the media were checked
+                raise _line_error("Invalid reply token")
             issued.used = True
-            return {"sentMessages": self._line_store(issued.chat_id, body["messages"], "reply")}
+            return {"sentMessages": self._line_store(issued.chat_id, body["messages"], "reply",
+                                                     problems)}
 
     def line_push(self, body: Json, retry_key: str | None) -> Json:
         to = body.get("to")
@@ -697,30 +613,31 @@ class PlatformState:
                 raise _line_error(
                     "The value for the 'X-Line-Retry-Key' header is invalid"
                 ) from None
-        errors = line_message_errors(body.get("messages"))
-        if errors:
-            raise _line_error(f"The request body has {len(errors)} error(s)", errors)
+        problems = self._line_problems(body.get("messages"))
         with self._lock:
             if retry_key is not None and retry_key in self._retry_keys:
                 raise ApiError(409, {
                     "message": "The retry key is already accepted",
                     "sentMessages": self._retry_keys[retry_key],
                 })
-            sent = self._line_store(to, body["messages"], "push")
+            sent = self._line_store(to, body["messages"], "push", problems)
             if retry_key is not None:
                 self._retry_keys[retry_key] = sent
             return {"sentMessages": sent}
 
-    def _line_store(self, chat_id: str, messages: list[Json], via: str) -> list[Json]:
+    def _line_store(self, chat_id: str, messages: list[Json], via: str,
+                    problems: Sequence[Problem] = ()) -> list[Json]:
         sent: list[Json] = []
-        for message in messages:
+        for i, message in enumerate(messages):
             kind = message.get("type")
             common: Json = {"channel": "line", "chat_id": chat_id, "sender": "bot", "via": via,
                             "raw": message, "buttons": _line_buttons(message),
                             "quick_reply": "quickReply" in message}
             if kind == "audio":
+                unplayable = any(p.prop.startswith(f"messages[{i}].") for p in problems)
                 self._add_entry(kind="audio", audio_url=message["originalContentUrl"],
-                                duration_ms=message["duration"], **common)
+                                duration_ms=message["duration"], unplayable=unplayable,
+                                **common)
             elif kind == "flex":
                 self._add_entry(kind="cards", cards=_line_cards(message),
                                 alt_text=message.get("altText", ""), **common)
@@ -801,12 +718,9 @@ class PlatformState:
     def _tg_send_message(self, params: Json, files: Mapping[str, bytes]) -> Any:
         chat = self._tg_chat(params.get("chat_id"))
         text = str(params.get("text") or "")
-        segments = telegram_segments(text, params.get("parse_mode"))
+        problems = _tg_check("sendMessage", params, files, self.fetch_media)
+        segments = _tg_shown(text, params.get("parse_mode"), problems)
         plain = "".join(s["text"] for s in segments)
-        if not plain.strip():
-            raise _tg_error(400, "Bad Request: message text is empty")
-        if len(plain) > TELEGRAM_TEXT:
-            raise _tg_error(400, "Bad Request: message is too long")
         buttons = _telegram_buttons(params.get("reply_markup"))
         message = self._tg_message(chat, {"text": plain}, params.get("reply_markup"))
         self._add_entry(channel="telegram", chat_id=str(chat["id"]), sender="bot", kind="text",
@@ -829,6 +743,9 @@ class PlatformState:
 
     def _tg_send_media(self, kind: str, params: Json, files: Mapping[str, bytes]) -> Any:
         chat = self._tg_chat(params.get("chat_id"))
+        if kind in files and len(files[kind]) > TELEGRAM_UPLOAD_LIMIT:
+            raise _tg_error(413, "Request Entity Too Large")
+        problems = _tg_check(f"send{kind.title()}", params, files, self.fetch_media)
         buttons = _telegram_buttons(params.get("reply_markup"))
         source = params.get(kind)
         duration = _int(params.get("duration")) or 0
@@ -836,15 +753,20 @@ class PlatformState:
             mime = "audio/ogg" if kind == "voice" else "audio/mpeg"
             file_id, _ = self.add_telegram_file(files[kind], mime=mime)
             url = f"/sim/api/telegram-file/{file_id}"
-        elif isinstance(source, str) and source:
-            file_id, url = "AwACAg" + secrets.token_urlsafe(24), source
         else:
-            raise _tg_error(400, f"Bad Request: there is no {kind} in the request")
-        media = {"file_id": file_id, "file_unique_id": secrets.token_hex(8), "duration": duration}
-        message = self._tg_message(chat, {kind: media}, params.get("reply_markup"))
+            file_id, url = "AwACAg" + secrets.token_urlsafe(24), str(source)
+        media: Json = {"file_id": file_id, "file_unique_id": secrets.token_hex(8),
+                       "duration": duration}
+        # A voice note over 1 MB (or not OGG/Opus) arrives as a file, as on Telegram.
+        as_file = any(not p.refused and p.prop == kind for p in problems)
+        content: Json = {"document": {k: v for k, v in media.items() if k != "duration"}} \
+            if as_file else {kind: media}
+        caption = _tg_shown(str(params.get("caption") or ""), params.get("parse_mode"), problems)
+        message = self._tg_message(chat, content, params.get("reply_markup"))
         self._add_entry(channel="telegram", chat_id=str(chat["id"]), sender="bot", kind="audio",
                         audio_url=url, duration_ms=duration * 1000, buttons=buttons,
-                        text=str(params.get("caption") or ""), message_id=message["message_id"],
+                        text="".join(c["text"] for c in caption),
+                        message_id=message["message_id"], as_file=as_file,
                         via=f"send{kind.title()}", raw=message)
         self._end_typing(str(chat["id"]))
         return message
@@ -882,10 +804,9 @@ class PlatformState:
         entry = self._tg_find(params.get("chat_id"), params.get("message_id"))
         if entry is None:
             raise _tg_error(400, "Bad Request: message to edit not found")
-        segments = telegram_segments(str(params.get("text") or ""), params.get("parse_mode"))
+        problems = _tg_check("editMessageText", params, files, self.fetch_media)
+        segments = _tg_shown(str(params.get("text") or ""), params.get("parse_mode"), problems)
         plain = "".join(s["text"] for s in segments)
-        if not plain.strip() or len(plain) > TELEGRAM_TEXT:
-            raise _tg_error(400, "Bad Request: message text is empty or too long")
         buttons = _telegram_buttons(params.get("reply_markup"))
         if plain == entry.text and buttons == entry.buttons:
             raise _tg_error(400, "Bad Request: message is not modified")
@@ -900,6 +821,7 @@ class PlatformState:
         entry = self._tg_find(params.get("chat_id"), params.get("message_id"))
         if entry is None:
             raise _tg_error(400, "Bad Request: message to edit not found")
+        _tg_check("editMessageReplyMarkup", params, files, None)
         buttons = _telegram_buttons(params.get("reply_markup"))
         if buttons == entry.buttons:
             raise _tg_error(400, "Bad Request: message is not modified")
@@ -1228,9 +1150,13 @@ def create_platform_app(
         if channel == "telegram":
             body: Json = {"ok": False, "error_code": status, "description": "Internal Server Error"}
             if status == 429:
-                body = {"ok": False, "error_code": 429, "description": "Too Many Requests",
-                        "parameters": {"retry_after": 1}}
+                body = {"ok": False, "error_code": 429,
+                        "description": f"Too Many Requests: retry after {fault.retry_after}",
+                        "parameters": {"retry_after": fault.retry_after}}
             return jsonify(body), status
+        if status == 429:
+            return (jsonify({"message": "Too many requests"}), status,
+                    {"Retry-After": str(fault.retry_after)})
         return jsonify({"message": "Internal server error"}), status
 
     def line_auth() -> ResponseReturnValue | None:

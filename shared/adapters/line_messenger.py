@@ -1,17 +1,21 @@
 """Messenger for LINE, on line-bot-sdk v3 (the only module that imports linebot).
 
-Rendering is pure (OutMessage -> LINE wire JSON) and kept apart from transport, so its
-limits are easy to test: text <= 5000 UTF-16 units, <= 5 messages per call, quick reply
-<= 13 items with labels <= 20, flex carousel <= 12 bubbles and 50 KB (bubble 30 KB),
-altText <= 1500. The SDK then validates the JSON into its models and sends it.
+Rendering is pure (OutMessage -> LINE wire JSON, line_render.py) and kept apart from
+transport, so its limits are easy to test and the flow tests' in-memory messenger sends
+exactly what this adapter sends. The SDK then validates the JSON into its models.
 
-Idempotency: a push carries X-Line-Retry-Key = uuid5(key, batch index), so a retried
-task pushes nothing twice (LINE answers 409 for a key it already accepted). A reply has
-no retry key: if a retried task finds its reply token spent, the first batch goes out
-again by push. Callers that must not repeat a reply record their sends (delivery.py).
+A send is a sequence of API calls ("parts"): the first by reply while the token is
+fresh, the rest by push, at most 5 messages each. `start` skips the parts an earlier
+attempt delivered and `on_part` reports each delivered part, so services/delivery.py can
+resume a send where it stopped. A push carries X-Line-Retry-Key = uuid5(key, part
+index), so a retried part is not delivered twice (LINE answers 409 for a key it already
+accepted). A reply has no retry key: if a retried task finds its reply token spent, the
+first part goes out again by push.
 
 send() returns the sentMessages ids LINE reports (also for a 409, whose body lists what
 the first attempt sent). LINE cannot delete or edit a sent message: retract() is a no-op.
+429: "You have reached your monthly limit" is final for the month (not retryable); any
+other 429 is a rate limit, retryable, with LINE's Retry-After when it sends one.
 """
 
 from __future__ import annotations
@@ -19,10 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import urllib3
 from linebot.v3.messaging import (  # type: ignore[import-untyped]
@@ -37,212 +39,25 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
     ShowLoadingAnimationRequest,
 )
 
-from shared.domain.channels import (
-    LINE_MESSAGES_PER_CALL,
-    LINE_POSTBACK_DATA,
-    LINE_QUICK_REPLY_ITEMS,
-    LINE_QUICK_REPLY_LABEL,
-    Channel,
+from shared.adapters.line_render import (  # re-exported: the renderer's public names
+    Wire,
+    batches,
+    json_size,
+    loading_seconds,
+    quick_reply,
+    render_messages,
+    retry_key,
 )
+from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError
-from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
-from shared.domain.text_split import split_for_line, truncate
+from shared.domain.messages import OutMessage
+
+__all__ = ["LineMessenger", "Wire", "batches", "json_size", "loading_seconds",
+           "quick_reply", "render_messages", "retry_key"]
 
 log = logging.getLogger(__name__)
 
-Wire = dict[str, Any]
-
-# Flex limits (PLATFORM.md): bubble <= 30 KB, carousel <= 12 bubbles and <= 50 KB.
-FLEX_CAROUSEL_BUBBLES = 12
-FLEX_CAROUSEL_BYTES = 50_000
-FLEX_ALT_TEXT = 1500
-URI_ACTION_CHARS = 1000
-# Titles and subtitles are truncated so that one bubble stays a few KB at most.
-CARD_TITLE_CHARS = 120
-CARD_SUBTITLE_CHARS = 240
-CARD_BUTTON_LABEL = 20
-
-_RETRY_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "medbot/line/x-line-retry-key")
-
-
-# ----------------------------------------------------------------------------- rendering
-def retry_key(key: str, batch: int) -> str:
-    """The X-Line-Retry-Key of push batch `batch` of the send identified by `key`."""
-    return str(uuid.uuid5(_RETRY_KEY_NAMESPACE, f"{key}\x1f{batch}"))
-
-
-def loading_seconds(seconds: int) -> int:
-    """LINE accepts 5..60 s in steps of 5; round up and clamp."""
-    clamped = min(60, max(5, seconds))
-    return -(-clamped // 5) * 5
-
-
-def _action(button: Button) -> Wire | None:
-    label = truncate(button.label, LINE_QUICK_REPLY_LABEL) or "…"
-    if button.url:
-        if len(button.url) > URI_ACTION_CHARS:
-            log.warning("line: dropped a link button over %d chars", URI_ACTION_CHARS)
-            return None
-        return {"type": "uri", "label": label, "uri": button.url}
-    data = button.data or truncate(button.label, LINE_POSTBACK_DATA)
-    # displayText shows the tapped label in the chat, as a typed answer would be.
-    return {
-        "type": "postback",
-        "label": label,
-        "data": data,
-        "displayText": truncate(button.label, LINE_POSTBACK_DATA),
-    }
-
-
-def quick_reply(buttons: Sequence[Button]) -> Wire | None:
-    if len(buttons) > LINE_QUICK_REPLY_ITEMS:
-        log.warning("line: %d buttons, quick reply shows %d", len(buttons), LINE_QUICK_REPLY_ITEMS)
-    actions = [a for a in map(_action, buttons[:LINE_QUICK_REPLY_ITEMS]) if a is not None]
-    if not actions:
-        return None
-    return {"items": [{"type": "action", "action": a} for a in actions]}
-
-
-def _host_label(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    host = host.removeprefix("www.")
-    return truncate(host or "Open", CARD_BUTTON_LABEL)
-
-
-def _bubble(card: Card) -> Wire:
-    title = truncate(card.title.strip(), CARD_TITLE_CHARS) or _host_label(card.url)
-    body: list[Wire] = [
-        {"type": "text", "text": title, "weight": "bold", "wrap": True, "maxLines": 3}
-    ]
-    subtitle = truncate(card.subtitle.strip(), CARD_SUBTITLE_CHARS)
-    if subtitle:
-        body.append(
-            {"type": "text", "text": subtitle, "size": "sm", "color": "#666666",
-             "wrap": True, "maxLines": 4}
-        )
-    return {
-        "type": "bubble",
-        "size": "kilo",
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "link",
-                    "height": "sm",
-                    "action": {"type": "uri", "label": _host_label(card.url), "uri": card.url},
-                }
-            ],
-        },
-    }
-
-
-def json_size(value: Wire) -> int:
-    """Bytes of the JSON LINE receives (UTF-8), the unit of its flex size limits."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
-
-
-def _suggestion_bubble(title: str, suggestions: Sequence[Card]) -> Wire:
-    """Google Search Suggestions: each query, exactly as given, a tappable text that
-    opens its Google results page (no screen in between), under a plain heading."""
-    rows: list[Wire] = [{"type": "text", "text": title or "Google", "weight": "bold",
-                         "size": "sm", "color": "#5e5e5e", "wrap": True}]
-    for suggestion in suggestions:
-        row: Wire = {"type": "text", "text": suggestion.title, "wrap": True,
-                     "color": "#1a73e8", "decoration": "underline"}
-        if len(suggestion.url) <= URI_ACTION_CHARS:
-            row["action"] = {"type": "uri", "uri": suggestion.url,
-                             "label": truncate(suggestion.title, CARD_BUTTON_LABEL) or "Google"}
-        else:  # still shown, exactly as given, though LINE cannot link it
-            log.warning("line: a search suggestion's link is over %d chars", URI_ACTION_CHARS)
-        rows.append(row)
-    return {"type": "bubble", "size": "kilo",
-            "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": rows}}
-
-
-def _bubbles(cards: Cards) -> list[Wire]:
-    bubbles: list[Wire] = []
-    for card in cards.cards:
-        if len(card.url) > URI_ACTION_CHARS:
-            log.warning("line: dropped a card whose link is over %d chars", URI_ACTION_CHARS)
-            continue
-        bubbles.append(_bubble(card))
-    if cards.suggestions:  # in the same message as the sources, after them
-        bubbles.append(_suggestion_bubble(cards.suggestions_title, cards.suggestions))
-    return bubbles
-
-
-def _carousels(bubbles: Sequence[Wire]) -> list[list[Wire]]:
-    """Bubbles grouped greedily into carousels within the count and size limits."""
-    groups: list[list[Wire]] = []
-    current: list[Wire] = []
-    for bubble in bubbles:
-        candidate = {"type": "carousel", "contents": [*current, bubble]}
-        if current and (
-            len(current) >= FLEX_CAROUSEL_BUBBLES or json_size(candidate) > FLEX_CAROUSEL_BYTES
-        ):
-            groups.append(current)
-            current = []
-        current.append(bubble)
-    if current:
-        groups.append(current)
-    return groups
-
-
-def _alt_text(cards: Cards) -> str:
-    text = cards.alt_text.strip() or "\n".join(c.title for c in cards.cards)
-    return truncate(text or "…", FLEX_ALT_TEXT)
-
-
-def _render_one(message: OutMessage) -> list[Wire]:
-    if isinstance(message, Text):
-        return [{"type": "text", "text": chunk} for chunk in split_for_line(message.text)]
-    if isinstance(message, Audio):
-        # LINE needs an m4a/mp3 HTTPS URL and the duration in ms (> 0).
-        return [
-            {
-                "type": "audio",
-                "originalContentUrl": message.url,
-                "duration": max(1, message.duration_ms),
-            }
-        ]
-    alt = _alt_text(message)
-    return [
-        {"type": "flex", "altText": alt, "contents": {"type": "carousel", "contents": group}}
-        for group in _carousels(_bubbles(message))
-    ]
-
-
-def render_messages(messages: Sequence[OutMessage]) -> list[Wire]:
-    """LINE message objects for `messages`, in order, each within LINE's limits.
-
-    Buttons become a quick reply on the last LINE message rendered from their
-    OutMessage. LINE shows only the latest message's quick reply, so if the send ends
-    with messages that have none (a question, then its sources and audio), the latest
-    quick reply moves to the final message instead of silently disappearing.
-    """
-    wire: list[Wire] = []
-    for message in messages:
-        rendered = _render_one(message)
-        reply = quick_reply(message.buttons) if message.buttons else None
-        if reply is not None:
-            target = rendered[-1] if rendered else (wire[-1] if wire else None)
-            if target is None:
-                log.warning("line: buttons without a message to carry them were dropped")
-            else:
-                target["quickReply"] = reply
-        wire.extend(rendered)
-    carriers = [w for w in wire if "quickReply" in w]
-    if carriers and "quickReply" not in wire[-1]:
-        wire[-1]["quickReply"] = carriers[-1].pop("quickReply")
-    return wire
-
-
-def batches(wire: Sequence[Wire]) -> list[list[Wire]]:
-    size = LINE_MESSAGES_PER_CALL
-    return [list(wire[i : i + size]) for i in range(0, len(wire), size)]
+OnPart = Callable[[int, list[str]], None]
 
 
 # ----------------------------------------------------------------------------- transport
@@ -279,13 +94,26 @@ def _conflict_ids(exc: ApiException) -> list[str]:
     return _sent_ids(body.get("sentMessages")) if isinstance(body, dict) else []
 
 
+def _retry_after(exc: ApiException) -> float | None:
+    headers = getattr(exc, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _as_error(what: str, exc: ApiException) -> MessengerError:
     status = int(exc.status or 0)
+    message = _error_message(exc)
     retryable = status == 0 or status == 429 or status >= 500
+    if status == 429 and "monthly limit" in message.lower():
+        retryable = False  # the free message quota is spent until next month
     return MessengerError(
-        f"LINE {what} failed: {status} {_error_message(exc)}".strip(),
+        f"LINE {what} failed: {status} {message}".strip(),
         retryable=retryable,
         status=status or None,
+        retry_after_s=_retry_after(exc) if status == 429 else None,
     )
 
 
@@ -324,23 +152,25 @@ class LineMessenger:
         *,
         key: str,
         reply_token: str | None = None,
+        start: int = 0,
+        on_part: OnPart | None = None,
     ) -> list[str]:
         groups = batches(render_messages(messages))
-        if not groups:
-            return []
         ids: list[str] = []
-        first_push = 0
-        if reply_token:
-            replied = self._reply(reply_token, groups[0])
-            if replied is not None:
-                ids += replied
-                first_push = 1
-        for index in range(first_push, len(groups)):
-            ids += self._push(chat_id, groups[index], retry_key(key, index))
-        log.info(
-            "line: sent %d messages in %d calls (reply=%s)",
-            sum(len(g) for g in groups), len(groups), first_push == 1,
-        )
+        replied = False
+        for index in range(start, len(groups)):
+            part: list[str] | None = None
+            if index == 0 and reply_token:
+                part = self._reply(reply_token, groups[0])
+                replied = part is not None
+            if part is None:
+                part = self._push(chat_id, groups[index], retry_key(key, index))
+            ids += part
+            if on_part is not None:
+                on_part(index, part)
+        if groups[start:]:
+            log.info("line: sent %d messages in %d calls (reply=%s)",
+                     sum(len(g) for g in groups[start:]), len(groups) - start, replied)
         return ids
 
     def _reply(self, token: str, wire: list[Wire]) -> list[str] | None:

@@ -6,9 +6,14 @@ runs every call on it under a lock, so PTB's HTTP client always lives on the loo
 created its connections and the asyncio details stay inside this module. Do not call it
 from a thread that is already running an event loop.
 
-Idempotency: the Bot API has no retry key, so a retried send is delivered again. The
-adapter accepts `key` for the port's sake; the caller de-duplicates by recording sent
-keys (services/delivery.py). Reply tokens do not exist on Telegram and are ignored.
+Rendering is pure (telegram_render.py: OutMessage -> Bot API calls); this module only
+makes the calls. A send is a sequence of calls ("parts"), one message bubble each:
+`start` skips the parts an earlier attempt delivered and `on_part` reports each
+delivered part, so services/delivery.py resumes a send where it stopped. The Bot API
+has no retry key, so the caller's record is what stops a retried task from repeating a
+part. Reply tokens do not exist on Telegram and are ignored. A 429 carries
+parameters.retry_after: it is passed on (MessengerError.retry_after_s) for the caller
+to wait, then resume.
 
 Retraction: deleteMessage works only within 48 h (PLATFORM.md); an older message is
 edited instead (its keyboard removed, its text replaced by a note if one is given).
@@ -17,15 +22,14 @@ edited instead (its keyboard removed, its text replaced by a note if one is give
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ChatAction, ParseMode
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -37,114 +41,36 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from shared.domain.channels import TELEGRAM_CALLBACK_DATA_BYTES, Channel
+from shared.adapters.telegram_render import (  # re-exported: the renderer's public names
+    BotCall,
+    card_pages,
+    keyboard,
+    render_calls,
+)
+from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError
-from shared.domain.messages import Audio, Button, Cards, OutMessage, Text
-from shared.domain.text_split import split_for_telegram, truncate, utf16_len
+from shared.domain.messages import OutMessage
+
+__all__ = ["BotCall", "TelegramMessenger", "card_pages", "keyboard", "render_calls"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+OnPart = Callable[[int, list[str]], None]
 
 BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves files up to 20 MB
-TELEGRAM_HTML_LIMIT = 4096
-CARD_TITLE_CHARS = 200
-CARD_SUBTITLE_CHARS = 300
-# Inline keyboard rows: a few short buttons side by side, long labels alone.
-ROW_BUTTONS = 3
-ROW_LABEL_CHARS = 30
 
 
-# ----------------------------------------------------------------------------- rendering
-def _fit_bytes(text: str, limit: int) -> str:
-    """The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
-    return text.encode()[:limit].decode(errors="ignore")
-
-
-def _inline_button(button: Button) -> InlineKeyboardButton:
-    if button.url:
-        return InlineKeyboardButton(button.label, url=button.url)
-    data = button.data or _fit_bytes(button.label, TELEGRAM_CALLBACK_DATA_BYTES)
-    return InlineKeyboardButton(button.label, callback_data=data)
-
-
-def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    rows: list[list[InlineKeyboardButton]] = []
-    row: list[InlineKeyboardButton] = []
-    width = 0
-    for button in buttons:
-        size = len(button.label)
-        if row and (len(row) >= ROW_BUTTONS or width + size > ROW_LABEL_CHARS):
-            rows.append(row)
-            row, width = [], 0
-        row.append(_inline_button(button))
-        width += size
-    rows.append(row)
-    return InlineKeyboardMarkup(rows)
-
-
-def card_pages(cards: Cards) -> list[str]:
-    """The cards as HTML link lists, each message within Telegram's 4096 limit.
-
-    Counted on the HTML source, which is never shorter than the text Telegram counts.
-    """
-    heading = truncate(cards.alt_text.strip(), CARD_TITLE_CHARS)
-    header = f"<b>{html.escape(heading)}</b>\n\n" if heading else ""
-    entries: list[str] = []
-    for card in cards.cards:
-        title = html.escape(truncate(card.title.strip(), CARD_TITLE_CHARS) or card.url)
-        entry = f'• <a href="{html.escape(card.url, quote=True)}">{title}</a>'
-        subtitle = truncate(card.subtitle.strip(), CARD_SUBTITLE_CHARS)
-        if subtitle:
-            entry += f"\n{html.escape(subtitle)}"
-        if utf16_len(header + entry) > TELEGRAM_HTML_LIMIT:
-            log.warning("telegram: dropped a card too long for one message")
-            continue
-        entries.append(entry)
-    entries.extend(_suggestion_entries(cards, header))
-    pages: list[str] = []
-    group: list[str] = []
-    for entry in entries:
-        candidate = header + "\n\n".join([*group, entry])
-        if group and utf16_len(candidate) > TELEGRAM_HTML_LIMIT:
-            pages.append(header + "\n\n".join(group))
-            group = []
-        group.append(entry)
-    if group:
-        pages.append(header + "\n\n".join(group))
-    return pages
-
-
-def _suggestion_entries(cards: Cards, header: str) -> list[str]:
-    """Google Search Suggestions after the sources: a heading, then each query exactly
-    as given, linked straight to its Google results page; in as few entries as fit."""
-    if not cards.suggestions:
-        return []
-    title = f"<b>{html.escape(cards.suggestions_title or 'Google')}</b>"
-    entries: list[str] = []
-    block = title
-    for suggestion in cards.suggestions:
-        line = (f'🔍 <a href="{html.escape(suggestion.url, quote=True)}">'
-                f"{html.escape(suggestion.title)}</a>")
-        if utf16_len(header + block + "\n" + line) > TELEGRAM_HTML_LIMIT and block != title:
-            entries.append(block)
-            block = title
-        block += "\n" + line
-    entries.append(block)
-    return entries
-
-
-def _duration(ms: int) -> timedelta:
-    return timedelta(seconds=max(1, -(-ms // 1000)))
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 # ----------------------------------------------------------------------------- errors
 def _as_error(what: str, exc: TelegramError) -> MessengerError:
     # BadRequest and TimedOut are NetworkError subclasses: test them first.
     if isinstance(exc, RetryAfter):
-        return MessengerError(f"Telegram {what}: rate limited", retryable=True, status=429)
+        return MessengerError(f"Telegram {what}: rate limited", retryable=True, status=429,
+                              retry_after_s=_seconds(exc.retry_after))
     if isinstance(exc, TimedOut):
         return MessengerError(f"Telegram {what}: timed out", retryable=True)
     if isinstance(exc, BadRequest):
@@ -211,65 +137,43 @@ class TelegramMessenger:
         *,
         key: str,
         reply_token: str | None = None,
+        start: int = 0,
+        on_part: OnPart | None = None,
     ) -> list[str]:
-        """Send in order; the message_id of every bubble sent. `key` is not used for
-        de-duplication (see module docstring)."""
+        """Send in order from part `start`; the message_id of every bubble sent now.
+        `key` is not used for de-duplication (see module docstring)."""
         del key, reply_token
-        ids = self._run("send", self._send_all(chat_id, messages))
-        log.info("telegram: sent %d messages", len(messages))
-        return [str(message_id) for message_id in ids]
-
-    async def _send_all(self, chat_id: str, messages: Sequence[OutMessage]) -> list[int]:
-        ids: list[int] = []
-        for message in messages:
-            if isinstance(message, Text):
-                ids += await self._send_text(chat_id, message)
-            elif isinstance(message, Audio):
-                ids.append(await self._send_audio(chat_id, message))
-            else:
-                ids += await self._send_cards(chat_id, message)
+        calls = render_calls(messages)
+        ids: list[str] = []
+        for index in range(start, len(calls)):
+            sent = self._run("send", self._call(chat_id, calls[index]))
+            ids.append(str(sent.message_id))
+            if on_part is not None:
+                on_part(index, [ids[-1]])
+        if calls[start:]:
+            log.info("telegram: sent %d messages", len(calls) - start)
         return ids
 
-    async def _send_text(self, chat_id: str, message: Text) -> list[int]:
-        chunks = split_for_telegram(message.text)
-        if not chunks and message.buttons:
-            chunks = ["…"]  # a keyboard needs a message to sit on
-        ids: list[int] = []
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            sent = await self._bot.send_message(
-                chat_id, chunk, reply_markup=keyboard(message.buttons) if last else None
-            )
-            ids.append(sent.message_id)
-        return ids
-
-    async def _send_audio(self, chat_id: str, message: Audio) -> int:
-        markup = keyboard(message.buttons)
-        duration = _duration(message.duration_ms)
-        if message.mime == "audio/ogg":  # OGG/Opus shows as a voice message
-            sent = await self._bot.send_voice(
-                chat_id, message.url, duration=duration, reply_markup=markup
-            )
-        else:
-            sent = await self._bot.send_audio(
-                chat_id, message.url, duration=duration, reply_markup=markup
-            )
-        return sent.message_id
-
-    async def _send_cards(self, chat_id: str, message: Cards) -> list[int]:
-        pages = card_pages(message)
-        ids: list[int] = []
-        for index, page in enumerate(pages):
-            last = index == len(pages) - 1
-            sent = await self._bot.send_message(
-                chat_id,
-                page,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                reply_markup=keyboard(message.buttons) if last else None,
-            )
-            ids.append(sent.message_id)
-        return ids
+    async def _call(self, chat_id: str, call: BotCall) -> Message:
+        params = call.params
+        markup = params.get("reply_markup")
+        reply_markup = InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None
+        if call.method == "sendMessage":
+            preview = params.get("link_preview_options")
+            return await self._bot.send_message(
+                chat_id, params["text"], parse_mode=params.get("parse_mode"),
+                link_preview_options=LinkPreviewOptions(**preview) if preview else None,
+                reply_markup=reply_markup)
+        duration = timedelta(seconds=params["duration"])
+        if call.method == "sendVoice":
+            return await self._bot.send_voice(
+                chat_id, params["voice"], duration=duration, caption=params.get("caption"),
+                reply_markup=reply_markup)
+        if call.method == "sendAudio":
+            return await self._bot.send_audio(
+                chat_id, params["audio"], duration=duration, caption=params.get("caption"),
+                reply_markup=reply_markup)
+        raise ValueError(f"unknown Bot API call: {call.method}")
 
     # ------------------------------------------------------------------ retract
     def retract(

@@ -8,13 +8,17 @@ class MessengerError(Exception):
 
     `retryable` tells the task handler whether running the task again can help
     (5xx, 429, timeouts) or not (a rejected message, an unknown chat). `status` is the
-    platform's HTTP status when there was one. The message never contains user text.
+    platform's HTTP status when there was one; `retry_after_s` the wait a rate limit
+    asked for (Telegram's parameters.retry_after, LINE's Retry-After), if it named one.
+    The message never contains user text.
     """
 
-    def __init__(self, message: str, *, retryable: bool = True, status: int | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, status: int | None = None,
+                 retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.status = status
+        self.retry_after_s = retry_after_s
 
 
 class MediaTooLarge(Exception):

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from shared.domain.channels import BUTTON_DATA_BYTES
+from shared.domain.channels import BUTTON_DATA_BYTES, MAX_BUTTONS, TELEGRAM_TEXT_LIMIT
+from shared.domain.text_split import utf16_len
 
 
 class Button(BaseModel):
@@ -28,10 +29,15 @@ class Button(BaseModel):
         return value
 
 
+# At most MAX_BUTTONS per message, so no adapter ever drops an option silently: a longer
+# list is offered page by page (shared/domain/paging.py).
+Buttons = Annotated[list[Button], Field(max_length=MAX_BUTTONS)]
+
+
 class Text(BaseModel):
     type: Literal["text"] = "text"
     text: str
-    buttons: list[Button] = Field(default_factory=list)
+    buttons: Buttons = Field(default_factory=list)
 
 
 class Audio(BaseModel):
@@ -39,7 +45,8 @@ class Audio(BaseModel):
     url: str  # signed, expiring HTTPS URL of an m4a (LINE) or ogg/mp3 (Telegram) file
     duration_ms: int
     mime: str = "audio/mp4"
-    buttons: list[Button] = Field(default_factory=list)
+    caption: str = ""  # e.g. "Part 1 of 3" (a Telegram caption; LINE audio has none)
+    buttons: Buttons = Field(default_factory=list)
 
 
 class Card(BaseModel):
@@ -58,9 +65,26 @@ class Cards(BaseModel):
     type: Literal["cards"] = "cards"
     alt_text: str
     cards: list[Card]
-    buttons: list[Button] = Field(default_factory=list)
+    buttons: Buttons = Field(default_factory=list)
     suggestions: list[Card] = Field(default_factory=list)
     suggestions_title: str = ""
 
 
 OutMessage = Annotated[Text | Audio | Cards, Field(discriminator="type")]
+
+
+def coalesce(messages: list[OutMessage], limit: int = TELEGRAM_TEXT_LIMIT) -> list[OutMessage]:
+    """Consecutive texts as one message, so several confirmations of one patient message
+    arrive as one chat bubble (10 medicines added at once: one message, not 10, which
+    also keeps Telegram's per-chat rate limit and LINE's message quota). A text joins the
+    one before it only if that one has no buttons (they belong under their own question)
+    and the two still fit one message of the smaller platform limit."""
+    merged: list[OutMessage] = []
+    for message in messages:
+        last = merged[-1] if merged else None
+        if (isinstance(message, Text) and isinstance(last, Text) and not last.buttons
+                and utf16_len(last.text) + 2 + utf16_len(message.text) <= limit):
+            merged[-1] = Text(text=f"{last.text}\n\n{message.text}", buttons=message.buttons)
+        else:
+            merged.append(message)
+    return merged

@@ -1,6 +1,8 @@
 """In-memory BlobStore. Signed links look like
-memory://blobs/<key>?expires=<unix>&sig=<hex>; open_signed_url() plays the role of the
-storage service answering that link. Proven against GCS/S3 by tests/contract."""
+https://blobs.memory.invalid/<key>?expires=<unix>&sig=<hex> (HTTPS, as the links GCS
+signs, which LINE requires for audio; the reserved .invalid name never resolves);
+open_signed_url() plays the role of the storage service answering that link. Proven
+against GCS/S3 by tests/contract."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from shared.domain.storage_keys import (
     validate_ttl,
 )
 
-_SCHEME_PREFIX = "memory://blobs/"
+_SCHEME_PREFIX = "https://blobs.memory.invalid/"
 
 
 class MemoryBlobStore:

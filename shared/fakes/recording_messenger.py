@@ -1,21 +1,28 @@
 """In-memory Messenger that records what would have been sent.
 
-It keeps the platform rules that services depend on, so tests on it mean something:
+It renders every send with the real adapters' pure renderers (LINE wire JSON, Telegram
+Bot API calls) and passes each part through the same platform rules as the local
+LINE/Telegram stand-in (platform_rules.py), so a flow test fails when a message would be
+refused or degraded: MessengerError(status=400, retryable=False), as the adapter would
+raise. It keeps the platform rules services depend on, so tests on it mean something:
 
-- LINE: a reply token works once (and not after `expire_reply_token`); a send without
-  a usable token is a push, and a push whose `key` was pushed before is dropped, as
-  LINE drops a push whose X-Line-Retry-Key it already accepted (answering 409). A send
-  that went out by reply registers no key, exactly like LINE: retrying it after the
-  token is spent pushes it again. Deduplication is per whole send here; the real
-  adapter keys each batch of 5, which only differs after a partial failure.
-- Telegram: no reply tokens and no retry key, so every send is delivered; the caller
-  must record sent keys itself (see services/delivery).
-- Ids: send() returns one id per bubble (a Text split to the platform's limit gives
-  several; Audio and Cards one each), numbered per chat as Telegram does; a dropped LINE
-  push returns the ids of the push it repeats, as LINE's 409 lists them.
+- Parts: a send is planned into the same parts as the real adapters' (LINE: up to 5
+  messages per call; Telegram: one bubble per call); `start` skips parts delivered by an
+  earlier attempt and `on_part` reports each delivered part.
+- LINE: a reply token works once (and not after `expire_reply_token`), for the first
+  part only; other parts are pushes, and a push whose retry key (key, part index) was
+  pushed before is dropped, as LINE drops a push whose X-Line-Retry-Key it already
+  accepted (answering 409 with the earlier ids). A part that went out by reply
+  registers no key, exactly like LINE: retrying it after the token is spent pushes it
+  again.
+- Telegram: no reply tokens and no retry key, so every part is delivered; the caller
+  must record delivered parts itself (see services/delivery).
+- Ids: one per bubble, numbered per chat as Telegram does (LINE ids are long).
 - retract() is recorded on both channels (`retractions`); on Telegram it removes the
   messages from `visible_to` (not from `messages_to`, which keeps what was ever sent).
   The 48 h limit of deleteMessage is not modelled; LINE removes nothing.
+- Faults: `fail_next(n, ..., after_parts=k)` fails the next n parts after k succeed
+  (a 429 can carry `retry_after_s`, as Telegram's parameters.retry_after does).
 
 tests/contract/test_messenger_contract.py runs the same suite against this fake and the
 real adapters on infra/local/platforms.py, so the two cannot drift apart.
@@ -24,19 +31,29 @@ real adapters on infra/local/platforms.py, so the two cannot drift apart.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+from shared.adapters.line_render import batches, rendered, retry_key
+from shared.adapters.telegram_render import render_calls
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError
-from shared.domain.messages import OutMessage, Text
-from shared.domain.text_split import split_for
+from shared.domain.messages import OutMessage
+from shared.fakes.platform_rules import (
+    MediaLookup,
+    Problem,
+    line_message_problems,
+    telegram_call_problems,
+)
+
+OnPart = Callable[[int, list[str]], None]
 
 
 @dataclass(frozen=True)
 class SentRecord:
     chat_id: str
-    messages: tuple[OutMessage, ...]
+    messages: tuple[OutMessage, ...]  # the messages this call completed
     key: str
     used_reply_token: bool
     ids: tuple[tuple[str, ...], ...] = ()  # the bubble ids of each message
@@ -49,20 +66,86 @@ class Retraction:
     note: str | None
 
 
+@dataclass(frozen=True)
+class Part:
+    """One platform call of a send: the OutMessages it carries (by index) and its wire."""
+
+    sources: tuple[int, ...]
+    wire: Any  # LINE: list of message objects; Telegram: a BotCall
+    texts: tuple[str, ...]  # the plain text bubbles it shows
+    labels: tuple[tuple[str, ...], ...] = ()  # the button labels of each bubble with some
+
+
+@dataclass
+class _Fault:
+    error: MessengerError
+    after: int  # parts to let through first
+
+
+@dataclass
+class _Progress:
+    """What the parts of one (chat, key) delivered so far: ids by message index."""
+
+    ids: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _keyboard_labels(params: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    markup = params.get("reply_markup")
+    if not markup:
+        return ()
+    return (tuple(b["text"] for row in markup["inline_keyboard"] for b in row),)
+
+
 class RecordingMessenger:
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, *, media: MediaLookup | None = None,
+                 https_origins: Sequence[str] = ()) -> None:
         self.channel = channel
+        self.media = media  # url -> bytes: lets the rules check linked audio files
+        self.https_origins = tuple(https_origins)
         self.sends: list[SentRecord] = []
+        self.bubbles: list[tuple[str, str]] = []  # (chat_id, text) of every text bubble
+        self.keyboards: list[tuple[str, tuple[str, ...]]] = []  # (chat_id, labels shown)
         self.loading: list[tuple[str, int]] = []  # (chat_id, seconds)
         self.acks: list[str] = []
+        self.parts_sent = 0
         self._audio: dict[str, bytes] = {}
         self._spent_tokens: set[str] = set()
         self.retractions: list[Retraction] = []
         self.retracted: set[tuple[str, str]] = set()  # (chat_id, id) taken out (Telegram)
         self._pushed_keys: dict[str, list[str]] = {}
+        self._progress: dict[tuple[str, str], _Progress] = {}
         self._next_id: dict[str, int] = {}
-        self._failures: list[MessengerError] = []
+        self._failures: list[_Fault] = []
         self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ planning
+    def plan(self, messages: Sequence[OutMessage]) -> list[Part]:
+        """The parts of a send, exactly as the real adapter of this channel makes them."""
+        if self.channel is Channel.LINE:
+            wire = rendered(messages)
+            parts: list[Part] = []
+            for start in range(0, len(wire), 5):
+                chunk = wire[start:start + 5]
+                group = batches([w for _, w in chunk])[0]
+                parts.append(Part(
+                    tuple(i for i, _ in chunk), group,
+                    tuple(w["text"] for w in group if w["type"] == "text"),
+                    tuple(tuple(item["action"]["label"] for item in w["quickReply"]["items"])
+                          for w in group if "quickReply" in w)))
+            return parts
+        return [Part((call.source,), call,
+                     (call.params["text"],) if call.method == "sendMessage"
+                     and "parse_mode" not in call.params else (),
+                     _keyboard_labels(call.params))
+                for call in render_calls(messages)]
+
+    def problems(self, chat_id: str, part: Part) -> list[Problem]:
+        if self.channel is Channel.LINE:
+            return line_message_problems(part.wire, media=self.media,
+                                         https_origins=self.https_origins)
+        return telegram_call_problems(part.wire.method,
+                                      {"chat_id": chat_id, **part.wire.params},
+                                      media=self.media)
 
     # ------------------------------------------------------------------ Messenger
     def send(
@@ -72,32 +155,74 @@ class RecordingMessenger:
         *,
         key: str,
         reply_token: str | None = None,
+        start: int = 0,
+        on_part: OnPart | None = None,
     ) -> list[str]:
-        with self._lock:
-            if self._failures:
-                raise self._failures.pop(0)
-            if not messages:
-                return []
-            by_reply = False
-            if self.channel is Channel.LINE:
-                by_reply = reply_token is not None and reply_token not in self._spent_tokens
-                if reply_token is not None:
-                    self._spent_tokens.add(reply_token)
-                if not by_reply and key in self._pushed_keys:
-                    return list(self._pushed_keys[key])  # LINE: 409, already accepted
-            ids = tuple(self._bubble_ids(chat_id, m) for m in messages)
-            if self.channel is Channel.LINE and not by_reply:
-                self._pushed_keys[key] = [i for group in ids for i in group]
-            self.sends.append(SentRecord(chat_id, tuple(messages), key, by_reply, ids))
-            return [i for group in ids for i in group]
+        parts = self.plan(messages)
+        last_part = {source: index for index, part in enumerate(parts)
+                     for source in part.sources}
+        sent: list[str] = []
+        for index in range(start, len(parts)):
+            part = parts[index]
+            with self._lock:
+                self._fail_if_due()
+                problem = next(iter(self.problems(chat_id, part)), None)
+                if problem is not None:
+                    verb = "refuse" if problem.refused else "degrade"
+                    raise MessengerError(
+                        f"{self.channel.value} would {verb} the message: "
+                        f"{problem.prop}: {problem.message}", retryable=False, status=400)
+                ids, by_reply, fresh = self._deliver(chat_id, key, index, part, reply_token)
+                progress = self._progress.setdefault((chat_id, key), _Progress())
+                for n, source in enumerate(part.sources):
+                    progress.ids.setdefault(source, []).append(ids[n] if n < len(ids) else "")
+                # Recorded as the part goes out (a crash after it must not hide it); a
+                # repeated LINE push (409) completes nothing new.
+                completed = [s for s in dict.fromkeys(part.sources)
+                             if last_part[s] == index] if fresh else []
+                if completed:
+                    self.sends.append(SentRecord(
+                        chat_id, tuple(messages[i] for i in completed), key, by_reply,
+                        tuple(tuple(dict.fromkeys(i for i in progress.ids.get(s, []) if i))
+                              for s in completed)))
+            sent += ids
+            if on_part is not None:
+                on_part(index, ids)
+        return sent
 
-    def _bubble_ids(self, chat_id: str, message: OutMessage) -> tuple[str, ...]:
-        bubbles = max(1, len(split_for(self.channel, message.text))) \
-            if isinstance(message, Text) else 1
+    def _deliver(self, chat_id: str, key: str, index: int, part: Part,
+                 reply_token: str | None) -> tuple[list[str], bool, bool]:
+        """(ids, went by reply, delivered now) of one part; a repeated LINE push is not
+        delivered again and returns the first ids."""
+        by_reply = False
+        if self.channel is Channel.LINE:
+            if index == 0 and reply_token is not None:
+                by_reply = reply_token not in self._spent_tokens
+                self._spent_tokens.add(reply_token)
+            push_key = retry_key(key, index)
+            if not by_reply and push_key in self._pushed_keys:
+                return list(self._pushed_keys[push_key]), False, False  # LINE: 409
+        count = len(part.wire) if self.channel is Channel.LINE else 1
         first = self._next_id.get(chat_id, 0) + 1
-        self._next_id[chat_id] = first + bubbles - 1
+        self._next_id[chat_id] = first + count - 1
         base = 0 if self.channel is Channel.TELEGRAM else 10**17  # LINE ids are long
-        return tuple(str(base + n) for n in range(first, first + bubbles))
+        ids = [str(base + n) for n in range(first, first + count)]
+        if self.channel is Channel.LINE and not by_reply:
+            self._pushed_keys[retry_key(key, index)] = ids
+        self.bubbles += [(chat_id, text) for text in part.texts]
+        self.keyboards += [(chat_id, labels) for labels in part.labels]
+        self.parts_sent += 1
+        return ids, by_reply, True
+
+    def _fail_if_due(self) -> None:
+        if not self._failures:
+            return
+        fault = self._failures[0]
+        if fault.after > 0:
+            fault.after -= 1
+            return
+        self._failures.pop(0)
+        raise fault.error
 
     def retract(
         self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
@@ -134,12 +259,16 @@ class RecordingMessenger:
         with self._lock:
             self._spent_tokens.add(token)
 
-    def fail_next(self, count: int = 1, *, retryable: bool = True, status: int = 500) -> None:
-        """The next `count` sends raise MessengerError (for fault tests)."""
+    def fail_next(self, count: int = 1, *, retryable: bool = True, status: int = 500,
+                  retry_after_s: float | None = None, after_parts: int = 0) -> None:
+        """The next `count` parts raise MessengerError, after `after_parts` more parts
+        went out (a failure mid-way through a send), as in fault tests."""
         with self._lock:
             self._failures.extend(
-                MessengerError("injected failure", retryable=retryable, status=status)
-                for _ in range(count)
+                _Fault(MessengerError("injected failure", retryable=retryable, status=status,
+                                      retry_after_s=retry_after_s),
+                       after_parts if i == 0 else 0)
+                for i in range(count)
             )
 
     def messages_to(self, chat_id: str) -> list[OutMessage]:
@@ -158,11 +287,13 @@ class RecordingMessenger:
         with self._lock:
             return [i for r in self.retractions if r.chat_id == chat_id for i in r.message_ids]
 
+    def button_labels(self, chat_id: str) -> list[list[str]]:
+        """The labels of each delivered bubble with buttons, as the platform shows them
+        (LINE quick reply items, Telegram inline keyboards)."""
+        with self._lock:
+            return [list(labels) for chat, labels in self.keyboards if chat == chat_id]
+
     def delivered_texts(self, chat_id: str) -> list[str]:
-        """Text bubbles as the user would see them (split to the platform's limit)."""
-        return [
-            chunk
-            for message in self.messages_to(chat_id)
-            if isinstance(message, Text)
-            for chunk in split_for(self.channel, message.text)
-        ]
+        """Text bubbles as the user saw them (split to the platform's limit)."""
+        with self._lock:
+            return [text for chat, text in self.bubbles if chat == chat_id]

@@ -32,7 +32,8 @@ from pydantic import ValidationError
 from shared.domain.channels import user_key
 from shared.domain.events import InboundEvent
 from shared.domain.i18n import t
-from shared.domain.messages import Button, Text
+from shared.domain.messages import Button, Text, coalesce
+from shared.domain.paging import page_buttons, page_of
 from shared.domain.prompts import medication_prompt, medication_system
 from shared.domain.schedule import (
     DEFAULT_ZONES,
@@ -61,7 +62,6 @@ log = logging.getLogger(__name__)
 
 # Offered when a time is missing from "add" (local wall times).
 SUGGESTED_TIMES: Final = ("08:00", "12:00", "18:00", "21:00")
-MAX_BUTTONS: Final = 12  # LINE shows at most 13 quick replies
 MAX_MEDICATIONS: Final = 30  # per user; also keeps one command under Firestore's 500 writes
 MAX_TIMES: Final = 12  # per medication
 WEEK: Final = timedelta(days=7)
@@ -156,6 +156,8 @@ class MedicationService:
         self.buttons = {
             "tz": self.zone_button, "at": self.time_button, "del": self.delete_button,
             "week": self.week_button, "from": self.move_button, "took": self.took_button,
+            # Pages of the pickers (a list longer than one message: domain/paging.py).
+            "delp": self.delete_page, "tookp": self.took_page, "fromp": self.move_page,
         }
 
     # ------------------------------------------------------------------ entry points
@@ -405,6 +407,11 @@ class MedicationService:
             reply = _merge(reply, self._delete_one(ctx, med))
         return reply
 
+    def delete_page(self, ctx: Context, number: str) -> Reply:
+        if not ctx.meds:
+            return Reply([_say(ctx.lang, "med.list.empty")])
+        return self._which(ctx, "med.delete.which", _page_number(number))
+
     def delete_button(self, ctx: Context, mid: str) -> Reply:
         med = next((m for m in ctx.meds if m.id == mid), None)
         return self._delete_one(ctx, med) if med else self.show_list(ctx, None)
@@ -429,11 +436,15 @@ class MedicationService:
                            times=", ".join(sorted(drop)), remaining=", ".join(remaining))],
                      writes=writes)
 
-    def _which(self, ctx: Context, key: str) -> Reply:
-        buttons = [Button(label=m.name[:20], data=f"med:del:{m.id}")
-                   for m in ctx.meds[:MAX_BUTTONS]]
-        return Reply([_say(ctx.lang, key, buttons,
-                           names=", ".join(m.name for m in ctx.meds))])
+    def _which(self, ctx: Context, key: str, number: int = 0) -> Reply:
+        """Which medication? One button each (whole names: the adapters shorten them so
+        they stay apart), page by page when there are more than one message holds."""
+        meds = sorted(ctx.meds, key=lambda m: (fold(m.name), m.id))
+        options = [Button(label=m.name + _dosage(m.dosage), data=f"med:del:{m.id}")
+                   for m in meds]
+        page = page_of(options, number)
+        buttons = page_buttons(page, [], _page_button(ctx.lang, "delp"))
+        return Reply([_say(ctx.lang, key, buttons, names=", ".join(m.name for m in meds))])
 
     # ------------------------------------------------------------------ changes
     def _one(self, ctx: Context, command: Command) -> tuple[Medication | None, Item | None]:
@@ -471,11 +482,23 @@ class MedicationService:
             return self._move(ctx, med, old, new)
         if len(med.times) == 1:
             return self._move(ctx, med, med.times[0], new)
-        buttons = [Button(label=f"{h} → {new}", data=f"med:from:{h}")
-                   for h in med.times[:MAX_BUTTONS]]
+        return self._move_which(ctx, med, new)
+
+    def _move_which(self, ctx: Context, med: Medication, new: str, number: int = 0) -> Reply:
+        options = [Button(label=f"{h} → {new}", data=f"med:from:{h}") for h in med.times]
+        buttons = page_buttons(page_of(options, number), [], _page_button(ctx.lang, "fromp"))
         return Reply([_say(ctx.lang, "med.time.which", buttons, name=med.name,
                            times=", ".join(med.times), new=new)],
                      session={"med_pending_move": {"id": med.id, "new": new}})
+
+    def move_page(self, ctx: Context, number: str) -> Reply:
+        pending = ctx.turn.session.get("med_pending_move")
+        med = next((m for m in ctx.meds if isinstance(pending, dict)
+                    and m.id == pending.get("id")), None)
+        new = normalize_hhmm(str(pending.get("new") or "")) if isinstance(pending, dict) else None
+        if med is None or new is None:
+            return self.show_list(ctx, None)
+        return self._move_which(ctx, med, new, _page_number(number))
 
     def move_button(self, ctx: Context, old: str) -> Reply:
         pending = ctx.turn.session.get("med_pending_move")
@@ -522,17 +545,28 @@ class MedicationService:
             return self._done_which(ctx, pending)
         return self._take(ctx, pending)
 
-    def _done_which(self, ctx: Context, pending: list[tuple[str, Doc]]) -> Reply:
+    def _done_which(self, ctx: Context, pending: list[tuple[str, Doc]],
+                    number: int = 0) -> Reply:
+        """Which dose was taken? One button per pending dose (time, name, dose), page by
+        page when they do not fit one message, and "All of them" on every page."""
         if not pending:
             return Reply([_say(ctx.lang, "med.done.none")])
-        buttons = [Button(label=f"{d.get('time', '')} {d.get('name', '')}"[:20],
-                          data=f"med:took:{p.split('/', 1)[1]}")
-                   for p, d in pending[:MAX_BUTTONS - 1]]
-        if len(pending) > 1:
-            buttons.append(Button(label=t(ctx.lang, "med.done.all"), data="med:took:all"))
-        # "All of them" means the doses this question showed, nothing else.
-        shown = [p.split("/", 1)[1] for p, _ in pending[:MAX_BUTTONS - 1]]
+        options = [Button(label=f"{d.get('time', '')} {d.get('name', '')}"
+                                f"{_dosage(str(d.get('dosage') or ''))}",
+                          data=f"med:took:{p.split('/', 1)[1]}") for p, d in pending]
+        everything = [Button(label=t(ctx.lang, "med.done.all"), data="med:took:all")] \
+            if len(pending) > 1 else []
+        page = page_of(options, number, fixed=len(everything))
+        buttons = page_buttons(page, everything, _page_button(ctx.lang, "tookp"))
+        # "All of them" means the doses this question asked about (on all its pages).
+        shown = [p.split("/", 1)[1] for p, _ in pending]
         return Reply([_say(ctx.lang, "med.done.which", buttons)], session={"med_took": shown})
+
+    def took_page(self, ctx: Context, number: str) -> Reply:
+        shown = ctx.turn.session.get("med_took")
+        wanted = set(shown) if isinstance(shown, list) else set()
+        pending = [(p, d) for p, d in ctx.pending() if p.split("/", 1)[1] in wanted]
+        return self._done_which(ctx, pending, _page_number(number))
 
     def took_button(self, ctx: Context, dose_id: str) -> Reply:
         shown = ctx.turn.session.get("med_took") or []
@@ -584,9 +618,23 @@ def _beyond_daily(command: Command) -> Item | None:
     return None
 
 
+def _page_number(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) <= 3 else 0
+
+
+def _page_button(lang: str, verb: str) -> Callable[[int, int], Button]:
+    """The button to page `number` of a picker: "More ▸ 2/3", or back to the first."""
+    def make(number: int, pages: int) -> Button:
+        key = "button.more" if number else "button.first_page"
+        return Button(label=t(lang, key, page=number + 1, pages=pages),
+                      data=f"med:{verb}:{number}")
+    return make
+
+
 def _merge(first: Reply, second: Reply) -> Reply:
-    """Two replies as one (a time-zone answer followed by the command it unblocked)."""
+    """Two replies as one (a time-zone answer followed by the command it unblocked, or
+    the confirmations of several medicines): their texts go out as one message."""
     session: dict[str, Any] = {**first.session, **second.session}
-    return Reply(messages=[*first.messages, *second.messages],
+    return Reply(messages=coalesce([*first.messages, *second.messages]),
                  session=session, user={**first.user, **second.user},
                  writes=[*first.writes, *second.writes])

@@ -382,13 +382,19 @@ def test_cards_within_limits(harness: Harness) -> None:
 
 @REAL_LINE
 def test_line_quick_reply_limits(harness: Harness) -> None:
+    # 13 is all a quick reply holds; a 14th option cannot even be built (it would be
+    # dropped silently): longer lists are paged (shared/domain/paging.py).
     buttons = [Button(label=f"Option number {i} with a long label", data=f"o{i}")
-               for i in range(15)]
+               for i in range(13)]
+    with pytest.raises(ValueError):
+        Text(text="Pick", buttons=[*buttons, Button(label="one more", data="o13")])
     harness.messenger.send(harness.chat_id, [Text(text="Pick", buttons=buttons)], key="qr")
 
     (shown,) = harness.shown()
     assert len(shown.buttons) == 13
-    assert all(utf16_len(label) <= 20 for label, _, _ in shown.buttons)
+    labels = [label for label, _, _ in shown.buttons]
+    assert all(utf16_len(label) <= 20 for label in labels)
+    assert len(set(labels)) == 13  # cut to 20, they still tell the options apart
     assert [data for _, data, _ in shown.buttons] == [f"o{i}" for i in range(13)]
 
 

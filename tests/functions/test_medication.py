@@ -113,11 +113,14 @@ def test_the_first_command_asks_for_the_time_zone_then_runs(c):
     assert ask.buttons[0].data == "med:tz:UTC"
     assert c.store.query("medications") == []
 
+    before = len(sent(c))
     say(c, data="med:tz:Europe/Berlin")
-    zone_set, added = sent(c)[-2:]
-    assert zone_set.text.startswith("Time zone set to Europe/Berlin")
-    assert "aspirin" in added.text and "08:00" in added.text
-    assert "2026-01-06 08:00" in added.text  # 10:00 in Berlin already: starts tomorrow
+    # Both confirmations in one message (issue 20: one patient message, one answer).
+    [answer] = sent(c)[before:]
+    zone_set, _, added = answer.text.partition("\n\n")
+    assert zone_set.startswith("Time zone set to Europe/Berlin")
+    assert "aspirin" in added and "08:00" in added
+    assert "2026-01-06 08:00" in added  # 10:00 in Berlin already: starts tomorrow
     [(_, med)] = c.store.query("medications")
     assert med == {"user_id": KEY, "name": "aspirin", "dosage": "100 mg", "times": ["08:00"]}
     [(_, dose)] = c.store.query("doses")

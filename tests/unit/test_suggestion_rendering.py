@@ -38,8 +38,9 @@ def test_line_shows_suggestions_even_without_sources() -> None:
 
 
 def test_line_keeps_a_suggestion_whose_link_is_too_long_as_text() -> None:
+    # LINE's URI actions take up to 10,000 characters (1,000 before 2026-10-27).
     long = Cards(alt_text="x", cards=[], suggestions=[Card(title="q", url="https://www.google"
-                                                             ".com/search?q=" + "a" * 1000)])
+                                                             ".com/search?q=" + "a" * 10_000)])
     [flex] = render_messages([long])
     [_, row] = flex["contents"]["contents"][0]["body"]["contents"]
     assert row["text"] == "q" and "action" not in row
