@@ -319,6 +319,7 @@ def main_() -> None:
     traffic = Traffic(ports={})
     router = start_router(traffic)
     base = f"http://127.0.0.1:{router.server_port}"
+    state.https_origins = (base,)  # blob links: plain HTTP here, HTTPS (GCS) in production
     state.line_webhook_url = f"{base}/line_webhook"
     state.telegram_webhook_url = f"{base}/telegram_webhook"
     project = f"bench-rss-{secrets.token_hex(4)}"

@@ -96,6 +96,8 @@ class LocalStack:
         self.container = container
         self._scope.enter_context(using(container))
         self.state.clock_now = container.clock.now
+        # Blob links are served over plain HTTP here; they stand for GCS's HTTPS links.
+        self.state.https_origins = (functions_url,)
         self.state.line_webhook_url = f"{functions_url}/line_webhook"
         self.state.telegram_webhook_url = f"{functions_url}/telegram_webhook"
         self.functions.start()

@@ -4,7 +4,11 @@ Speech engines give raw PCM, signed 16-bit little-endian mono (Gemini TTS: 24 kH
 duration ms = bytes / 48). The platforms want containers:
 
 * LINE audio messages: m4a (AAC in MP4) or mp3, with the duration in ms;
-* Telegram sendVoice: OGG/Opus (shown as a voice message).
+* Telegram sendVoice: OGG/Opus (shown as a voice message up to 1 MB).
+
+Speech needs little: mono Opus at 24 kbit/s in its "voip" mode (tuned for speech
+intelligibility) keeps a voice clear and a voice note small (about 5.5 minutes per MB);
+AAC at 64 kbit/s for LINE, which plays m4a only and allows 200 MB.
 
 Only the tts worker imports this module (PyAV loads FFmpeg's libraries): webhooks and
 the other workers never do. Nothing here logs audio.
@@ -25,7 +29,8 @@ from av.audio.stream import AudioStream
 PCM_RATE = 24_000  # Hz, Gemini TTS output and what SpeechService works with
 SAMPLE_BYTES = 2  # signed 16-bit
 AAC_BITRATE = 64_000  # speech, mono: small files, clear voice
-OPUS_BITRATE = 32_000
+OPUS_BITRATE = 24_000  # speech: 16-24 kbit/s mono keeps it clear
+OPUS_APPLICATION = "voip"  # libopus's speech mode (vs "audio" for music)
 OPUS_RATES = (48_000, 24_000, 16_000, 12_000, 8_000)  # what libopus accepts
 _CHUNK_SAMPLES = 4096
 
@@ -51,7 +56,8 @@ def pcm_to_ogg_opus(pcm: bytes, rate: int = PCM_RATE) -> bytes:
     """Opus in an OGG container: Telegram shows it as a voice message."""
     codec_rate = rate if rate in OPUS_RATES else 48_000
     return _encode(pcm, rate, container="ogg", codec="libopus", codec_rate=codec_rate,
-                   bitrate=OPUS_BITRATE, sample_format="s16")
+                   bitrate=OPUS_BITRATE, sample_format="s16",
+                   options={"application": OPUS_APPLICATION})
 
 
 def wav_to_pcm(wav: bytes, target_rate: int = PCM_RATE) -> bytes:
@@ -100,7 +106,7 @@ def _frames(pcm: bytes, rate: int) -> Iterator[AudioFrame]:
 
 
 def _encode(pcm: bytes, rate: int, *, container: str, codec: str, codec_rate: int,
-            bitrate: int, sample_format: str) -> bytes:
+            bitrate: int, sample_format: str, options: dict[str, str] | None = None) -> bytes:
     _check_pcm(pcm, rate)
     buffer = io.BytesIO()
     resampler = AudioResampler(format=sample_format, layout="mono", rate=codec_rate)
@@ -110,6 +116,8 @@ def _encode(pcm: bytes, rate: int, *, container: str, codec: str, codec_rate: in
             raise AudioError(f"{codec} is not an audio codec")
         stream.layout = "mono"
         stream.bit_rate = bitrate
+        if options:
+            stream.codec_context.options = options
         for frame in _frames(pcm, rate):
             for converted in resampler.resample(frame):
                 output.mux(stream.encode(converted))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -61,7 +62,11 @@ OnPart = Callable[[int, list[str]], None]
 BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves files up to 20 MB
 
 
-def _seconds(value: int | timedelta) -> float:
+def _retry_after_s(exc: RetryAfter) -> float:
+    """The wait Telegram asked for (an int or a timedelta, by PTB version and setting)."""
+    with warnings.catch_warnings():  # PTB warns that the int form is going away
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -70,7 +75,7 @@ def _as_error(what: str, exc: TelegramError) -> MessengerError:
     # BadRequest and TimedOut are NetworkError subclasses: test them first.
     if isinstance(exc, RetryAfter):
         return MessengerError(f"Telegram {what}: rate limited", retryable=True, status=429,
-                              retry_after_s=_seconds(exc.retry_after))
+                              retry_after_s=_retry_after_s(exc))
     if isinstance(exc, TimedOut):
         return MessengerError(f"Telegram {what}: timed out", retryable=True)
     if isinstance(exc, BadRequest):

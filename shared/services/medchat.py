@@ -28,13 +28,14 @@ from shared.domain.decision import Decision, JobRequest
 from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.i18n import t
 from shared.domain.medchat import TAIGI, conversation_buttons, taigi_text
-from shared.domain.messages import Audio, OutMessage, Text
+from shared.domain.messages import OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.ports import BlobStore, TaigiSpeech, TaigiUnavailable, Transaction
 from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, language
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
+from shared.services.voice_out import FORMATS, audio_messages, encode_parts
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,7 @@ class MedicalTranslationService:
 @dataclass(frozen=True)
 class TaigiAudio:
     tlpa: str
-    url: str
-    duration_ms: int
+    parts: list[tuple[str, int]]  # (signed link, duration ms) of each file, in order
     mime: str
 
 
@@ -182,28 +182,30 @@ class TaigiVoiceService:
 
     def _prepare(self, task: Task) -> TaigiAudio | None:
         from shared.adapters.audio_codec import (  # PyAV: only this worker loads it
+            PCM_RATE,
             AudioError,
-            duration_ms,
-            pcm_to_m4a,
-            pcm_to_ogg_opus,
+            PyAvEncoder,
             wav_to_pcm,
         )
 
+        fmt = FORMATS[Channel(task["channel"])]  # LINE: m4a; Telegram: OGG/Opus voice
         try:
             tlpa = self.speech.romanize(str(task.get("text", "")))
             pcm = wav_to_pcm(self.speech.synthesize(tlpa))
+            # Voice notes of at most 1 MB on Telegram, numbered parts when longer.
+            parts = encode_parts(PyAvEncoder(), pcm, PCM_RATE, fmt)
         except (TaigiUnavailable, AudioError, ValueError) as error:
             log.warning("taigi speech failed", extra={"error": type(error).__name__,
                                                       "outcome": "taigi_unavailable"})
             return None
-        if Channel(task["channel"]) is Channel.LINE:  # LINE plays m4a / mp3 only
-            data, mime, ext = pcm_to_m4a(pcm), "audio/mp4", "m4a"
-        else:  # Telegram shows OGG/Opus as a voice message
-            data, mime, ext = pcm_to_ogg_opus(pcm), "audio/ogg", "ogg"
-        key = user_file_key("audio", str(task["user"]), f"taigi-{task['id']}.{ext}")
-        self.blobs.put(key, data, mime)  # lifecycle rule: audio/ is deleted after a day
-        return TaigiAudio(tlpa, self.blobs.signed_url(key, self.link_ttl_s),
-                          duration_ms(pcm), mime)
+        links: list[tuple[str, int]] = []
+        for index, part in enumerate(parts):
+            suffix = f"-{index + 1}" if len(parts) > 1 else ""
+            key = user_file_key("audio", str(task["user"]),
+                                f"taigi-{task['id']}{suffix}.{fmt.container}")
+            self.blobs.put(key, part.data, fmt.mime)  # lifecycle: audio/ goes after a day
+            links.append((self.blobs.signed_url(key, self.link_ttl_s), part.duration_ms))
+        return TaigiAudio(tlpa, links, fmt.mime)
 
     def _decide(self, txn: Transaction, task: Task, audio: TaigiAudio | None) -> Decision:
         lang = language(task)
@@ -219,10 +221,7 @@ class TaigiVoiceService:
         text = (label + t(lang, "taigi.tlpa") + "\n" + audio.tlpa + "\n\n"
                 + t(lang, "taigi.credit"))
         messages: list[OutMessage] = [
-            Text(text=text),
-            Audio(url=audio.url, duration_ms=max(1, audio.duration_ms), mime=audio.mime,
-                  buttons=buttons),
-        ]
+            Text(text=text), *audio_messages(lang, audio.parts, audio.mime, buttons)]
         return self.kit.decision(task, buttons_last(messages))
 
 

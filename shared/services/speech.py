@@ -6,9 +6,10 @@ session's latest one is read (session.leaflet_id / session.translation_id).
 
 Worker (SpeechService.tts, exactly once through JobKit.run):
     prepare: read the text (only the caller's own document), clean and cap it,
-             synthesise (Speaker: PCM at its own rate), encode for the channel (LINE: AAC m4a,
-             Telegram: OGG/Opus voice), upload under audio/{user}/ and sign a link;
-    decide:  an Audio message (plus a note when the text was cut), or a refusal.
+             synthesise (Speaker: PCM at its own rate), encode for the channel (LINE: AAC
+             m4a, Telegram: OGG/Opus voice notes of at most 1 MB each, as numbered parts
+             when longer: services/voice_out.py), upload under audio/{user}/, sign links;
+    decide:  the Audio message(s) (plus a note when the text was cut), or a refusal.
 Model/engine failures become JobKit's apology with a retry button.
 
 Never logged: the text, the audio, the link.
@@ -19,12 +20,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
-from shared.domain.messages import Audio, Button, OutMessage, Text
+from shared.domain.messages import Button, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.domain.speech_text import MAX_SPOKEN_WEIGHT, spoken_text
 from shared.jobs import Job
@@ -33,6 +34,7 @@ from shared.services.dialog import Handler, Reply, Turn
 from shared.services.jobkit import JobKit, Task, language
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
+from shared.services.voice_out import FORMATS, audio_messages, encode_parts
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +54,6 @@ SOURCES: Final[dict[str, SpeechSource]] = {
     "translation": SpeechSource("translations", "translation", "target", "translation_id"),
 }
 _DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-# LINE audio: m4a with duration in ms; Telegram sendVoice: OGG/Opus.
-_FORMATS: Final[dict[Channel, tuple[Literal["m4a", "ogg"], str]]] = {
-    Channel.LINE: ("m4a", "audio/mp4"),
-    Channel.TELEGRAM: ("ogg", "audio/ogg"),
-}
 
 
 def read_aloud_data(source: str, doc_id: str = "") -> str:
@@ -94,8 +91,7 @@ def actions() -> dict[str, Handler]:
 # --------------------------------------------------------------------------- worker
 @dataclass(frozen=True)
 class Spoken:
-    url: str
-    duration_ms: int
+    parts: list[tuple[str, int]]  # (signed link, duration ms) of each file, in order
     mime: str
     truncated: bool
 
@@ -131,8 +127,7 @@ class SpeechService:
             messages: list[OutMessage] = []
             if result.truncated:
                 messages.append(Text(text=t(lang, "speech.truncated")))
-            messages.append(Audio(url=result.url, duration_ms=result.duration_ms,
-                                  mime=result.mime, buttons=[menu]))
+            messages += audio_messages(lang, result.parts, result.mime, [menu])
             return self.kit.decision(task, messages)
 
         return self.kit.run(Job.TTS, task, prepare, decide)
@@ -165,7 +160,7 @@ class SpeechService:
         if not spoken.text.strip():
             return Refused("speech.nothing")
         channel = Channel(task["channel"])
-        container, mime = _FORMATS[channel]
+        fmt = FORMATS[channel]
         try:
             speech = self.speaker.speak(spoken.text, voice)
         except ValueError:
@@ -173,17 +168,21 @@ class SpeechService:
         try:
             # At the rate the engine declared: another rate would play at the wrong
             # speed and announce the wrong duration.
-            audio = self.encoder.encode(speech.pcm, speech.rate, container)
+            parts = encode_parts(self.encoder, speech.pcm, speech.rate, fmt)
         except ValueError as exc:
             raise LlmError(f"speech could not be encoded ({type(exc).__name__})",
                            retryable=False) from None
-        # One stable name per task: a retried task overwrites its own file.
-        key = user_file_key("audio", str(task["user"]),
-                            f"{stable_id('tts', str(task['id']))}.{container}")
-        self.blobs.put(key, audio, mime)
-        duration = speech.duration_ms
+        links: list[tuple[str, int]] = []
+        for index, part in enumerate(parts):
+            # Stable names per task: a retried task overwrites its own files.
+            suffix = f"-{index + 1}" if len(parts) > 1 else ""
+            key = user_file_key("audio", str(task["user"]),
+                                f"{stable_id('tts', str(task['id']))}{suffix}.{fmt.container}")
+            self.blobs.put(key, part.data, fmt.mime)
+            links.append((self.blobs.signed_url(key, self.signed_url_ttl_s), part.duration_ms))
         log.info("speech", extra={"channel": channel.value, "voice_language": voice,
                                   "chars": len(spoken.text), "truncated": spoken.truncated,
-                                  "duration_ms": duration, "bytes": len(audio)})
-        return Spoken(url=self.blobs.signed_url(key, self.signed_url_ttl_s),
-                      duration_ms=max(1, duration), mime=mime, truncated=spoken.truncated)
+                                  "duration_ms": sum(p.duration_ms for p in parts),
+                                  "parts": len(parts), "bytes": sum(len(p.data) for p in parts)})
+        return Spoken(parts=links, mime=fmt.mime, truncated=spoken.truncated)
+

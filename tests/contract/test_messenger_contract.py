@@ -641,3 +641,77 @@ def test_no_message_text_audio_url_or_token_in_logs(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (secret_text, audio_url, token):
         assert secret not in logged
+
+
+# =============================================================================== issue 20
+def shown_labels(harness: Harness) -> list[list[str]]:
+    """The labels of each bubble with buttons, as the platform (or the fake's render)
+    shows them."""
+    if isinstance(harness, FakeHarness):
+        return harness.fake.button_labels(harness.chat_id)
+    return [[label for label, _, _ in s.buttons] for s in harness.shown() if s.buttons]
+
+
+def test_labels_that_start_alike_are_told_apart(harness: Harness) -> None:
+    metformins = [Button(label="Metformin hydrochloride extended-release 500 mg", data="d:1"),
+                  Button(label="Metformin hydrochloride immediate-release 850 mg", data="d:2")]
+    harness.messenger.send(harness.chat_id, [Text(text="Delete which?", buttons=metformins)],
+                           key="labels")
+
+    [labels] = shown_labels(harness)
+    assert len(set(labels)) == 2
+    limit = 20 if harness.channel is Channel.LINE else 64
+    assert all(utf16_len(label) <= limit for label in labels)
+    assert "500" in labels[0] and "850" in labels[1]
+
+
+def test_parts_are_reported_as_they_go_and_a_resumed_send_skips_them(harness: Harness) -> None:
+    messages: list[OutMessage] = [Text(text=f"part {i}") for i in range(12)]
+    reported: list[tuple[int, list[str]]] = []
+    # Planned the same way every time: LINE 3 calls of <= 5, Telegram 12 of 1.
+    parts = 3 if harness.channel is Channel.LINE else 12
+    first = harness.messenger.send(harness.chat_id, messages, key="resume",
+                                   on_part=lambda i, ids: reported.append((i, ids)))
+    assert [i for i, _ in reported] == list(range(parts))
+    assert [i for _, ids in reported for i in ids] == first
+
+    harness.messenger.send(harness.chat_id, messages, key="resume", start=parts)  # all done
+    harness.messenger.send(harness.chat_id, [Text(text="again")], key="other", start=0)
+    assert harness.texts() == [f"part {i}" for i in range(12)] + ["again"]
+
+
+def test_a_failed_part_is_resumed_without_repeating_the_ones_before(harness: Harness) -> None:
+    messages: list[OutMessage] = [Text(text=f"line {i}") for i in range(7)]
+    if isinstance(harness, FakeHarness):
+        harness.fake.fail_next(1, after_parts=1)
+    else:
+        assert isinstance(harness, RealHarness)
+        harness.state.fail_next(1, channel=harness.name, after=1)
+    done: list[int] = []
+    with pytest.raises(MessengerError):
+        harness.messenger.send(harness.chat_id, messages, key="cut",
+                               on_part=lambda i, ids: done.append(i))
+    assert done == [0]
+
+    harness.messenger.send(harness.chat_id, messages, key="cut", start=len(done))
+    assert harness.texts() == [f"line {i}" for i in range(7)]
+
+
+@REAL
+def test_a_rate_limit_carries_the_platforms_wait(harness: Harness) -> None:
+    assert isinstance(harness, RealHarness)
+    harness.state.fail_next(1, status=429, retry_after=7)
+    with pytest.raises(MessengerError) as caught:
+        harness.messenger.send(harness.chat_id, [Text(text="soon")], key="flood")
+    assert caught.value.status == 429 and caught.value.retryable
+    assert caught.value.retry_after_s == 7
+
+
+@REAL_TELEGRAM
+def test_a_voice_note_carries_its_part_number_as_caption(harness: Harness) -> None:
+    assert isinstance(harness, RealHarness)
+    harness.messenger.send(harness.chat_id, [
+        Audio(url="https://b.example/1.ogg", duration_ms=900, mime="audio/ogg",
+              caption="Part 1 of 2")], key="part")
+    [entry] = harness.state.bot_entries("telegram", USER)
+    assert entry.via == "sendVoice" and entry.text == "Part 1 of 2"

@@ -60,6 +60,8 @@ def stack(firestore_project: str, tasks_emulator: Any) -> Iterator[Stack]:
     container.__dict__["tasks"] = CloudTasksQueue(
         tasks_emulator.project, tasks_emulator.location, functions.url,
         dev_token=DEV_TOKEN, emulator_host=tasks_emulator.host)
+    # The platforms fetch the audio the bot links to (voice note size and format).
+    state.media = lambda url: getattr(container.blobs, "open_signed_url", lambda _: None)(url)
     functions.start()
     with using(container):
         yield Stack(platform, container)

@@ -336,3 +336,43 @@ def test_translation_task_delivered_twice_answers_and_enqueues_once(env):
     assert len(taigi_tasks) == 1
     assert taigi_tasks[0].payload["text"] == "我頭殼疼。"
     assert len(telegram_sends(c)) == 1
+
+
+class LongTaigi(SpyTaigi):
+    """iVoice answering with eight minutes of speech-like sound (noise in bursts)."""
+
+    def synthesize(self, tlpa: str) -> bytes:
+        import io
+        import random
+        import wave
+
+        rate, noise = 16_000, random.Random(7)
+        burst = bytes(noise.getrandbits(8) for _ in range(rate // 2 * 2))  # 0.5 s
+        pause = b"\x00\x00" * (rate // 10)  # 0.1 s
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((burst + pause) * int(480 / 0.6))
+        return buffer.getvalue()
+
+
+def test_long_taigi_speech_reaches_telegram_as_voice_notes_of_at_most_1_mb():
+    c, model, _ = _container()
+    c.__dict__["taigi_speech"] = LongTaigi()
+    with serving(c):
+        chat = Chat(c, "telegram")
+        chat.start("nan")
+        model.add_json({"plain": "我頭痛三天了。", "translation": "我頭殼疼三工矣。"})
+        chat.say("我頭痛三天")
+
+        notes = [m for m in chat.messages() if isinstance(m, Audio)]
+        assert len(notes) >= 2
+        for number, note in enumerate(notes, start=1):
+            assert note.mime == "audio/ogg"
+            assert note.caption == t(chat.lang, "speech.part", part=number, parts=len(notes))
+            data = c.blobs.open_signed_url(note.url)
+            assert data is not None and len(data) <= 1_000_000
+        assert sum(n.duration_ms for n in notes) > 470_000
+        assert [b.data for b in notes[-1].buttons][-1] == "menu"

@@ -272,3 +272,33 @@ def test_delete_my_data_removes_the_spoken_audio(c):
     say_telegram(c, "delete my data")
     say_telegram(c, data="del:yes")
     assert c.blobs.open_signed_url(audio.url) is None
+
+
+# --------------------------------------------------------------------------- long (issue 20)
+def test_a_long_leaflet_reaches_telegram_as_voice_notes_of_at_most_1_mb(c):
+    """Before: one 2.2 MB OGG file (9 minutes of espeak-ng Mandarin at 32 kbit/s), which
+    Telegram delivers as a file, not a voice message. Now: numbered voice notes, each an
+    OGG/Opus file of at most 1 MB (the flow's messenger checks every one against the
+    platform rules too), together as long as the speech."""
+    from bench.voice_notes import LEAFLET_ZH
+
+    seed(c, "leaflets/long", user_id=TG_KEY, language="zh-TW", text=LEAFLET_ZH)
+    say_telegram(c, data="tts:leaflet:long")
+
+    notes = [m for m in c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)
+             if isinstance(m, Audio)]
+    assert len(notes) >= 2
+    total_s = 0.0
+    for number, note in enumerate(notes, start=1):
+        assert note.mime == "audio/ogg"
+        assert note.caption == t("en", "speech.part", part=number, parts=len(notes))
+        _, data = audio_file(c, note)
+        assert len(data) <= 1_000_000, len(data)
+        codec, seconds = codec_and_seconds(data)
+        assert codec == "opus"
+        assert abs(seconds * 1000 - note.duration_ms) < 150
+        total_s += seconds
+    assert total_s > 300  # the whole leaflet, not a shortened one
+    assert [b.data for b in notes[-1].buttons] == ["menu"]
+    assert all(not note.buttons for note in notes[:-1])
+

@@ -69,6 +69,9 @@ function renderAudio(entry) {
   player.src = entry.audio_url;
   box.append(player);
   if (entry.duration_ms) box.append(el("span", "meta", `${(entry.duration_ms / 1000).toFixed(1)} s`));
+  // What the platform would really show (shared/fakes/platform_rules.py).
+  if (entry.as_file) box.append(el("div", "meta", "arrived as a file, not a voice message (over 1 MB)"));
+  if (entry.unplayable) box.append(el("div", "meta", "LINE cannot play this file (not m4a)"));
   if (entry.text) box.append(el("div", "text", entry.text));
   return box;
 }
