@@ -201,7 +201,10 @@ class Container:
         return {
             Channel.LINE: LineMessenger(s.line_channel_access_token,
                                         api_base_url=s.line_api_base_url,
-                                        data_api_base_url=s.line_data_api_base_url),
+                                        data_api_base_url=s.line_data_api_base_url,
+                                        # local blob links are plain HTTP (no TLS here)
+                                        local_origins=(s.public_base_url,)
+                                        if s.blob_backend == "local" else ()),
             Channel.TELEGRAM: TelegramMessenger(s.telegram_bot_token,
                                                 base_url=s.telegram_api_base_url,
                                                 base_file_url=s.telegram_file_base_url),

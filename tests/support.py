@@ -152,3 +152,11 @@ def pump(c: Container, rounds: int = 10) -> int:
 
 def texts(messenger: Any, chat_id: str) -> list[str]:
     return [m.text for m in messenger.messages_to(chat_id) if getattr(m, "text", None)]
+
+
+def zh_leaflet_of_exactly(length: int) -> str:
+    """Chinese sentences ending in "。", exactly `length` characters: the splitter may
+    cut right after the last "。", which is exactly at the limit."""
+    sentence = "高血壓需要長期控制，請按時服藥並定期量血壓。"
+    count, rest = divmod(length, len(sentence))
+    return sentence * (count - 1) + "請" * (len(sentence) + rest - 1) + "。"

@@ -128,8 +128,11 @@ class LineMessenger:
         data_api_base_url: str = "https://api-data.line.me",
         timeout_s: float = 10.0,
         media_retry_delays: Sequence[float] = (0.25, 0.5, 1.0, 2.0),
+        local_origins: Sequence[str] = (),
     ) -> None:
         self._timeout = timeout_s
+        # The local stack's plain-HTTP blob server (line_render._link_allowed).
+        self._local_origins = tuple(local_origins)
         self._media_retry_delays = tuple(media_retry_delays)
         self._client = ApiClient(Configuration(host=api_base_url, access_token=access_token))
         # The blob API's generated code names api-data.line.me, but a Configuration
@@ -155,7 +158,7 @@ class LineMessenger:
         start: int = 0,
         on_part: OnPart | None = None,
     ) -> list[str]:
-        groups = batches(render_messages(messages))
+        groups = batches(render_messages(messages, local_origins=self._local_origins))
         ids: list[str] = []
         replied = False
         for index in range(start, len(groups)):

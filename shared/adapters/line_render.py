@@ -61,19 +61,24 @@ def loading_seconds(seconds: int) -> int:
     return -(-clamped // 5) * 5
 
 
-def _link_allowed(url: str) -> bool:
+def _link_allowed(url: str, local_origins: Sequence[str] = ()) -> bool:
+    """Whether LINE opens the link. A link it refuses would fail the whole message, so
+    it is dropped instead. `local_origins`: the local stack's plain-HTTP blob server,
+    which stands for the HTTPS links GCS signs in production (the local LINE stand-in
+    is told the same)."""
     if len(url) > URI_ACTION_CHARS:
         log.warning("line: dropped a link over %d chars", URI_ACTION_CHARS)
         return False
-    if urlsplit(url).scheme.lower() not in URI_SCHEMES:
+    local = any(url.startswith(origin.rstrip("/") + "/") for origin in local_origins)
+    if urlsplit(url).scheme.lower() not in URI_SCHEMES and not local:
         log.warning("line: dropped a link LINE would refuse (scheme)")
         return False
     return True
 
 
-def _action(button: Button, label: str) -> Wire | None:
+def _action(button: Button, label: str, local_origins: Sequence[str] = ()) -> Wire | None:
     if button.url:
-        if not _link_allowed(button.url):
+        if not _link_allowed(button.url, local_origins):
             return None
         return {"type": "uri", "label": label, "uri": button.url}
     data = button.data or truncate(button.label, LINE_POSTBACK_DATA)
@@ -86,12 +91,13 @@ def _action(button: Button, label: str) -> Wire | None:
     }
 
 
-def quick_reply(buttons: Sequence[Button]) -> Wire | None:
+def quick_reply(buttons: Sequence[Button], local_origins: Sequence[str] = ()) -> Wire | None:
     """A quick reply whose labels tell the options apart within LINE's 20 characters."""
     if len(buttons) > LINE_QUICK_REPLY_ITEMS:  # OutMessage allows no more (MAX_BUTTONS)
         raise ValueError(f"{len(buttons)} buttons: LINE shows {LINE_QUICK_REPLY_ITEMS}")
     labels = fit_labels([b.label for b in buttons], LINE_QUICK_REPLY_LABEL).labels
-    actions = [a for a in map(_action, buttons, labels) if a is not None]
+    actions = [a for a in (_action(b, label, local_origins)
+                           for b, label in zip(buttons, labels, strict=True)) if a is not None]
     if not actions:
         return None
     return {"items": [{"type": "action", "action": a} for a in actions]}
@@ -139,7 +145,8 @@ def json_size(value: Wire) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def _suggestion_bubble(title: str, suggestions: Sequence[Card]) -> Wire:
+def _suggestion_bubble(title: str, suggestions: Sequence[Card],
+                       local_origins: Sequence[str] = ()) -> Wire:
     """Google Search Suggestions: each query, exactly as given, a tappable text that
     opens its Google results page (no screen in between), under a plain heading."""
     rows: list[Wire] = [{"type": "text", "text": title or "Google", "weight": "bold",
@@ -147,7 +154,7 @@ def _suggestion_bubble(title: str, suggestions: Sequence[Card]) -> Wire:
     for suggestion in suggestions:
         row: Wire = {"type": "text", "text": suggestion.title, "wrap": True,
                      "color": "#1a73e8", "decoration": "underline"}
-        if _link_allowed(suggestion.url):
+        if _link_allowed(suggestion.url, local_origins):
             row["action"] = {"type": "uri", "uri": suggestion.url,
                              "label": truncate(suggestion.title, LINE_FLEX_BUTTON_LABEL)
                              or "Google"}
@@ -157,11 +164,12 @@ def _suggestion_bubble(title: str, suggestions: Sequence[Card]) -> Wire:
             "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": rows}}
 
 
-def _bubbles(cards: Cards) -> list[Wire]:
+def _bubbles(cards: Cards, local_origins: Sequence[str] = ()) -> list[Wire]:
     # Each card's bubble has one button, opening that card, under the card's title.
-    bubbles = [_bubble(card) for card in cards.cards if _link_allowed(card.url)]
+    bubbles = [_bubble(card) for card in cards.cards if _link_allowed(card.url, local_origins)]
     if cards.suggestions:  # in the same message as the sources, after them
-        bubbles.append(_suggestion_bubble(cards.suggestions_title, cards.suggestions))
+        bubbles.append(_suggestion_bubble(cards.suggestions_title, cards.suggestions,
+                                          local_origins))
     return bubbles
 
 
@@ -195,7 +203,7 @@ def _with_legend(message: OutMessage) -> str:
     return "\n\n".join([message.text, "\n".join(legend)]) if legend else message.text
 
 
-def _render_one(message: OutMessage) -> list[Wire]:
+def _render_one(message: OutMessage, local_origins: Sequence[str]) -> list[Wire]:
     if isinstance(message, Text):
         return [{"type": "text", "text": chunk} for chunk in split_for_line(_with_legend(message))]
     if isinstance(message, Audio):
@@ -210,11 +218,12 @@ def _render_one(message: OutMessage) -> list[Wire]:
     alt = _alt_text(message)
     return [
         {"type": "flex", "altText": alt, "contents": {"type": "carousel", "contents": group}}
-        for group in _carousels(_bubbles(message))
+        for group in _carousels(_bubbles(message, local_origins))
     ]
 
 
-def rendered(messages: Sequence[OutMessage]) -> list[tuple[int, Wire]]:
+def rendered(messages: Sequence[OutMessage], *,
+             local_origins: Sequence[str] = ()) -> list[tuple[int, Wire]]:
     """(index of the OutMessage it came from, LINE message object), in order.
 
     Buttons become a quick reply on the last LINE message rendered from their
@@ -224,8 +233,8 @@ def rendered(messages: Sequence[OutMessage]) -> list[tuple[int, Wire]]:
     """
     wire: list[tuple[int, Wire]] = []
     for index, message in enumerate(messages):
-        parts = _render_one(message)
-        reply = quick_reply(message.buttons) if message.buttons else None
+        parts = _render_one(message, local_origins)
+        reply = quick_reply(message.buttons, local_origins) if message.buttons else None
         if reply is not None:
             target = parts[-1] if parts else (wire[-1][1] if wire else None)
             if target is None:
@@ -239,9 +248,10 @@ def rendered(messages: Sequence[OutMessage]) -> list[tuple[int, Wire]]:
     return wire
 
 
-def render_messages(messages: Sequence[OutMessage]) -> list[Wire]:
+def render_messages(messages: Sequence[OutMessage], *,
+                    local_origins: Sequence[str] = ()) -> list[Wire]:
     """LINE message objects for `messages`, in order, each within LINE's limits."""
-    return [w for _, w in rendered(messages)]
+    return [w for _, w in rendered(messages, local_origins=local_origins)]
 
 
 def batches(wire: Sequence[Wire]) -> list[list[Wire]]:

@@ -34,6 +34,7 @@ from tests.support import (
     post_telegram,
     serving,
     telegram_update,
+    zh_leaflet_of_exactly,
 )
 
 CHAT = str(TELEGRAM_USER)
@@ -106,14 +107,6 @@ def ask_leaflet(c, channel: Channel, text: str, **fail: Any) -> RecordingMesseng
 
 
 # ------------------------------------------------------------------ the 4096 + "\n\n" leaflet
-def zh_leaflet_of_exactly(length: int) -> str:
-    """Chinese sentences ending in "。", exactly `length` characters: the splitter may
-    cut right after the last "。", which is exactly at the limit."""
-    sentence = "高血壓需要長期控制，請按時服藥並定期量血壓。"
-    count, rest = divmod(length, len(sentence))
-    return sentence * (count - 1) + "請" * (len(sentence) + rest - 1) + "。"
-
-
 def test_a_leaflet_at_telegrams_limit_plus_a_paragraph_break_arrives_once_and_whole(c):
     # Issue 20: [4096 characters, "\n\n"]; Telegram refused the second (400) and every
     # retry sent the first part again, never the references or the buttons.
