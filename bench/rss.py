@@ -7,7 +7,7 @@ Each entry point of main.py runs as Cloud Functions runs it: `functions-framewor
 --target X` (gunicorn, one worker, THREADS = its Terraform concurrency) in its own
 process, with the production SDKs on the path (Firestore client against the emulator,
 google-genai against infra/local/gemini_server.py, the LINE and Telegram SDKs against
-infra/local/platforms.py, iVoice and SMTP against their local stand-ins). Only Cloud
+infra/local/platforms/, iVoice and SMTP against their local stand-ins). Only Cloud
 Tasks and GCS are replaced: tasks go over HTTP (TASKS_BACKEND=http, as `make dev`)
 through a counting router in this process, blobs go to a temporary directory.
 

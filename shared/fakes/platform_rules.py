@@ -1,6 +1,6 @@
 """What LINE and Telegram refuse, or quietly degrade, in the messages MedBot sends.
 
-One set of rules for both stand-ins: the local platform server (infra/local/platforms.py)
+One set of rules for both stand-ins: the local platform server (infra/local/platforms/)
 answers refused requests in the platforms' own error shapes, and the in-memory messenger
 of the flow tests (recording_messenger.py) renders with the adapters' pure renderers and
 raises on any problem, so a flow test fails when a message would be refused.

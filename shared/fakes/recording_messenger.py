@@ -25,7 +25,7 @@ raise. It keeps the platform rules services depend on, so tests on it mean somet
   (a 429 can carry `retry_after_s`, as Telegram's parameters.retry_after does).
 
 tests/contract/test_messenger_contract.py runs the same suite against this fake and the
-real adapters on infra/local/platforms.py, so the two cannot drift apart.
+real adapters on infra/local/platforms/, so the two cannot drift apart.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """One Messenger suite, run against the in-memory RecordingMessenger and against the real
-LINE / Telegram adapters talking to the fake platforms (infra/local/platforms.py), so
+LINE / Telegram adapters talking to the fake platforms (infra/local/platforms/), so
 the fake cannot drift from what the SDKs really do.
 
 Each backend gets a small harness that reads back what the user would have seen.

@@ -9,6 +9,8 @@ import hmac
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -254,3 +256,57 @@ def test_chat_polling_reports_unchanged_versions(client: FlaskClient) -> None:
     client.post("/sim/api/send", json={"channel": "line", "user": "en", "text": "hi"})
     changed = client.get(f"/sim/api/chat?channel=line&user=en&since={first['version']}").json
     assert changed is not None and len(changed["entries"]) == 1
+
+
+# The routes are an external interface (the SDKs' base URLs, the page, acceptance
+# scenarios driving /sim/api/*): moving code between modules must not drop or rename one.
+SERVED_ROUTES = {
+    ("/", ("GET",)),
+    ("/sim/static/<name>", ("GET",)),
+    ("/sim/api/users", ("GET",)),
+    ("/sim/api/chat", ("GET",)),
+    ("/sim/api/send", ("POST",)),
+    ("/sim/api/tap", ("POST",)),
+    ("/sim/api/audio", ("POST",)),
+    ("/sim/api/follow", ("POST",)),
+    ("/sim/api/clear", ("POST",)),
+    ("/sim/api/line-content/<media_id>", ("GET",)),
+    ("/sim/api/telegram-file/<file_id>", ("GET",)),
+    ("/sim/api/outbox", ("GET",)),
+    ("/sim/api/clock", ("GET",)),
+    ("/sim/api/clock/advance", ("POST",)),
+    ("/v2/bot/message/reply", ("POST",)),
+    ("/v2/bot/message/push", ("POST",)),
+    ("/v2/bot/chat/loading/start", ("POST",)),
+    ("/v2/bot/message/<message_id>/content", ("GET",)),
+    ("/v2/bot/profile/<user_id>", ("GET",)),
+    ("/bot<token>/<method>", ("GET", "POST")),
+    ("/file/bot<token>/<path:file_path>", ("GET",)),
+}
+
+
+def test_the_app_serves_every_platform_and_simulator_route() -> None:
+    app = create_platform_app(PlatformState())
+    served = {(rule.rule, tuple(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})))
+              for rule in app.url_map.iter_rules()}
+    assert served == SERVED_ROUTES
+    assert set(app.blueprints) == {"line", "telegram", "simulator"}
+
+
+def test_errors_keep_their_shapes_on_every_route(client: FlaskClient) -> None:
+    # The simulator answers {"error"} (404 unknown, 400 invalid); each platform keeps
+    # its own error shape (LINE {"message"}, Telegram {"ok": false, ...}).
+    assert client.get("/sim/api/telegram-file/nope").json == {"error": "no such file"}
+    assert client.post("/sim/api/tap", json={"channel": "sms"}).status_code == 400
+    line = client.post("/v2/bot/message/push", json={"to": "x", "messages": []})
+    assert line.status_code == 401 and "message" in (line.json or {})
+    telegram = client.post("/bot123456789:LOCAL-telegram-token/noSuchMethod", json={})
+    assert telegram.status_code == 404
+    assert telegram.json == {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+def test_the_platforms_run_standalone() -> None:
+    answer = subprocess.run([sys.executable, "-m", "infra.local.platforms", "--help"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert answer.returncode == 0
+    assert "--line-webhook" in answer.stdout and "--telegram-webhook" in answer.stdout

@@ -1,4 +1,4 @@
-"""Fixtures: the fake LINE/Telegram platforms (infra/local/platforms.py) on a free port,
+"""Fixtures: the fake LINE/Telegram platforms (infra/local/platforms/) on a free port,
 and a webhook sink that records what the platforms post.
 
     def test_x(platform_server, webhook_sink):

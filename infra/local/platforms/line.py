@@ -1,0 +1,335 @@
+"""The LINE Messaging API as the bot calls it, and the webhooks LINE posts for what a
+simulated user does.
+
+Bot side (line-bot-sdk: Configuration(host=server.url), also as the data host):
+    POST /v2/bot/message/reply      reply tokens this server issued: single use, 60 s
+    POST /v2/bot/message/push       X-Line-Retry-Key: a repeated key -> 409, not stored
+    POST /v2/bot/chat/loading/start loadingSeconds 5..60 in steps of 5
+    GET  /v2/bot/message/{id}/content  audio users sent (202 while "preparing")
+    GET  /v2/bot/profile/{userId}   display name and language
+Every call needs the channel access token (401 otherwise); messages are checked against
+LINE's rules (validators.py). A 429 carries Retry-After.
+
+User side: message, postback and follow events, signed with the channel secret
+(x-line-signature: base64 HMAC-SHA256 of the body), each with a webhookEventId (ULID),
+a reply token and deliveryContext.isRedelivery.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
+
+from infra.local.platforms.records import ApiCall, ApiError, Json, Media, SimUser, Webhook, ulid
+from infra.local.platforms.validators import line_buttons, line_cards, line_checked, line_error
+from shared.fakes.platform_rules import Problem
+
+if TYPE_CHECKING:
+    from infra.local.platforms.state import PlatformState
+
+LINE_REPLY_TOKEN_TTL_S = 60.0
+
+_LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def line_signature(body: bytes, channel_secret: str) -> str:
+    digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _message_id() -> str:
+    """LINE's message ids are 18 decimal digits."""
+    return str(secrets.randbelow(10**17) + 10**17)
+
+
+@dataclass
+class _ReplyToken:
+    chat_id: str
+    issued: float  # monotonic
+    used: bool = False
+
+
+class LinePlatform:
+    """LINE's side of the shared state: reply tokens, retry keys and the audio users
+    sent; the chats, calls and faults are the state's."""
+
+    def __init__(self, state: PlatformState) -> None:
+        self._state = state
+        self._reply_tokens: dict[str, _ReplyToken] = {}
+        self._retry_keys: dict[str, list[Json]] = {}
+        self._media: dict[str, Media] = {}
+
+    # ------------------------------------------------------------------ setup (tests)
+    def issue_reply_token(self, chat_id: str) -> str:
+        """A fresh reply token for chat_id, as a webhook would carry."""
+        token = secrets.token_hex(16)
+        with self._state.lock:
+            self._reply_tokens[token] = _ReplyToken(chat_id, time.monotonic())
+        return token
+
+    def expire_reply_tokens(self) -> None:
+        """Age every issued reply token past LINE's one-minute limit."""
+        with self._state.lock:
+            for token in self._reply_tokens.values():
+                token.issued -= LINE_REPLY_TOKEN_TTL_S + 1
+
+    def add_audio(self, data: bytes, *, mime: str = "audio/x-m4a", preparing: int = 0) -> str:
+        """Store audio as if a user had sent it; returns the message id."""
+        message_id = _message_id()
+        with self._state.lock:
+            self._media[message_id] = Media(data, mime, preparing)
+        return message_id
+
+    def audio(self, message_id: str) -> Media | None:
+        """Audio a user sent, for the simulator page (never 'preparing')."""
+        with self._state.lock:
+            return self._media.get(message_id)
+
+    # ================================================================== bot side
+    def reply(self, body: Json) -> Json:
+        token = body.get("replyToken")
+        with self._state.lock:
+            issued = self._reply_tokens.get(token) if isinstance(token, str) else None
+            fresh = (
+                issued is not None
+                and not issued.used
+                and time.monotonic() - issued.issued <= LINE_REPLY_TOKEN_TTL_S
+            )
+            if not fresh or issued is None:
+                raise line_error("Invalid reply token")
+        problems = self._checked(body.get("messages"))
+        with self._state.lock:
+            if issued.used:  # taken by a concurrent reply while the media were checked
+                raise line_error("Invalid reply token")
+            issued.used = True
+            return {"sentMessages": self._store(issued.chat_id, body["messages"], "reply",
+                                                problems)}
+
+    def push(self, body: Json, retry_key: str | None) -> Json:
+        to = body.get("to")
+        if not isinstance(to, str) or not _LINE_USER_ID.match(to):
+            raise line_error("The property, 'to', in the request body is invalid")
+        if retry_key is not None:
+            try:
+                uuid.UUID(retry_key)
+            except ValueError:
+                raise line_error(
+                    "The value for the 'X-Line-Retry-Key' header is invalid"
+                ) from None
+        problems = self._checked(body.get("messages"))
+        with self._state.lock:
+            if retry_key is not None and retry_key in self._retry_keys:
+                raise ApiError(409, {
+                    "message": "The retry key is already accepted",
+                    "sentMessages": self._retry_keys[retry_key],
+                })
+            sent = self._store(to, body["messages"], "push", problems)
+            if retry_key is not None:
+                self._retry_keys[retry_key] = sent
+            return {"sentMessages": sent}
+
+    def _checked(self, messages: Any) -> list[Problem]:
+        return line_checked(messages, media=self._state.fetch_media,
+                            https_origins=self._state.https_origins)
+
+    def _store(self, chat_id: str, messages: list[Json], via: str,
+               problems: Sequence[Problem] = ()) -> list[Json]:
+        sent: list[Json] = []
+        for i, message in enumerate(messages):
+            kind = message.get("type")
+            common: Json = {"channel": "line", "chat_id": chat_id, "sender": "bot", "via": via,
+                            "raw": message, "buttons": line_buttons(message),
+                            "quick_reply": "quickReply" in message}
+            if kind == "audio":
+                unplayable = any(p.prop.startswith(f"messages[{i}].") for p in problems)
+                self._state.add_entry(kind="audio", audio_url=message["originalContentUrl"],
+                                      duration_ms=message["duration"], unplayable=unplayable,
+                                      **common)
+            elif kind == "flex":
+                self._state.add_entry(kind="cards", cards=line_cards(message),
+                                      alt_text=message.get("altText", ""), **common)
+            else:
+                self._state.add_entry(kind="text", text=str(message.get("text", f"[{kind}]")),
+                                      **common)
+            sent.append({"id": _message_id(), "quoteToken": secrets.token_urlsafe(16)})
+        self._state.stop_loading("line", chat_id)  # a message ends the animation
+        return sent
+
+    def loading(self, body: Json) -> None:
+        chat_id = body.get("chatId")
+        seconds = body.get("loadingSeconds", 20)
+        if not isinstance(chat_id, str) or not _LINE_USER_ID.match(chat_id):
+            raise line_error("The property, 'chatId', in the request body is invalid")
+        if not isinstance(seconds, int) or not 5 <= seconds <= 60 or seconds % 5:
+            raise line_error("The request body has 1 error(s)",
+                             [("loadingSeconds", "must be 5..60 in steps of 5")])
+        self._state.start_loading("line", chat_id, seconds)
+
+    def content(self, message_id: str) -> Media | None:
+        """The media, or None while LINE is still 'preparing' it (answer 202)."""
+        with self._state.lock:
+            media = self._media.get(message_id)
+            if media is None:
+                raise ApiError(404, {"message": "Not found"})
+            if media.preparing > 0:
+                media.preparing -= 1
+                return None
+            return media
+
+    def profile(self, user_id: str) -> Json:
+        try:
+            user = self._state.user(user_id)
+        except KeyError:
+            raise ApiError(404, {"message": "Not found"}) from None
+        return {"userId": user.line_user_id, "displayName": user.name, "language": user.language}
+
+    # ================================================================== user side
+    def send_text(self, who: SimUser, text: str) -> Webhook:
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="text", text=text, via="webhook")
+        message = {"type": "text", "id": _message_id(),
+                   "quoteToken": secrets.token_urlsafe(16), "text": text}
+        return self._webhook(who, {"type": "message", "message": message})
+
+    def tap(self, who: SimUser, data: str, *, label: str | None = None,
+            message_id: int | None = None) -> Webhook:
+        """A postback (LINE has no per-message tap target: `message_id` is unused)."""
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="tap", text=label or data, via="webhook")
+        return self._webhook(who, {"type": "postback", "postback": {"data": data}})
+
+    def send_audio(self, who: SimUser, data: bytes, *, mime: str, duration_ms: int) -> Webhook:
+        media_id = self.add_audio(data, mime=mime)
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="audio", audio_url=f"/sim/api/line-content/{media_id}",
+                              duration_ms=duration_ms, via="webhook")
+        message = {"type": "audio", "id": media_id, "duration": duration_ms,
+                   "contentProvider": {"type": "line"}}
+        return self._webhook(who, {"type": "message", "message": message})
+
+    def follow(self, who: SimUser) -> Webhook:
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="event", text="follow", via="webhook")
+        return self._webhook(who, {"type": "follow", "follow": {"isUnblocked": False}})
+
+    def redelivery(self, body: bytes, headers: dict[str, str]) -> Webhook:
+        """The same events again, marked isRedelivery and signed anew."""
+        payload = json.loads(body)
+        for event in payload["events"]:
+            event["deliveryContext"] = {"isRedelivery": True}
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {**headers,
+                   "x-line-signature": line_signature(body, self._state.line_channel_secret)}
+        return Webhook(body, headers, payload["events"][0]["webhookEventId"])
+
+    def _webhook(self, who: SimUser, event: Json) -> Webhook:
+        now_ms = int(self._state.now() * 1000)
+        token = self.issue_reply_token(who.line_user_id) if event["type"] != "unfollow" else None
+        event = {
+            **event,
+            "webhookEventId": ulid(now_ms),
+            "deliveryContext": {"isRedelivery": False},
+            "timestamp": now_ms,
+            "source": {"type": "user", "userId": who.line_user_id},
+            "mode": "active",
+            **({"replyToken": token} if token else {}),
+        }
+        body = json.dumps({"destination": self._state.line_bot_user_id, "events": [event]},
+                          ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "LineBotWebhook/2.0",
+            "x-line-signature": line_signature(body, self._state.line_channel_secret),
+        }
+        return Webhook(body, headers, event["webhookEventId"], token)
+
+
+# =========================================================================== HTTP
+def line_blueprint(state: PlatformState) -> Blueprint:
+    """The Messaging API routes, answering as LINE answers (errors, request ids)."""
+    api = Blueprint("line", __name__)
+
+    def refused() -> ResponseReturnValue | None:
+        expected = f"Bearer {state.line_access_token}"
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return jsonify({"message": "Authentication failed. Confirm that the access "
+                                       "token in the authorization header is valid."}), 401
+        failure = state.fault_status("line")
+        if failure is None:
+            return None
+        status, fault = failure
+        if status == 429:
+            return (jsonify({"message": "Too many requests"}), status,
+                    {"Retry-After": str(fault.retry_after)})
+        return jsonify({"message": "Internal server error"}), status
+
+    def call(endpoint: str, chat_id: str | None, run: Callable[[], ResponseReturnValue],
+             retry_key: str | None = None) -> ResponseReturnValue:
+        early = refused()
+        if early is not None:
+            response = make_response(early)
+            state.record_call(ApiCall("line", endpoint, response.status_code, chat_id, retry_key))
+            return response
+        try:
+            response = make_response(run())
+        except ApiError as exc:
+            response = make_response(jsonify(exc.body), exc.status)
+            if exc.status == 409:
+                response.headers["x-line-accepted-request-id"] = str(uuid.uuid4())
+        response.headers.setdefault("x-line-request-id", str(uuid.uuid4()))
+        state.record_call(ApiCall("line", endpoint, response.status_code, chat_id, retry_key))
+        return response
+
+    def body() -> Json:
+        given = request.get_json(silent=True)
+        if not isinstance(given, dict):
+            raise line_error("The request body is not valid JSON")
+        return given
+
+    @api.post("/v2/bot/message/reply")
+    def reply() -> ResponseReturnValue:
+        return call("reply", None, lambda: jsonify(state.line.reply(body())))
+
+    @api.post("/v2/bot/message/push")
+    def push() -> ResponseReturnValue:
+        key = request.headers.get("X-Line-Retry-Key")
+        to = (request.get_json(silent=True) or {}).get("to")
+        return call("push", to, lambda: jsonify(state.line.push(body(), key)), key)
+
+    @api.post("/v2/bot/chat/loading/start")
+    def loading() -> ResponseReturnValue:
+        def run() -> ResponseReturnValue:
+            state.line.loading(body())
+            return jsonify({}), 202
+
+        chat = (request.get_json(silent=True) or {}).get("chatId")
+        return call("loading", chat, run)
+
+    @api.get("/v2/bot/message/<message_id>/content")
+    def content(message_id: str) -> ResponseReturnValue:
+        def run() -> ResponseReturnValue:
+            media = state.line.content(message_id)
+            if media is None:
+                return Response(status=202)
+            return Response(media.data, mimetype=media.mime)
+
+        return call("content", None, run)
+
+    @api.get("/v2/bot/profile/<user_id>")
+    def profile(user_id: str) -> ResponseReturnValue:
+        return call("profile", user_id, lambda: jsonify(state.line.profile(user_id)))
+
+    return api
