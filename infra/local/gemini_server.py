@@ -55,7 +55,6 @@ import random
 import re
 import threading
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from infra.local import gemini_wire as wire
+from infra.local.gemini_tokens import tokens, truncate
 from infra.local.gemini_wire import CURRENT_MODELS, ModelInfo, SpeechFormat, sine_pcm
 from infra.local.http_server import LocalHttpServer
 
@@ -156,55 +156,6 @@ def _inline_mime(part: dict[str, Any]) -> str:
     # real API accepts both spellings, so this server does too.
     blob = part.get("inlineData") or part.get("inline_data") or {}
     return str(blob.get("mimeType") or blob.get("mime_type") or "")
-
-
-def _piece_tokens(piece: str) -> int:
-    if piece.isspace():
-        return 0
-    return 1  # a CJK character or a run of up to 4 other characters is about a token
-
-
-def _pieces(text: str) -> list[str]:
-    """Text in token-sized pieces: each wide (CJK) character alone, other words in runs
-    of four characters, whitespace kept between them."""
-    out: list[str] = []
-    for match in re.finditer(r"\s+|[^\s]+", text):
-        chunk = match.group()
-        if chunk.isspace():
-            out.append(chunk)
-            continue
-        run = ""
-        for char in chunk:
-            if unicodedata.east_asian_width(char) in ("W", "F"):
-                if run:
-                    out.append(run)
-                    run = ""
-                out.append(char)
-            else:
-                run += char
-                if len(run) == 4:
-                    out.append(run)
-                    run = ""
-        if run:
-            out.append(run)
-    return out
-
-
-def tokens(text: str) -> int:
-    """About how many tokens the real tokenizer counts (4 Latin chars, 1 CJK char)."""
-    return sum(_piece_tokens(p) for p in _pieces(text))
-
-
-def truncate(text: str, limit: int) -> str:
-    """The first `limit` tokens of text, as a cut-off answer has them."""
-    used, out = 0, []
-    for piece in _pieces(text):
-        cost = _piece_tokens(piece)
-        if used + cost > limit:
-            break
-        used += cost
-        out.append(piece)
-    return "".join(out).rstrip()
 
 
 def schema_example(schema: Any) -> Any:
