@@ -1,11 +1,25 @@
 """Matching what the user typed against the names of their medications.
 
-Levels, tried in order, each required to give exactly one known name:
+A wrong medicine is worse than a question. Levels, tried in order, each required to give
+exactly one known name:
 1. the same text ignoring case, "ё"/"е" and spacing ("Aspirin" -> "aspirin");
 2. the same Russian stems ("аспирина", "аспирином" -> "аспирин"; "но-шпу" -> "но-шпа");
-3. (only where allowed) one typing slip in a long enough word ("asprin" -> "aspirin",
-   "阿斯匹林" -> "阿斯匹靈"). Short words, digits and single letters must match exactly,
-   so "vitamin c" never becomes "vitamin d".
+3. one typing slip in one long Latin or Cyrillic word ("asprin" -> "aspirin",
+   "парацетомола" -> "парацетамол").
+
+A slip is never where a difference makes another product:
+* in a number: strengths match exactly ("500"/"850", "b12"/"b6");
+* in a short word or a short piece of a hyphenated word (fewer than 5 letters): suffixes
+  and letters ("XR"/"CR", "Tegretol-XR"/"Tegretol-CR", "vitamin c"/"vitamin d");
+* in the first letter: look-alike drug names often differ there ("lodine"/"iodine"),
+  typists rarely do;
+* in a Chinese character: one character tells products apart (緩釋錠甲/緩釋錠庚, 緩釋/速釋),
+  and an input method's slip is itself a real character, so Chinese runs match exactly;
+* as a word more or less: "aspirin forte" is not "aspirin".
+
+`near` tells a name that is one edit away from a known one in a way level 3 refuses
+(阿斯匹林 and 阿斯匹靈, "tegretol-xr" and "Tegretol-CR"): the same medication mistyped or a
+different product, only the patient knows, so the parser asks rather than adding it.
 """
 
 from __future__ import annotations
@@ -26,7 +40,7 @@ _RU_ENDINGS: tuple[str, ...] = (
 )  # fmt: skip
 _MIN_STEM = 3
 _FUZZY_MIN_LEN = 5  # Latin/Cyrillic words shorter than this must match exactly
-_FUZZY_MIN_CJK = 3
+_NEAR_MIN_CJK = 3  # Chinese runs this long that differ in one character are "near"
 _PART_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -60,18 +74,49 @@ def parts(key: str) -> tuple[str, ...]:
     return tuple(_PART_RE.findall(key))
 
 
-def _part_is_close(typed: str, known: str) -> bool:
-    if typed == known:
-        return True
+def _is_word(text: str) -> bool:
+    """Latin or Cyrillic letters (with "-" or "'" inside): no digit, no Chinese."""
+    return text[:1].isalpha() and not is_cjk(text[0]) and all(
+        (c.isalpha() and not is_cjk(c)) or c in "-'" for c in text
+    )
+
+
+def _long_letters(typed: str, known: str) -> bool:
+    """Both words of letters, long enough that one slip cannot make another name."""
+    return (
+        _is_word(typed)
+        and _is_word(known)
+        and len(known) >= _FUZZY_MIN_LEN
+        and len(typed) >= _FUZZY_MIN_LEN - 1
+    )
+
+
+def _piece_is_slip(typed: str, known: str) -> bool:
+    """One typing slip inside a long Latin or Cyrillic word, its first letter kept."""
+    return (
+        _long_letters(typed, known)
+        and typed[0] == known[0]
+        and edit_distance(ru_stem(typed), ru_stem(known)) <= 1
+    )
+
+
+def _word_is_slip(typed: str, known: str) -> bool:
+    """One slip in one piece of a word; the other pieces ("xr" of "tegretol-xr") exact."""
+    typed_pieces, known_pieces = typed.split("-"), known.split("-")
+    if len(typed_pieces) != len(known_pieces):
+        return False
+    differing = [(t, k) for t, k in zip(typed_pieces, known_pieces, strict=True) if t != k]
+    return len(differing) == 1 and _piece_is_slip(*differing[0])
+
+
+def _word_is_near(typed: str, known: str) -> bool:
+    """One edit away in a word long enough to be a name rather than a letter or a suffix
+    ("vitamin c"/"vitamin d" are plainly two names); numbers never."""
     if any(c.isdigit() for c in typed + known):
         return False
-    if is_cjk(known[0]):
-        return (
-            len(known) >= _FUZZY_MIN_CJK
-            and len(typed) == len(known)
-            and (edit_distance(typed, known) == 1)
-        )
-    if len(known) < _FUZZY_MIN_LEN or len(typed) < _FUZZY_MIN_LEN - 1:
+    if is_cjk(known[0]) and is_cjk(typed[0]):
+        return max(len(typed), len(known)) >= _NEAR_MIN_CJK and edit_distance(typed, known) <= 1
+    if not _long_letters(typed, known):
         return False
     return edit_distance(ru_stem(typed), ru_stem(known)) <= 1
 
@@ -125,8 +170,12 @@ class NameMatcher:
         return set()
 
     def resolve(self, text: str) -> str | None:
-        """The known name meant by `text`, allowing one typing slip per long word."""
+        """The known name meant by `text`, allowing one typing slip in one long word."""
         return self._unique(self.candidates(text))
+
+    def near(self, text: str) -> bool:
+        """True when `text` is one edit from a known name (see module doc)."""
+        return bool(self._near_names(parts(fold_key(text))))
 
     def _by_key(self, key: str) -> set[str]:
         return {k.name for k in self._known if k.key == key}
@@ -137,10 +186,28 @@ class NameMatcher:
 
     def _by_slip(self, key: str) -> set[str]:
         typed = parts(key)
+        stems = tuple(ru_stem(x) for x in typed)
+        found: set[str] = set()
+        for k in self._known:
+            if len(k.parts) != len(typed):
+                continue
+            differing = [
+                (t, s) for t, st, s, kst in zip(typed, stems, k.parts, k.stems, strict=True)
+                if st != kst
+            ]
+            if len(differing) == 1 and _word_is_slip(*differing[0]):
+                found.add(k.name)
+        if found and self._near_names(typed) - found:
+            # One slip from this name, one edit from another: which one was meant?
+            return found | self._near_names(typed)
+        return found
+
+    def _near_names(self, typed: tuple[str, ...]) -> set[str]:
         return {
             k.name
             for k in self._known
-            if len(k.parts) == len(typed) and all(map(_part_is_close, typed, k.parts))
+            if len(k.parts) == len(typed)
+            and all(t == s or _word_is_near(t, s) for t, s in zip(typed, k.parts, strict=True))
         }
 
 

@@ -15,10 +15,12 @@ Semantics of the result:
   with max_per_day, doses_per_day and start. Times may be missing only when the schedule
   says something ("weekly", "three times a day", "every 8 hours"): the dialog asks. A
   message that states a weekly frequency never yields a daily item. A name that matches
-  a known one (case, inflection, one unambiguous slip) comes
-  back in its stored form; a new name is kept as typed (trimmed), with Russian oblique
-  forms put back in the nominative ("но-шпу" -> "но-шпа", "2 таблетки аспирина" ->
-  "аспирин").
+  a known one (case, inflection, one unambiguous slip: names.py) comes back in its stored
+  form; a new name is kept as typed (trimmed), with Russian oblique forms put back in the
+  nominative ("но-шпу" -> "но-шпа", "2 таблетки аспирина" -> "аспирин"). A known name
+  with more words is a new product ("aspirin forte" when "aspirin" is known); a name one
+  edit from a known one that is not a safe slip (阿斯匹林 for 阿斯匹靈) gives None: a
+  slip or another product, only the patient can say.
 * delete: known medications without times, or exactly one medication with the times to
   drop ("delete aspirin at 10" -> [aspirin, ["10:00"]]).
 * done: known medications, each with at most one time (the dose that was taken).
@@ -31,9 +33,11 @@ Semantics of the result:
   the caller can answer without Gemini. Never for anything that mentions a medication.
 
 Names for delete, done, time_change and dose_change always come from `known_names` (case,
-Russian inflection or one typing slip in a long word are tolerated when only one known name
-fits). Times are "HH:MM" on the 24 h clock; a lone hour 1..6 ("at 3") is refused as
-ambiguous, other lone hours are read on the 24 h clock ("at 8" -> 08:00).
+Russian inflection or one typing slip in one long Latin or Cyrillic word are tolerated when
+only one known name fits; never a different number, suffix or Chinese character: another
+product is never taken for a known one). Times are "HH:MM" on the 24 h clock; a lone hour
+1..6 ("at 3") is refused as ambiguous, other lone hours are read on the 24 h clock ("at 8"
+-> 08:00).
 """
 
 from __future__ import annotations
@@ -205,9 +209,33 @@ def _body_tokens(match: re.Match[str], ctx: _Context, schedules: bool = False) -
     return scan(" ".join(p for p in pieces if p), ctx.matcher, today=today)
 
 
+def _check_separators(tokens: list[Token]) -> None:
+    """A separator word stands between two things it joins. "aspirin plus" and "aspirin
+    plus at 9" name no second medication: "plus" is part of a product's name there
+    ("Aspirin Plus"), or the sentence is cut short. Russian "и в 9, и в 21" ("both at 9
+    and at 21") repeats the word and is fine."""
+    for index, token in enumerate(tokens):
+        if token.kind is not TokenKind.SEP or not token.text:
+            continue
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        if after is None:
+            raise Unsure("a separator that ends the sentence")
+        before = tokens[index - 1] if index else None
+        repeated = any(t.kind is TokenKind.SEP and t.text == token.text
+                       for t in tokens[index + 1 :])
+        if (
+            before is not None
+            and before.kind is TokenKind.NAME
+            and after.kind not in (TokenKind.NAME, TokenKind.DOSE)
+            and not repeated
+        ):
+            raise Unsure("a separator between a name and no other medication")
+
+
 def _segments(tokens: list[Token]) -> list[list[Token]]:
     """Pieces about one medication each: split at separators, and where a name follows
     the times of another ("阿斯匹靈 早上7點 普拿疼 晚上7點")."""
+    _check_separators(tokens)
     segments: list[list[Token]] = [[]]
     for token in tokens:
         current = segments[-1]
@@ -316,6 +344,10 @@ def _new_name(draft: _Draft, matcher: NameMatcher) -> str:
         raise Unsure("the new name is close to several known ones")
     if close:
         return close.pop()
+    if matcher.near(token.text):
+        # One character or letter from a known name: a slip (adding it would double the
+        # reminders) or another product (阿斯匹林/阿斯匹靈, "xr"/"cr")? Ask.
+        raise Unsure("the new name is one edit from a known one")
     name = token.text
     words = name.split(" ")
     cjk_chars = sum(1 for c in name if is_cjk(c))

@@ -43,6 +43,7 @@ class Token:
     end: int
     text: str = ""  # NAME: the user's text; DOSE: the canonical dosage
     known: str | None = None  # NAME: the known name it matched exactly or by stem
+    has_known: bool = False  # NAME: a known name is part of it ("aspirin" of "aspirin forte")
     time: ClockTime | None = None
     cjk: bool = False  # NAME: ends with a Chinese character
     rule: Fragment | None = None  # RULE: what the phrase says about the schedule
@@ -194,8 +195,8 @@ class Scanner:
         kind = _PHRASES[phrase]
         if kind is None and phrase not in FILLERS:
             raise Unsure(f"stop word {phrase!r}")
-        if kind is TokenKind.SEP:
-            self.tokens.append(Token(TokenKind.SEP, pos, match.end()))
+        if kind is TokenKind.SEP:  # a word ("and", "plus") keeps its text
+            self.tokens.append(Token(TokenKind.SEP, pos, match.end(), text=phrase))
         return match.end()
 
     def _word(self, pos: int) -> int | None:
@@ -216,18 +217,27 @@ class Scanner:
         return self._add_name(pos, match.end())
 
     def _add_name(self, start: int, end: int, known: str | None = None) -> int:
-        """Record a name piece, joining it to the previous piece of the same name."""
+        """Record a name piece, joining it to the previous piece of the same name.
+
+        A known name with more words is another product, not the known one ("aspirin
+        forte", "baby aspirin", "阿斯匹靈腸溶錠"); two known names side by side stay two
+        names (the command then has no separator between them and is refused)."""
         cjk = is_cjk(self.text[end - 1])
         last = self.tokens[-1] if self.tokens else None
-        if known is None and last is not None and last.kind is TokenKind.NAME and not last.known:
+        if last is not None and last.kind is TokenKind.NAME and not (last.has_known and known):
             gap = self.text[last.end : start]
             if gap == "" or (gap.isspace() and not last.cjk and not is_cjk(self.text[start])):
                 last.end = end
                 last.text = " ".join(self.original[last.start : end].split())
                 last.cjk = cjk
+                last.has_known = last.has_known or known is not None
+                last.known = None
                 return end
         text = " ".join(self.original[start:end].split())
-        self.tokens.append(Token(TokenKind.NAME, start, end, text=text, known=known, cjk=cjk))
+        self.tokens.append(
+            Token(TokenKind.NAME, start, end, text=text, known=known, cjk=cjk,
+                  has_known=known is not None)
+        )
         return end
 
 

@@ -143,6 +143,17 @@ def _en() -> list[Labelled]:
         L("en", "i just had my metformin", EN_K, done(item("Metformin"))),
         L("en", "did i take methotrexate this week", EN_K, None),
         L("en", "hi", (), UNKNOWN),
+        # Added with the fix of issue 14's name matching: another product is not the known
+        # one (a strength or suffix word, one Chinese character), a slip still is.
+        L("en", "add aspirin forte at 8am", EN_K, add(item("aspirin forte", "08:00"))),
+        L("en", "add metformin XR 500 mg at 8pm", EN_K,
+          add(item("metformin XR", "20:00", dose="500 mg"))),
+        L("en", "add children's ibuprofen at 7pm", EN_K,
+          add(item("children's ibuprofen", "19:00"))),
+        L("en", "add Aspirin Plus at 9", EN_K, add(item("Aspirin Plus", "09:00"))),
+        L("en", "took aspirin forte", EN_K, None),
+        L("en", "change metformin er to 9pm", EN_K, None),
+        L("en", "delete lisinoprl", EN_K, delete(item("Lisinopril"))),
     ]
 
 
@@ -251,6 +262,12 @@ def _ru() -> list[Labelled]:
         L("ru", "приняла метотрексат", RU_K, done(item("Метотрексат"))),
         L("ru", "я пила метотрексат на этой неделе?", RU_K, None),
         L("ru", "привет", (), UNKNOWN),
+        L("ru", "добавь метформин лонг в 20:00", RU_K, add(item("метформин лонг", "20:00"))),
+        L("ru", "добавь аспирин кардио 100 мг в 9", RU_K,
+          add(item("аспирин кардио", "09:00", dose="100 мг"))),
+        L("ru", "удали аспирин кардио", RU_K, None),
+        L("ru", "принял нурофен плюс", RU_K, None),
+        L("ru", "удали метформн", RU_K, delete(item("Метформин"))),
     ]
 
 
@@ -355,6 +372,13 @@ def _zh() -> list[Labelled]:
         L("zh", "甲氨蝶呤吃過了", ZH_K, done(item("甲氨蝶呤"))),
         L("zh", "我這週吃甲氨蝶呤了嗎", ZH_K, None),
         L("zh", "你好", (), UNKNOWN),
+        L("zh", "新增 阿斯匹靈腸溶錠 早上8點", ZH_K, add(item("阿斯匹靈腸溶錠", "08:00"))),
+        L("zh", "新增 普拿疼加強錠 晚上9點", ZH_K, add(item("普拿疼加強錠", "21:00"))),
+        L("zh", "新增 降血脂藥 早上8點", ZH_K, add(item("降血脂藥", "08:00"))),
+        L("zh", "刪除 普拿疼加強錠", ZH_K, None),
+        L("zh", "刪除 降血脂藥", ZH_K, None),
+        L("zh", "布洛芬緩釋膠囊改到晚上9點", ZH_K, None),
+        L("zh", "我吃了兒童普拿疼", ZH_K, None),
     ]
 
 
