@@ -3,7 +3,8 @@
 A wrong medicine is worse than a question. Levels, tried in order, each required to give
 exactly one known name:
 1. the same text ignoring case, "ё"/"е" and spacing ("Aspirin" -> "aspirin");
-2. the same Russian stems ("аспирина", "аспирином" -> "аспирин"; "но-шпу" -> "но-шпа");
+2. the same Russian stems ("аспирина", "аспирином" -> "аспирин"; "но-шпу" -> "но-шпа"),
+   also written with a hyphen or space more or less ("ношпу", "tegretol xr" -> "Tegretol-XR");
 3. one typing slip in one long Latin or Cyrillic word ("asprin" -> "aspirin",
    "парацетомола" -> "парацетамол").
 
@@ -121,12 +122,17 @@ def _word_is_near(typed: str, known: str) -> bool:
     return edit_distance(ru_stem(typed), ru_stem(known)) <= 1
 
 
+def _compact(stems: tuple[str, ...]) -> str:
+    return "".join(stems).replace("-", "")
+
+
 @dataclass(frozen=True)
 class _Known:
     name: str
     key: str
     parts: tuple[str, ...]
     stems: tuple[str, ...]
+    compact: str  # the stems without spaces and hyphens
 
 
 class NameMatcher:
@@ -138,7 +144,8 @@ class NameMatcher:
             key = fold_key(name)
             if key:
                 p = parts(key)
-                entries.append(_Known(name, key, p, tuple(ru_stem(x) for x in p)))
+                stems = tuple(ru_stem(x) for x in p)
+                entries.append(_Known(name, key, p, stems, _compact(stems)))
         self._known = tuple(entries)
         self.max_words = max((len(k.key.split()) for k in entries), default=0)
 
@@ -182,7 +189,8 @@ class NameMatcher:
 
     def _by_stems(self, key: str) -> set[str]:
         stems = tuple(ru_stem(x) for x in parts(key))
-        return {k.name for k in self._known if k.stems == stems}
+        exact = {k.name for k in self._known if k.stems == stems}
+        return exact or {k.name for k in self._known if k.compact == _compact(stems)}
 
     def _by_slip(self, key: str) -> set[str]:
         typed = parts(key)

@@ -330,6 +330,10 @@ def test_a_slip_in_a_suffix_or_the_first_letter_is_no_typo() -> None:
         delete(it("vitamin k2 forte"))
     )
     assert parsed("delete tegretl-xr", ("Tegretol-XR",)) == expect(delete(it("Tegretol-XR")))
+    # a hyphen or space more or less is the same name
+    assert parsed("delete tegretol xr", ("Tegretol-XR",)) == expect(delete(it("Tegretol-XR")))
+    assert parsed("удали ношпу", ("но-шпа",)) == expect(delete(it("но-шпа")))
+    assert parse_command("удали ношпу форте", ("но-шпа",)) is None
 
 
 def test_a_chinese_name_must_match_exactly() -> None:
