@@ -1,15 +1,18 @@
 """Peak RSS of every function entry point under its own load, against the memory
-Terraform gives it (infra/terraform/locals.tf).
+Terraform gives it (shared/runtime.json, read by infra/terraform/locals.tf).
 
 Run: .venv/bin/python -m bench.rss [--users 12] [--speech-seconds 60]
 
 Each entry point of main.py runs as Cloud Functions runs it: `functions-framework
---target X` (gunicorn, one worker, THREADS = its Terraform concurrency) in its own
+--target X` (gunicorn, one worker, THREADS from shared/runtime.json) in its own
 process, with the production SDKs on the path (Firestore client against the emulator,
 google-genai against infra/local/gemini_server.py, the LINE and Telegram SDKs against
 infra/local/platforms/, iVoice and SMTP against their local stand-ins). Only Cloud
 Tasks and GCS are replaced: tasks go over HTTP (TASKS_BACKEND=http, as `make dev`)
-through a counting router in this process, blobs go to a temporary directory.
+through a counting router in this process, blobs go to a temporary directory. The router
+also plays Cloud Run in front of the private functions (infra/local/cloud_run.py): it
+checks each task's ID token (signed by a local key, as `make dev` does) and strips its
+signature, so every worker runs with WORKER_AUTH=oidc, as deployed.
 
 The load is what simulated users cause, not hand-made task bodies: every user (LINE and
 Telegram alternately, UI languages en / zh-TW / ru) asks for a leaflet, has it read
@@ -41,15 +44,19 @@ from typing import Any
 import httpx
 
 import main
+from infra.local.cloud_run import admit
 from infra.local.emulators import Emulator, firestore_available, free_port, start_firestore
 from infra.local.gemini_server import GeminiServer
 from infra.local.ivoice_server import IVoiceServer
 from infra.local.platforms import PlatformServer, PlatformState, SimUser
 from infra.local.smtp_sink import SmtpSink
+from shared import runtime
+from shared.adapters.local_identity import LocalIdentity
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALS_TF = ROOT / "infra" / "terraform" / "locals.tf"
-TOKEN = "bench-rss-" + secrets.token_hex(8)
+LINK_KEY = "bench-rss-" + secrets.token_hex(8)
+IDENTITY = LocalIdentity.generate()  # plays Google's token service for this run
+INVOKER = "medbot-tasks-invoker@bench-rss.iam.gserviceaccount.com"
 LEAFLET = ("# High blood pressure\n\n## Overview\nBlood pressure that stays high strains the "
            "heart and the vessels.\n\n## What you can do\n"
            + "".join(f"- Advice {i}: measure, eat less salt, move, take the tablets.\n"
@@ -61,19 +68,10 @@ TAIGI = {"plain": "我頭痛三天了。", "translation": "我頭殼疼三工矣
 VOICE_BYTES = 256 * 1024  # about 30 s of AAC at 64 kbit/s
 
 
-# ------------------------------------------------------------------ Terraform
-def terraform_memory(path: Path = LOCALS_TF) -> dict[str, str]:
-    """function -> available_memory, from the webhooks and workers maps of locals.tf."""
-    import hcl2
-
-    with path.open() as handle:
-        data: dict[str, Any] = hcl2.load(handle)
-    result: dict[str, str] = {}
-    for block in data.get("locals", []):
-        for group in ("webhooks", "workers"):
-            for name, cfg in (block.get(group) or {}).items():
-                result[name] = str(cfg["memory"]).strip('"')
-    return result
+# ------------------------------------------------------------------ runtime table
+def table_memory() -> dict[str, str]:
+    """function -> available_memory (shared/runtime.json, deployed by Terraform)."""
+    return {name: fn.memory for name, fn in runtime.functions().items()}
 
 
 def mebibytes(memory: str) -> float:
@@ -84,17 +82,9 @@ def mebibytes(memory: str) -> float:
     return float(memory) / 2**20
 
 
-def terraform_concurrency(path: Path = LOCALS_TF) -> dict[str, int]:
-    import hcl2
-
-    with path.open() as handle:
-        data: dict[str, Any] = hcl2.load(handle)
-    result: dict[str, int] = {}
-    for block in data.get("locals", []):
-        for group in ("webhooks", "workers"):
-            for name, cfg in (block.get(group) or {}).items():
-                result[name] = int(cfg["concurrency"])
-    return result
+def table_threads() -> dict[str, int]:
+    """function -> THREADS (shared/runtime.json, set by Terraform)."""
+    return {name: fn.threads for name, fn in runtime.functions().items()}
 
 
 # ------------------------------------------------------------------ /proc
@@ -163,6 +153,14 @@ def start_router(traffic: Traffic) -> ThreadingHTTPServer:
             try:
                 if port is not None:
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+                    status = 200
+                    if not runtime.function(function).public:  # Cloud Run's IAM check
+                        url = f"http://{self.headers.get('host')}/{function}"
+                        status, forwarded = admit(headers.get("Authorization"), url,
+                                                  IDENTITY, {INVOKER})
+                        headers["Authorization"] = forwarded
+                        answer = b"refused by the Cloud Run stand-in"
+                if port is not None and status == 200:
                     response = client.post(f"http://127.0.0.1:{port}/", content=body,
                                            headers=headers)
                     status, answer = response.status_code, response.content
@@ -301,8 +299,8 @@ def main_() -> None:
         print("Firestore emulator not available (gcloud beta emulators firestore): the "
               "functions share state through Firestore, so nothing can be measured.")
         return
-    memory = terraform_memory()
-    concurrency = terraform_concurrency()
+    memory = table_memory()
+    threads = table_threads()
     names = list(main.__all__)
 
     (ROOT / ".local").mkdir(exist_ok=True)
@@ -328,8 +326,10 @@ def main_() -> None:
         "GCP_PROJECT": project, "STORE_BACKEND": "firestore",
         "FIRESTORE_EMULATOR_HOST": firestore.host,
         "TASKS_BACKEND": "http", "WORKER_BASE_URL": base,
-        "WORKER_AUTH": "dev-token", "DEV_AUTH_TOKEN": TOKEN,
+        "WORKER_AUTH": "oidc", "TASKS_INVOKER_SA": INVOKER,
+        "LOCAL_IDENTITY_KEY": IDENTITY.private_key_pem, "MOVABLE_CLOCK": "true",
         "BLOB_BACKEND": "local", "LOCAL_BLOB_DIR": str(blob_dir), "PUBLIC_BASE_URL": base,
+        "LOCAL_LINK_KEY": LINK_KEY,
         "LINE_CHANNEL_SECRET": state.line_channel_secret,
         "LINE_CHANNEL_ACCESS_TOKEN": state.line_access_token,
         "LINE_API_BASE_URL": platform.url, "LINE_DATA_API_BASE_URL": platform.url,
@@ -343,13 +343,13 @@ def main_() -> None:
         "LIMIT_MESSAGES_PER_MINUTE": "1000", "LIMIT_GENERATIONS_PER_DAY": "1000",
         "LIMIT_EMAILS_PER_DAY": "1000", "MAX_EMAILS_PER_DAY": "1000",
     }
-    functions = [start_function(name, {**common, "THREADS": str(concurrency.get(name, 1))},
+    functions = [start_function(name, {**common, "THREADS": str(threads[name])},
                                 log_dir) for name in names]
     traffic.ports = {fn.name: fn.port for fn in functions}
     print(f"{len(users)} users, {args.concurrency} at once; logs in {log_dir}", flush=True)
     try:
         wait_listening(functions)
-        run_load(args, state, users, traffic, gemini, firestore, project)
+        run_load(args, state, users, traffic, gemini, firestore, project, base)
         for fn in functions:
             fn.peak_kb = peak_kb(fn)
         report(functions, memory, traffic, log_dir)
@@ -372,7 +372,7 @@ def main_() -> None:
 
 def run_load(args: argparse.Namespace, state: PlatformState, users: list[SimUser],
              traffic: Traffic, gemini: GeminiServer, firestore: Emulator,
-             project: str) -> None:
+             project: str, base: str) -> None:
     n = len(users)
     gemini.script_text(*[LEAFLET] * (2 * n))
     gemini.script_json(*[TRANSLATION] * (n * (args.translations + 1)), *[TAIGI] * n)
@@ -419,14 +419,14 @@ def run_load(args: argparse.Namespace, state: PlatformState, users: list[SimUser
                        ("translation", translate), ("voice", voice), ("taigi", taigi),
                        ("medication", medication)):
         drive.phase(name, step, k)
-    tick_reminders(traffic, firestore, project)
+    tick_reminders(traffic, firestore, project, base)
     if drive.problems:
         print("driver problems (not counted as function errors):")
         for what, count in sorted(drive.problems.items()):
             print(f"  {count:4} x {what}")
 
 
-def tick_reminders(traffic: Traffic, firestore: Emulator, project: str) -> None:
+def tick_reminders(traffic: Traffic, firestore: Emulator, project: str, base: str) -> None:
     """Cloud Scheduler: move the stack's clock past the doses, tick; an hour later again
     (the reminder repeats until taken); then a few idle ticks."""
     from shared.adapters.firestore_store import FirestoreStore
@@ -434,27 +434,20 @@ def tick_reminders(traffic: Traffic, firestore: Emulator, project: str) -> None:
 
     os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
     clock = OffsetClock(FirestoreStore(project=project))
-    base = f"http://127.0.0.1:{traffic.ports['reminder_tick']}"
+    url = f"{base}/reminder_tick"  # through the router, which plays Cloud Run
     with httpx.Client(timeout=120) as client:
         for advance_s in (10 * 60, 3600, 60, 60, 60):
             clock.advance(advance_s)
             time.sleep(1.0)  # the functions cache the offset for 0.5 s
             firing = clock.now().isoformat()
-            with traffic.lock:
-                traffic.in_flight += 1
             try:
-                response = client.post(f"{base}/", headers={
-                    "Authorization": f"Bearer {TOKEN}", "X-CloudScheduler": "true",
+                client.post(url, headers={
+                    "Authorization": f"Bearer {IDENTITY.mint(INVOKER, url)}",
+                    "X-CloudScheduler": "true",
                     "X-CloudScheduler-JobName": "medbot-reminder-tick",
                     "X-CloudScheduler-ScheduleTime": firing})
-                status = response.status_code
             except httpx.HTTPError:
-                status = 599
-            finally:
-                with traffic.lock:
-                    traffic.in_flight -= 1
-                    traffic.last_activity = time.monotonic()
-            traffic.record("reminder_tick", status)
+                traffic.record("reminder_tick", 599)
             traffic.wait_idle()
     print("  phase reminders    done", flush=True)
 

@@ -28,6 +28,7 @@ from shared.domain.signatures import line_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-line-secret"
+INVOKER = "medbot-tasks-invoker@bench.iam.gserviceaccount.com"  # tasks carry its OIDC spec
 
 
 class _Sink(BaseHTTPRequestHandler):
@@ -92,13 +93,13 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "STORE_BACKEND": "firestore", "FIRESTORE_EMULATOR_HOST": firestore.host,
            "GCP_PROJECT": f"bench-{secrets.token_hex(4)}", "TASKS_BACKEND": "cloudtasks",
-           "CLOUD_TASKS_EMULATOR_HOST": tasks.host, "WORKER_AUTH": "dev-token",
-           "DEV_AUTH_TOKEN": "bench", "WORKER_BASE_URL": f"http://127.0.0.1:{sink.server_port}",
+           "CLOUD_TASKS_EMULATOR_HOST": tasks.host, "WORKER_AUTH": "oidc",
+           "TASKS_INVOKER_SA": INVOKER, "WORKER_BASE_URL": f"http://127.0.0.1:{sink.server_port}",
            "LINE_CHANNEL_SECRET": SECRET, "THREADS": os.environ.get("THREADS", "20")}
     from shared.adapters.cloud_tasks_queue import CloudTasksQueue
 
     CloudTasksQueue(env["GCP_PROJECT"], "asia-east1", env["WORKER_BASE_URL"],
-                    dev_token="bench", emulator_host=tasks.host).ensure_queues()
+                    oidc_service_account=INVOKER, emulator_host=tasks.host).ensure_queues()
     log_file = open(ROOT / ".local" / "bench-webhook.log", "w+b")  # noqa: SIM115
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/functions-framework"), "--target", "line_webhook",

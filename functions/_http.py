@@ -23,7 +23,8 @@ BUSY_STATUS = 429  # any non-2xx makes Cloud Tasks retry later, with backoff
 def run_worker(
     request: flask.Request, function: str, handle: Callable[[dict[str, Any]], Any]
 ) -> Response:
-    """Authenticate the caller (OIDC or dev token), parse the task, run it once."""
+    """Authenticate the caller (the OIDC token Cloud Run forwards), parse the task, run
+    it once."""
     with observed(request, function):
         started = time.perf_counter()
         if not authorized(request, function):

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from shared.adapters.gemini import GeminiModel
+    from shared.adapters.local_identity import LocalIdentity
     from shared.ports import (
         BlobStore,
         Clock,
@@ -68,8 +69,8 @@ class Container:
 
     @cached_property
     def clock(self) -> Clock:
-        # The local stack (dev-token auth) lets the simulator move time forward.
-        if self.settings.worker_auth == "dev-token":
+        # The local stack lets the simulator move time forward; nothing else may.
+        if self.settings.movable_clock:
             return OffsetClock(self.store)
         return SystemClock()
 
@@ -79,19 +80,32 @@ class Container:
         if s.tasks_backend == "cloudtasks":
             from shared.adapters.cloud_tasks_queue import CloudTasksQueue
 
+            # The emulator signs no OIDC token: the local identity mints Cloud Tasks'.
+            local = s.cloud_tasks_emulator_host and s.local_identity_key
             return CloudTasksQueue(
                 s.gcp_project, s.tasks_location, s.worker_base_url,
-                oidc_service_account=s.tasks_invoker_sa if s.worker_auth == "oidc" else "",
-                dev_token=s.dev_auth_token if s.worker_auth == "dev-token" else "",
+                oidc_service_account=s.tasks_invoker_sa,
                 emulator_host=s.cloud_tasks_emulator_host,
+                emulator_id_token=self._invoker_token if local else None,
             )
         if s.tasks_backend == "http":
             from shared.adapters.http_tasks import HttpTaskQueue
 
-            return HttpTaskQueue(s.worker_base_url, s.dev_auth_token, clock=self.clock)
+            return HttpTaskQueue(s.worker_base_url, self._invoker_token, clock=self.clock)
         from shared.fakes.memory_tasks import MemoryTaskQueue
 
         return MemoryTaskQueue()
+
+    def _invoker_token(self, audience: str) -> str:
+        """The ID token Cloud Tasks would attach, from the local stand-in of Google."""
+        return self.local_identity.mint(self.settings.tasks_invoker_sa, audience)
+
+    @cached_property
+    def local_identity(self) -> LocalIdentity:
+        """Google's token service played locally (LOCAL_IDENTITY_KEY); local stack only."""
+        from shared.adapters.local_identity import LocalIdentity
+
+        return LocalIdentity(self.settings.local_identity_key)
 
     @cached_property
     def blobs(self) -> BlobStore:
@@ -109,7 +123,7 @@ class Container:
             from shared.adapters.local_blobs import LocalBlobStore
 
             return LocalBlobStore(s.local_blob_dir, s.public_base_url,
-                                  (s.dev_auth_token or secrets.token_hex(16)).encode())
+                                  (s.local_link_key or secrets.token_hex(16)).encode())
         from shared.fakes.memory_blobs import MemoryBlobStore
 
         return MemoryBlobStore()

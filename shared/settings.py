@@ -19,12 +19,20 @@ class Settings(BaseSettings):
     gcp_region: str = "asia-east1"
     # Base URL of the worker functions; a task for worker W goes to f"{base}/{W}".
     worker_base_url: str = "http://127.0.0.1:8081"
-    # "oidc": workers accept Google-signed OIDC tokens whose audience is their URL
-    # and whose e-mail is tasks_invoker_sa. "dev-token": a shared bearer token (local).
-    # Safe default: OIDC. The local stack and tests opt into dev-token explicitly.
+    # "oidc": workers accept the ID token Cloud Tasks / Scheduler attach for
+    # tasks_invoker_sa with their URL as audience, as Cloud Run forwards it (signature
+    # removed, shared/adapters/oidc.py). Production, the local stack and e2e tests.
+    # "dev-token": a shared bearer token, only for the in-process function tests that
+    # call entry points through functions-framework's test client.
     worker_auth: Literal["oidc", "dev-token"] = "oidc"
     dev_auth_token: str = ""
     tasks_invoker_sa: str = ""
+    # The local stack only: the key with which its stand-ins of Cloud Tasks and Cloud
+    # Scheduler sign ID tokens (PEM; shared/adapters/local_identity.py); the local
+    # functions host checks them as Cloud Run does.
+    local_identity_key: str = ""
+    # The local stack only: the simulator may move this clock forward (OffsetClock).
+    movable_clock: bool = False
 
     # --- backends
     store_backend: Literal["firestore", "memory"] = "memory"
@@ -37,6 +45,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str = ""
     local_blob_dir: str = ".local/blobs"
     public_base_url: str = "http://127.0.0.1:8080"  # where local blob links are served
+    local_link_key: str = ""  # signs the local blob links; empty: a random key per process
     signed_url_ttl_s: int = 3600
     idempotency_ttl_s: int = 86_400
     session_ttl_s: int = 86_400

@@ -2,7 +2,10 @@
 
 * the Firestore emulator when gcloud has it, else an in-memory store;
 * every function of main.py on one port (functions-framework), tasks dispatched to
-  them over HTTP with Cloud Tasks' retry behaviour;
+  them over HTTP with Cloud Tasks' retry behaviour. The production path throughout:
+  the dispatcher and the cron attach ID tokens of the invoker account signed by a
+  local key (playing Google), the host checks them and strips the signature (playing
+  Cloud Run), and the workers run with WORKER_AUTH=oidc;
 * the chat simulator at http://127.0.0.1:8080: it plays LINE and Telegram (signed
   webhooks in, the Messaging API / Bot API out), shows the e-mail outbox and moves
   the clock;
@@ -30,6 +33,8 @@ from infra.local.gemini_server import GeminiServer
 from infra.local.ivoice_server import IVoiceServer
 from infra.local.platforms import PlatformServer, PlatformState
 from infra.local.smtp_sink import SmtpSink
+from shared import runtime
+from shared.adapters.local_identity import LocalIdentity
 from shared.bootstrap import Container, using
 from shared.settings import Settings
 
@@ -42,7 +47,10 @@ class LocalStack:
     def __init__(self, *, port: int = 8080, functions_port: int = 8081,
                  use_firestore: bool = True, blob_dir: str = ".local/blobs",
                  local_gemini: bool = False) -> None:
-        self.token = secrets.token_urlsafe(24)
+        # Google's token service for this stack, and the account Cloud Tasks and
+        # Cloud Scheduler sign as (infra/terraform: google_service_account.invoker).
+        self.identity = LocalIdentity.generate()
+        self.invoker = "medbot-tasks-invoker@medbot-local.iam.gserviceaccount.com"
         self.firestore: Emulator | None = (
             start_firestore() if use_firestore and firestore_available() else None)
         self.sink = SmtpSink()
@@ -60,15 +68,18 @@ class LocalStack:
         self.container: Container | None = None
         self._blob_dir = blob_dir
         self._stop = threading.Event()
+        self.tick_statuses: list[int] = []  # what reminder_tick answered the cron
         self._poke = threading.Event()
         self._scope = ExitStack()
 
     def settings(self, functions_url: str, simulator_url: str) -> Settings:
         state = self.state
         values: dict[str, Any] = {
-            "worker_auth": "dev-token", "dev_auth_token": self.token,
+            "worker_auth": "oidc", "tasks_invoker_sa": self.invoker,
+            "local_identity_key": self.identity.private_key_pem, "movable_clock": True,
             "worker_base_url": functions_url, "tasks_backend": "http",
             "blob_backend": "local", "local_blob_dir": self._blob_dir,
+            "local_link_key": secrets.token_urlsafe(24),
             "public_base_url": functions_url,
             "line_channel_secret": state.line_channel_secret,
             "line_channel_access_token": state.line_access_token,
@@ -115,16 +126,22 @@ class LocalStack:
     def _cron(self) -> None:
         """Cloud Scheduler's stand-in: every minute, and whenever the clock moves."""
         assert self.container is not None
-        with httpx.Client(timeout=60) as client:
+        url = f"{self.functions.url}/reminder_tick"
+        # Cloud Scheduler's attempt_deadline (shared/runtime.json, scheduler.tf).
+        deadline = runtime.function("reminder_tick").dispatch_deadline_s
+        with httpx.Client(timeout=deadline) as client:
             while not self._stop.is_set():
                 firing = self.container.clock.now().astimezone(UTC).isoformat()
                 try:
-                    client.post(f"{self.functions.url}/reminder_tick", headers={
-                        "Authorization": f"Bearer {self.token}",
+                    answer = client.post(url, headers={
+                        "Authorization": f"Bearer {self.identity.mint(self.invoker, url)}",
                         "X-CloudScheduler": "true",
                         "X-CloudScheduler-JobName": "medbot-reminder-tick",
                         "X-CloudScheduler-ScheduleTime": firing,
                     })
+                    self.tick_statuses.append(answer.status_code)
+                    if answer.status_code != 200:
+                        log.warning("reminder tick answered %s", answer.status_code)
                 except httpx.HTTPError as error:
                     log.warning("reminder tick failed", extra={"error": type(error).__name__})
                 self._poke.wait(timeout=60)

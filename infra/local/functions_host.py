@@ -1,11 +1,15 @@
 """Every entry point of main.py served by functions-framework on one local port,
 each at /<entry_point> (as Cloud Functions serves each at its own URL), plus
-/blobs/<key> serving the local blob store's signed links."""
+/blobs/<key> serving the local blob store's signed links.
+
+The host plays Cloud Run too: a private function (every one but the webhooks,
+shared/runtime.json) is reached only with an ID token of the invoker account for its
+URL, which the host checks and then strips of its signature (cloud_run.py), so the
+workers run their production authentication on what production sends them."""
 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import functions_framework
@@ -14,7 +18,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 import main
-from shared.adapters.local_blobs import LocalBlobStore, verify_blob_link
+from infra.local.cloud_run import CloudRunGate
+from shared import runtime
+from shared.adapters.local_blobs import LocalBlobStore
 from shared.bootstrap import container
 
 
@@ -27,12 +33,10 @@ def create_functions_app() -> Any:
 
     @root.get("/blobs/<path:key>")
     def blob(key: str) -> Response:
-        # Signed links of the local blob backend (signed with the dev token).
-        c = container()
-        blobs = c.blobs
-        if not isinstance(blobs, LocalBlobStore) or not verify_blob_link(
-            key, request.args.get("expires", ""), request.args.get("sig", ""),
-            c.settings.dev_auth_token.encode(), time.time(),
+        # Signed links of the local blob backend, checked with the store's own key.
+        blobs = container().blobs
+        if not isinstance(blobs, LocalBlobStore) or not blobs.link_is_authentic(
+            key, request.args.get("expires", ""), request.args.get("sig", "")
         ):
             abort(403)
         found = blobs.open(key)
@@ -41,12 +45,18 @@ def create_functions_app() -> Any:
         data, content_type = found
         return Response(data, content_type=content_type)
 
-    mounts = {
-        f"/{name}": functions_framework.create_app(  # type: ignore[no-untyped-call]
-            target=name, source=main.__file__)
-        for name in main.__all__
-    }
+    mounts = {f"/{name}": _as_deployed(name) for name in main.__all__}
     return _ExactMounts(DispatcherMiddleware(root.wsgi_app, mounts))
+
+
+def _as_deployed(name: str) -> Any:
+    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
+        target=name, source=main.__file__)
+    if runtime.function(name).public:
+        return app  # allUsers may invoke it: the code checks the platform's signature
+    # roles/run.invoker: the invoker account only (infra/terraform/iam.tf).
+    return CloudRunGate(app, identity=lambda: container().local_identity,
+                        invokers=lambda: {container().settings.tasks_invoker_sa})
 
 
 class _ExactMounts:

@@ -41,7 +41,9 @@ resource "google_cloudfunctions2_function" "webhook" {
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.fn[each.key].email
-    environment_variables          = merge(local.common_env, local.model_env, each.value.env)
+    # THREADS: functions-framework's gunicorn threads, else CPU count x 4 (runtime.json).
+    environment_variables = merge(local.common_env, local.model_env, each.value.env,
+    { THREADS = tostring(each.value.threads) })
 
     # Resolved when an instance starts: a rotated secret reaches new instances without a
     # redeploy, and the value never enters Terraform state.
@@ -99,7 +101,9 @@ resource "google_cloudfunctions2_function" "worker" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.fn[each.key].email
-    environment_variables          = merge(local.common_env, local.model_env, each.value.env)
+    # THREADS: functions-framework's gunicorn threads, else CPU count x 4 (runtime.json).
+    environment_variables = merge(local.common_env, local.model_env, each.value.env,
+    { THREADS = tostring(each.value.threads) })
 
     dynamic "secret_environment_variables" {
       for_each = toset(each.value.secrets)

@@ -1,21 +1,13 @@
-# The deployment described as data: one entry per entry point of main.py, one entry per
-# Cloud Tasks queue. Resources in the other files are generated from these maps, and
-# tests/unit/test_terraform.py checks them against main.py, shared/jobs.py and
-# shared/settings.py, so code and infrastructure cannot drift apart silently.
+# The deployment described as data. Resources in the other files are generated from
+# these maps, and tests/unit/test_terraform.py (plus the offline plan in tests/tfplan.py)
+# checks them against main.py, shared/jobs.py, shared/settings.py and shared/runtime.json,
+# so code and infrastructure cannot drift apart silently.
 #
-# Function entry fields (all entries carry every field so each.value.* always resolves):
-#   memory/cpu      available_memory/available_cpu. cpu is "1" everywhere: Cloud Run only
-#                   allows concurrency > 1 with at least one vCPU, and imports are
-#                   CPU-bound: the ~2.2 s of client imports (PLATFORM.md) would take several
-#                   times longer on the 0.167 vCPU a 256Mi function gets by default, and
-#                   cold starts are on the webhooks' 2 s budget. CPU is billed only while
-#                   a request runs (default CPU throttling), so idle instances cost little.
-#   timeout_s       must cover the worst case of the work, or Cloud Tasks retries work that
-#                   is still running. One Gemini call can take GEMINI_ATTEMPTS (4) x
-#                   GEMINI_TIMEOUT_S (60 s) + backoff, about 255 s. Cloud Tasks' default
-#                   dispatch deadline is 10 min, so no worker exceeds 600 s.
-#   concurrency     requests per instance. I/O-bound handlers share an instance; CPU-bound
-#                   audio encoding does not.
+# Runtime settings per function (memory, cpu, timeout, concurrency, THREADS, the task
+# lease, the dispatch deadline, who calls it) are NOT here: they come from
+# shared/runtime.json, the one table the code reads too (shared/runtime.py): each entry
+# below is its function's row of that table merged with what the function may reach:
+#   description     shown in the console
 #   max_instances   caps cost; queues never dispatch more than max_instances x concurrency
 #                   at once (tasks.tf), so tasks are not bounced with 429s that burn attempts.
 #   secrets         Secret Manager secrets exposed as env vars (keys of local.secrets);
@@ -32,6 +24,10 @@
 #   env             function-specific Settings fields, merged over local.common_env.
 
 locals {
+  # shared/runtime.json: functions.<name>.{caller, memory, cpu, timeout_s, concurrency,
+  # threads, lease_s, dispatch_deadline_s}. The source zip carries the same file.
+  runtime = jsondecode(file("${path.module}/../../shared/runtime.json"))
+
   firestore_location = coalesce(var.firestore_location, var.region)
   bucket_name        = coalesce(var.bucket_name, "${var.project}-${var.name_prefix}-private")
 
@@ -64,53 +60,34 @@ locals {
     SMTP_PASSWORD             = "${var.name_prefix}-smtp-password"
   }
 
-  # Public webhooks: verify the signature/secret, deduplicate, enqueue a dialog task,
-  # answer. They never call an LLM and import no heavy SDK, so 256Mi is ample; 20
-  # concurrent requests per instance keep LINE's 2 s limit even during bursts without
-  # waiting for new instances; 30 s is far above the target latency and bounds a hung call.
+  # Public webhooks: called by LINE and Telegram from the internet (runtime caller
+  # "platform"); they verify the platform's signature in code.
   webhooks = {
-    line_webhook = {
+    line_webhook = merge(local.runtime.functions.line_webhook, {
       description   = "LINE Messaging API webhook (public; x-line-signature verified in code)"
-      memory        = "256Mi"
-      cpu           = "1"
-      timeout_s     = 30
-      concurrency   = 20
       max_instances = var.webhook_max_instances
       secrets       = ["LINE_CHANNEL_SECRET"]
       enqueues      = ["medbot-dialog"]
       bucket_access = false
       signs_urls    = false
       env           = {}
-    }
-    telegram_webhook = {
+    })
+    telegram_webhook = merge(local.runtime.functions.telegram_webhook, {
       description   = "Telegram Bot API webhook (public; X-Telegram-Bot-Api-Secret-Token verified in code)"
-      memory        = "256Mi"
-      cpu           = "1"
-      timeout_s     = 30
-      concurrency   = 20
       max_instances = var.webhook_max_instances
       secrets       = ["TELEGRAM_WEBHOOK_SECRET"]
       enqueues      = ["medbot-dialog"]
       bucket_access = false
       signs_urls    = false
       env           = {}
-    }
+    })
   }
 
   # Private functions, invoked only by Cloud Tasks (workers) or Cloud Scheduler (tick)
-  # with an OIDC token of the invoker account. Every worker that talks to users imports
-  # the LINE and Telegram SDKs besides the Google clients: 512Mi is the floor for those.
+  # with an OIDC token of the invoker account.
   workers = {
-    dialog_worker = {
-      description = "Dialog state machine: commands, menus; enqueues the slow jobs"
-      memory      = "512Mi"
-      cpu         = "1"
-      # Most turns are Firestore + a reply. A medication command the deterministic parser
-      # does not understand makes one structured Gemini call (with its retries), and
-      # "delete my data" pages through the user's documents and files: 300 s, which is
-      # also the dialog's task lease (DIALOG_LEASE_S in shared/services/dialog.py).
-      timeout_s     = 300
-      concurrency   = 10
+    dialog_worker = merge(local.runtime.functions.dialog_worker, {
+      description   = "Dialog state machine: commands, menus; enqueues the slow jobs"
       max_instances = 10
       # The medication fallback calls the model (Vertex AI, vertex.tf), rarely.
       secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
@@ -120,18 +97,9 @@ locals {
       bucket_access = true
       signs_urls    = false
       env           = {}
-    }
-    generate_worker = {
-      description = "Health-education leaflets with Gemini + Google Search grounding"
-      # 1Gi: up to 4 grounded generations in flight, each holding the response, its
-      # grounding metadata and the rendered cards, on top of ~250 MB of SDKs.
-      memory = "1Gi"
-      cpu    = "1"
-      # One grounded call (search + generation, the slowest Gemini request) can take
-      # ~255 s with retries; 600 s, Cloud Tasks' default dispatch deadline, leaves room
-      # for slow grounding without Cloud Tasks retrying a generation still in progress.
-      timeout_s     = 600
-      concurrency   = 4
+    })
+    generate_worker = merge(local.runtime.functions.generate_worker, {
+      description   = "Health-education leaflets with Gemini + Google Search grounding"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
@@ -139,15 +107,9 @@ locals {
       bucket_access = true
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
-    }
-    translate_worker = {
-      description = "Medical translation chat: plain-language rewrite, then translation"
-      memory      = "512Mi"
-      cpu         = "1"
-      # One structured Gemini call returns both the plain-language rewrite and the
-      # translation (services/jobs.py): ~255 s worst case with retries.
-      timeout_s     = 360
-      concurrency   = 8
+    })
+    translate_worker = merge(local.runtime.functions.translate_worker, {
+      description   = "Medical translation chat: plain-language rewrite, then translation"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # Target Taigi: the iVoice speech is a follow-up job (services/medchat.py).
@@ -156,63 +118,37 @@ locals {
       bucket_access = true
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
-    }
-    tts_worker = {
-      description = "Speech synthesis (Gemini TTS / espeak-ng), AAC/m4a encoding, signed URL"
-      # 1Gi: Gemini TTS returns raw PCM (48 kB per second of speech, base64 in the JSON
-      # response, so a 3-minute leaflet is ~20 MB in flight) and PyAV/FFmpeg buffers the
-      # AAC encode; two of those at once plus the SDKs.
-      memory = "1Gi"
-      cpu    = "1"
-      # One Gemini call (~255 s worst case) plus encoding and upload.
-      timeout_s = 360
-      # Encoding is CPU-bound: more than 2 per vCPU only makes each one slower.
-      concurrency   = 2
+    })
+    tts_worker = merge(local.runtime.functions.tts_worker, {
+      description   = "Speech synthesis (Gemini TTS / espeak-ng), AAC/m4a encoding, signed URL"
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
       bucket_access = true
       signs_urls    = true
       env           = { GEMINI_MODEL = var.gemini_model, GEMINI_TTS_MODEL = var.gemini_tts_model }
-    }
-    stt_worker = {
-      description = "Voice messages: download from LINE/Telegram, transcribe with Gemini"
-      # 512Mi: audio up to MAX_AUDIO_BYTES (10 MiB) is sent inline, i.e. held raw and
-      # base64-encoded (~2.4x) per request; 4 concurrent requests stay under ~100 MB.
-      memory        = "512Mi"
-      cpu           = "1"
-      timeout_s     = 600 # two Gemini calls: transcription, then the translation
-      concurrency   = 4
+    })
+    stt_worker = merge(local.runtime.functions.stt_worker, {
+      description   = "Voice messages: download from LINE/Telegram, transcribe with Gemini"
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # The transcript is translated in the same task; target Taigi -> a taigi job.
-      enqueues = ["medbot-taigi"]
+      enqueues      = ["medbot-taigi"]
       bucket_access = false
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
-    }
-    taigi_worker = {
-      description = "Taiwanese (Taigi) speech: NYCU iVoice romanisation + WAV, AAC/Opus encoding"
-      # No LLM: two plain-HTTP iVoice requests (IVOICE_TIMEOUT_S x IVOICE_ATTEMPTS each,
-      # a circuit breaker fails fast while iVoice is down), then PyAV encoding.
-      memory        = "1Gi"
-      cpu           = "1"
-      timeout_s     = 120
-      concurrency   = 2
+    })
+    taigi_worker = merge(local.runtime.functions.taigi_worker, {
+      description   = "Taiwanese (Taigi) speech: NYCU iVoice romanisation + WAV, AAC/Opus encoding"
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
       bucket_access = true
       signs_urls    = true
       env           = { IVOICE_BASE_URL = var.ivoice_base_url }
-    }
-    email_worker = {
-      description = "E-mails leaflets (SMTP) and archives a copy under archive/"
-      memory      = "512Mi"
-      cpu         = "1"
-      # SMTP sessions are short; 120 s bounds a hung server so Cloud Tasks retries.
-      timeout_s     = 120
-      concurrency   = 5
+    })
+    email_worker = merge(local.runtime.functions.email_worker, {
+      description   = "E-mails leaflets (SMTP) and archives a copy under archive/"
       max_instances = 2
       secrets       = ["SMTP_PASSWORD", "LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       enqueues      = []
@@ -225,14 +161,9 @@ locals {
         SMTP_USER     = var.smtp_user
         MAIL_FROM     = var.mail_from
       }
-    }
-    remind_worker = {
-      description = "Sends one reminder (a user's due doses) with a Taken button"
-      memory      = "512Mi"
-      cpu         = "1"
-      # One Firestore transaction and one message: 60 s is generous.
-      timeout_s     = 60
-      concurrency   = 20
+    })
+    remind_worker = merge(local.runtime.functions.remind_worker, {
+      description   = "Sends one reminder (a user's due doses) with a Taken button"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # "Repeats until taken" is driven by doses.next_due_at and the tick, not by tasks.
@@ -240,23 +171,17 @@ locals {
       bucket_access = false
       signs_urls    = false
       env           = {}
-    }
-    reminder_tick = {
+    })
+    reminder_tick = merge(local.runtime.functions.reminder_tick, {
       description = "Every minute (Cloud Scheduler): indexed query of due doses -> remind tasks"
-      # Firestore and Cloud Tasks clients only.
-      memory    = "256Mi"
-      cpu       = "1"
-      timeout_s = 60
-      # One tick at a time: a tick is a single indexed query plus enqueues. Overlapping
-      # firings (a Scheduler retry, at-least-once delivery) are deduplicated in code.
-      concurrency   = 1
+      # One tick at a time (runtime.json): overlapping firings are deduplicated in code.
       max_instances = 1
       secrets       = []
       enqueues      = ["medbot-remind"]
       bucket_access = false
       signs_urls    = false
       env           = {}
-    }
+    })
   }
 
   functions = merge(local.webhooks, local.workers)
@@ -275,8 +200,8 @@ locals {
       gemini_calls_per_task = 0
       # Telegram allows a bot ~30 messages/s overall; LINE's limits are far higher.
       max_dispatches_per_second = 20
-      # Retry fast. The span (15 min) outlasts the 300 s lease of a killed worker's
-      # claim (shared/services/runner.py), so such a message is still answered.
+      # Retry fast. The span (15 min) outlasts the dialog's task lease of a killed
+      # worker's claim (shared/runtime.json), so such a message is still answered.
       max_attempts       = 40
       min_backoff        = "1s"
       max_backoff        = "30s"

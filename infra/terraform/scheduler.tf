@@ -10,8 +10,9 @@ resource "google_cloud_scheduler_job" "reminder_tick" {
   # Unix cron's finest resolution; per-user time zones are handled in code, in UTC.
   schedule  = "* * * * *"
   time_zone = "Etc/UTC"
-  # Equal to the function's timeout (locals.tf): Scheduler waits as long as the tick may run.
-  attempt_deadline = "60s"
+  # From shared/runtime.json: longer than the tick's timeout, so Scheduler waits as long
+  # as the tick may run.
+  attempt_deadline = "${local.functions.reminder_tick.dispatch_deadline_s}s"
 
   # A missed tick is harmless (the next one a minute later picks up every due dose, not
   # only the current minute's), so retry once, quickly, to ride over a cold-start or

@@ -2,9 +2,14 @@
 
 One Cloud Tasks queue per job kind (shared.jobs.queue_name); each task is an HTTP POST
 of the JSON payload to the job's worker function, f"{worker_base_url}/{WORKERS[job]}".
-Workers authenticate tasks by an OIDC token (production: Cloud Tasks signs it for the
-invoker service account with the worker URL as audience) or, locally, a shared bearer
-token.
+Workers authenticate tasks by an OIDC token: Cloud Tasks signs it for the invoker
+service account with the worker URL as audience. The emulator stores that token spec
+but signs nothing, so on the emulator a local identity (shared/adapters/
+local_identity.py) mints the token Cloud Tasks would attach.
+
+Each task carries its worker's dispatch deadline from shared/runtime.json (longer than
+the function's timeout: Cloud Run's 504 ends a slow attempt, never Cloud Tasks giving
+up on an attempt that is still running).
 
 Task names: the caller's name is hashed (sha256 hex), which makes any string valid as a
 task id and spreads ids evenly (Cloud Tasks warns that sequential names, like
@@ -21,9 +26,11 @@ import contextlib
 import hashlib
 import json
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from shared import runtime
 from shared.jobs import WORKERS, Job, queue_name
 from shared.ports import Doc
 
@@ -43,18 +50,22 @@ class CloudTasksQueue:
         location: str,
         worker_base_url: str,
         *,
-        oidc_service_account: str = "",
-        dev_token: str = "",
+        oidc_service_account: str,
         emulator_host: str = "",
+        emulator_id_token: Callable[[str], str] | None = None,
     ) -> None:
-        if bool(oidc_service_account) == bool(dev_token):
-            raise ValueError("give exactly one of oidc_service_account and dev_token")
+        """emulator_id_token(audience): the token to attach on the emulator, which
+        does not sign the OIDC token itself; never used against Google Cloud."""
+        if not oidc_service_account:
+            raise ValueError("Cloud Tasks needs the invoker service account (TASKS_INVOKER_SA)")
+        if emulator_id_token is not None and not emulator_host:
+            raise ValueError("emulator_id_token is for the emulator only")
         self.project = project
         self.location = location
         self.worker_base_url = worker_base_url.rstrip("/")
         self._oidc_sa = oidc_service_account
-        self._dev_token = dev_token
         self._emulator_host = emulator_host
+        self._emulator_id_token = emulator_id_token
         self._client: tasks_v2.CloudTasksClient | None = None
         self._lock = threading.Lock()
 
@@ -101,12 +112,11 @@ class CloudTasksQueue:
         job = Job(queue)
         url = self.worker_url(job)
         headers = {"Content-Type": "application/json"}
-        oidc = None
-        if self._oidc_sa:
-            oidc = tasks_v2.OidcToken(service_account_email=self._oidc_sa, audience=url)
-        else:
-            headers["Authorization"] = f"Bearer {self._dev_token}"
+        oidc = tasks_v2.OidcToken(service_account_email=self._oidc_sa, audience=url)
+        if self._emulator_id_token is not None:
+            headers["Authorization"] = f"Bearer {self._emulator_id_token(url)}"
         task = tasks_v2.Task(
+            dispatch_deadline=timedelta(seconds=runtime.dispatch_deadline_s(job)),
             http_request=tasks_v2.HttpRequest(
                 http_method=tasks_v2.HttpMethod.POST,
                 url=url,

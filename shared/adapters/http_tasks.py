@@ -1,7 +1,9 @@
 """TaskQueue for the embedded local stack: plays Cloud Tasks with real HTTP.
 
-Tasks are POSTed as JSON to f"{worker_base_url}/{WORKERS[job]}" with the dev bearer
-token and Cloud Tasks' X-CloudTasks-* headers, from a small thread pool. Like Cloud
+Tasks are POSTed as JSON to f"{worker_base_url}/{WORKERS[job]}" with Cloud Tasks'
+X-CloudTasks-* headers and, as Cloud Tasks attaches it, an ID token for the invoker
+account with the worker URL as audience (id_token(audience), minted by the local
+identity, shared/adapters/local_identity.py), from a small thread pool. Like Cloud
 Tasks it:
 - deduplicates task names (in memory: this queue lives as long as the local stack);
 - holds a task until its schedule_at, judged by the injected Clock, so the chat
@@ -10,7 +12,8 @@ Tasks it:
 - retries any non-2xx answer and connection errors with exponential backoff
   (min_backoff_s doubling, capped at max_backoff_s) up to max_attempts, then drops the
   task into dead_letters. Retry delays run on the real monotonic clock: backoff is
-  about the worker's health, not about the simulated day.
+  about the worker's health, not about the simulated day;
+- waits for each attempt at most its worker's dispatch deadline (shared/runtime.json).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from datetime import datetime
 
 import httpx
 
+from shared import runtime
 from shared.clock import SystemClock
 from shared.jobs import WORKERS, Job, queue_name
 from shared.ports import Clock, Doc
@@ -50,26 +54,25 @@ class HttpTaskQueue:
     def __init__(
         self,
         worker_base_url: str,
-        dev_token: str,
+        id_token: Callable[[str], str],
         *,
         clock: Clock | None = None,
         max_attempts: int = 5,
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 30.0,
         workers: int = 4,
-        timeout_s: float = 600.0,  # Cloud Tasks' default dispatch deadline (10 min)
         poll_s: float = 0.2,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.worker_base_url = worker_base_url.rstrip("/")
-        self._dev_token = dev_token
+        self._id_token = id_token
         self._clock: Clock = clock or SystemClock()
         self._max_attempts = max(1, max_attempts)
         self._min_backoff_s = min_backoff_s
         self._max_backoff_s = max_backoff_s
         self._poll_s = poll_s
         self._monotonic = monotonic
-        self._http = httpx.Client(timeout=timeout_s)
+        self._http = httpx.Client()  # timeouts per attempt: the dispatch deadline
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="http-tasks")
         self._cond = threading.Condition()
         # Heaps of (due, seq, task); seq is unique, so tasks are never compared.
@@ -200,18 +203,19 @@ class HttpTaskQueue:
 
     def _post(self, task: _Task) -> str | None:
         """Deliver once; None on success, else why it failed (no bodies in logs)."""
+        url = f"{self.worker_base_url}/{WORKERS[task.job]}"
         headers = {
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {self._dev_token}",
+            "Authorization": f"Bearer {self._id_token(url)}",
             "X-CloudTasks-QueueName": queue_name(task.job),
             "X-CloudTasks-TaskName": task.task_id,
             "X-CloudTasks-TaskRetryCount": str(task.attempts - 1),
             "X-CloudTasks-TaskExecutionCount": str(task.attempts - 1),
             "X-CloudTasks-TaskETA": f"{task.eta.timestamp():.6f}",
         }
-        url = f"{self.worker_base_url}/{WORKERS[task.job]}"
         try:
-            response = self._http.post(url, content=task.body, headers=headers)
+            response = self._http.post(url, content=task.body, headers=headers,
+                                       timeout=runtime.dispatch_deadline_s(task.job))
         except httpx.HTTPError as exc:
             return type(exc).__name__
         if 200 <= response.status_code < 300:

@@ -95,6 +95,10 @@ class LocalBlobStore:
                 count += 1
         return count
 
+    def link_is_authentic(self, key: str, expires: int | str, sig: str) -> bool:
+        """A link this store signed, not expired (the dev server's /blobs/ route)."""
+        return verify_blob_link(key, expires, sig, self._secret, self._clock())
+
     def signed_url(self, key: str, expires_s: int) -> str:
         validate_key(key)
         expires = int(self._clock()) + validate_ttl(expires_s)

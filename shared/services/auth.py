@@ -1,5 +1,7 @@
-"""Who may call a worker: Cloud Tasks / Scheduler with an OIDC token in the cloud,
-the local stack with a shared development token."""
+"""Who may call a worker: Cloud Tasks / Scheduler with an OIDC token, as Cloud Run
+forwards it (shared/adapters/oidc.py: production, the local stack, the e2e tests), or
+a shared development token, kept only for the in-process function tests that call the
+entry points through functions-framework's test client."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.log import bind
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
+from shared.runtime import lease_s
 from shared.services import ordering
 from shared.services.delivery import Delivery
 from shared.services.limits import UserLimits, limits_path
@@ -31,8 +32,6 @@ from shared.services.privacy import Eraser
 from shared.services.runner import NotYet, Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
-
-DIALOG_LEASE_S = 300
 
 EDUCATION_TOPICS = ("diabetes", "hypertension", "flu", "asthma", "heart", "stroke",
                     "kidney", "nutrition", "sleep", "dengue")
@@ -110,10 +109,11 @@ class DialogService:
     limits: UserLimits = field(default_factory=UserLimits)  # services/limits.py
 
     def __post_init__(self) -> None:
-        # The lease outlasts a turn (worst case: the medication fallback's model call
-        # with its retries) and stays well inside the dialog queue's retry span
-        # (infra/terraform/locals.tf), so a killed worker's task is retried in time.
-        self.runner = TaskRunner(self.store, self.clock, Decision, lease_s=DIALOG_LEASE_S)
+        # The lease is the dialog worker's (shared/runtime.json): it outlasts any turn
+        # Cloud Run lets run, and a killed or timed-out worker's task is free again by
+        # the time Cloud Tasks retries it.
+        self.runner = TaskRunner(self.store, self.clock, Decision,
+                                 lease_s=lease_s("dialog_worker"))
         self.handlers: dict[str, Handler] = {
             "welcome": self.welcome, "show_menu": self.show_menu, "show_help": self.show_help,
             "ask_language": self.ask_language, "set_language": self.set_language,

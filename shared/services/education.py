@@ -140,7 +140,7 @@ class EducationService:
         handler = {"leaflet": self._new, "modify": self._modify,
                    "translate": self._translate, "handout": self._handout}.get(kind)
         if handler is None:
-            return self.kit.unavailable(task)
+            return self.kit.unavailable(Job.GENERATE, task)
         return handler(task)
 
     # ------------------------------------------------------------------ new leaflet
@@ -294,7 +294,7 @@ class EducationService:
                 Text(text=t(lang, "education.handout_ready", minutes=ttl // 60)), cards])
 
         # No model call: straight through the runner (exactly once, no LLM usage).
-        return self.kit.runner.process(
+        return self.kit.runner(Job.GENERATE).process(
             f"{Job.GENERATE.value}:{task['id']}",
             lambda txn, prepared: decide(txn, prepared), self.kit.delivery.deliver, prepare)
 

@@ -28,6 +28,7 @@ from shared.domain.i18n import t
 from shared.domain.leaflets import email_bodies, normalize_email
 from shared.domain.messages import Text
 from shared.domain.signatures import stable_id
+from shared.jobs import Job
 from shared.ports import BlobStore, Doc, Email, Mailer, Transaction
 from shared.services.education import latest_translation, leaflet_buttons, leaflet_view, own_leaflet
 from shared.services.jobkit import JobKit, Task, language
@@ -88,7 +89,7 @@ class EmailService:
                 decision = self._say(task, "education.email_failed")
             self.kit.delivery.deliver(decision)
 
-        return self.kit.runner.process(f"email:{task['id']}", decide, apply)
+        return self.kit.runner(Job.EMAIL).process(f"email:{task['id']}", decide, apply)
 
     def _send_pending(self, task: Task, outbox: str) -> str:
         entry = self.kit.store.get(outbox)

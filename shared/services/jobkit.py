@@ -32,6 +32,7 @@ from shared.ports import (
     TaskQueue,
     Transaction,
 )
+from shared.runtime import job_lease_s
 from shared.services.delivery import Delivery
 from shared.services.metering import MeteredModel, metering
 from shared.services.privacy import user_file_key
@@ -70,9 +71,17 @@ class JobKit:
     tasks: TaskQueue | None = None  # follow-up jobs a decision asks for (Decision.jobs)
 
     def __post_init__(self) -> None:
-        self.runner = TaskRunner(self.store, self.clock, Decision)
+        # One runner per job kind: each claim is leased for its own worker's timeout
+        # (shared/runtime.json), so a timed-out attempt blocks its retries for seconds,
+        # not for the longest worker's timeout.
+        self._runners = {job: TaskRunner(self.store, self.clock, Decision,
+                                         lease_s=job_lease_s(job)) for job in Job}
         if not isinstance(self.llm, MeteredModel):  # every model call of a task counted
             self.llm = MeteredModel(self.llm)
+
+    def runner(self, job: Job) -> TaskRunner[Decision]:
+        """The exactly-once runner for tasks of this job kind."""
+        return self._runners[job]
 
     def decision(self, task: Task, messages: list[OutMessage]) -> Decision:
         """An answer to the user who caused the task (by reply token while fresh)."""
@@ -151,8 +160,8 @@ class JobKit:
             return result
 
         try:
-            return self.runner.process(f"{job.value}:{task['id']}", guarded,
-                                       self.apply, safe_prepare)
+            return self.runner(job).process(f"{job.value}:{task['id']}", guarded,
+                                            self.apply, safe_prepare)
         except Deferred as deferred:  # the claim is released: the copy can take it
             self._reschedule(job, task, deferred)
             return Outcome.DEFERRED
@@ -210,9 +219,9 @@ class JobKit:
         log.info("archived", extra={"kind": kind, "bytes": len(body)})
         return key
 
-    def unavailable(self, task: Task) -> Outcome:
+    def unavailable(self, job: Job, task: Task) -> Outcome:
         """For a job kind whose feature is not deployed: a clear answer, once."""
-        return self.runner.process(
+        return self.runner(job).process(
             f"unavailable:{task['id']}",
             lambda _txn, _: self.decision(task, [Text(text=t(language(task),
                                                              "feature.unavailable"))]),

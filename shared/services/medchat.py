@@ -122,7 +122,7 @@ class MedicalTranslationService:
     def voice(self, task: Task) -> Outcome:
         lang = language(task)
         if self.kit.llm.offline:  # no Gemini key: nothing can transcribe
-            return self.kit.runner.process(
+            return self.kit.runner(Job.STT).process(
                 f"stt:{task['id']}",
                 lambda _txn, _: self._notice(task, "translation.voice_offline"), self.kit.apply)
         channel, target = Channel(task["channel"]), _target(task)
@@ -176,9 +176,9 @@ class TaigiVoiceService:
     link_ttl_s: int = 3600
 
     def speak(self, task: Task) -> Outcome:
-        return self.kit.runner.process(f"{Job.TAIGI.value}:{task['id']}",
-                                       lambda txn, audio: self._decide(txn, task, audio),
-                                       self.kit.apply, lambda: self._prepare(task))
+        return self.kit.runner(Job.TAIGI).process(
+            f"{Job.TAIGI.value}:{task['id']}", lambda txn, audio: self._decide(txn, task, audio),
+            self.kit.apply, lambda: self._prepare(task))
 
     def _prepare(self, task: Task) -> TaigiAudio | None:
         from shared.adapters.audio_codec import (  # PyAV: only this worker loads it

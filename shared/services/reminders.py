@@ -47,6 +47,7 @@ from shared.domain.schedule import (
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.ports import Clock, Conflict, Doc, DocumentStore, Filter, TaskQueue, Transaction
+from shared.runtime import lease_s
 from shared.services.delivery import Delivery
 from shared.services.dialog import Handler, Reply, Turn
 from shared.services.runner import Outcome, TaskRunner
@@ -80,7 +81,9 @@ class ReminderService:
     runner: TaskRunner[Decision] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.runner = TaskRunner(self.store, self.clock, Decision)
+        # Leased for remind_worker's timeout (shared/runtime.json).
+        self.runner = TaskRunner(self.store, self.clock, Decision,
+                                 lease_s=lease_s("remind_worker"))
 
     # ------------------------------------------------------------------ tick
     def tick(self) -> dict[str, int]:

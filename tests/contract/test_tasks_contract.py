@@ -9,8 +9,9 @@ What differs, and why the suite asserts only what holds for both:
   for both: the first enqueue answers True, and every copy of a named task reaches the
   worker under the same hashed name (X-CloudTasks-TaskName), which is what workers
   deduplicate on.
-- Auth: only the real queue attaches credentials (dev bearer token here; in OIDC mode a
-  token spec that the emulator stores but does not sign).
+- Auth: only the real queue attaches credentials: an OIDC token spec for the invoker
+  account, which the emulator stores but does not sign or send; on the emulator a
+  local identity mints the token Cloud Tasks would attach (emulator_id_token).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from typing import Any, Protocol
 
 import pytest
 
+from shared import runtime
 from shared.adapters.cloud_tasks_queue import CloudTasksQueue, task_id
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.jobs import WORKERS, Job, queue_name
 from shared.ports import TaskQueue
 from tests.servers.tasks_emulator import TaskReceiver, TasksEmulator
 
-DEV_TOKEN = "dev-token-for-tests"
+INVOKER = "tasks-invoker@medbot.iam.gserviceaccount.com"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class EmulatorHarness:
         self.receiver = receiver
         self.queue: TaskQueue = CloudTasksQueue(
             emulator.project, emulator.location, receiver.url,
-            dev_token=DEV_TOKEN, emulator_host=emulator.host,
+            oidc_service_account=INVOKER, emulator_host=emulator.host,
         )
 
     def _convert(self) -> list[Delivery]:
@@ -158,9 +160,12 @@ def test_schedule_at_is_honoured(harness: Harness) -> None:
 def test_emulator_dispatch_carries_url_auth_and_task_headers(
     tasks_emulator: TasksEmulator, task_receiver: TaskReceiver
 ) -> None:
+    # The emulator signs nothing: the token Cloud Tasks would attach is minted locally
+    # for the worker's URL (the audience Cloud Run checks).
     queue = CloudTasksQueue(
         tasks_emulator.project, tasks_emulator.location, task_receiver.url + "/",
-        dev_token=DEV_TOKEN, emulator_host=tasks_emulator.host,
+        oidc_service_account=INVOKER, emulator_host=tasks_emulator.host,
+        emulator_id_token=lambda audience: f"token-for.{audience}",
     )
 
     assert queue.enqueue(Job.GENERATE, {"topic": "x"}, name="gen-1")
@@ -168,7 +173,8 @@ def test_emulator_dispatch_carries_url_auth_and_task_headers(
     [req] = task_receiver.wait_for(1)
     assert req.method == "POST"
     assert req.path == f"/{WORKERS[Job.GENERATE]}"
-    assert req.headers["authorization"] == f"Bearer {DEV_TOKEN}"
+    assert req.headers["authorization"] == (
+        f"Bearer token-for.{task_receiver.url}/{WORKERS[Job.GENERATE]}")
     assert req.headers["content-type"] == "application/json"
     assert req.headers["x-cloudtasks-queuename"].endswith(queue_name(Job.GENERATE))
     assert req.headers["x-cloudtasks-taskname"] == task_id("gen-1")
@@ -181,7 +187,7 @@ def test_emulator_retries_a_failed_dispatch(
 ) -> None:
     queue = CloudTasksQueue(
         tasks_emulator.project, tasks_emulator.location, task_receiver.url,
-        dev_token=DEV_TOKEN, emulator_host=tasks_emulator.host,
+        oidc_service_account=INVOKER, emulator_host=tasks_emulator.host,
     )
     task_receiver.respond_with(500)
 
@@ -200,8 +206,7 @@ def test_oidc_mode_builds_a_token_spec_for_the_worker_url(
     # task: a paused queue in a project of its own keeps it for inspection.
     queue = CloudTasksQueue(
         "medbot-oidc", tasks_emulator.location, task_receiver.url,
-        oidc_service_account="tasks-invoker@medbot.iam.gserviceaccount.com",
-        emulator_host=tasks_emulator.host,
+        oidc_service_account=INVOKER, emulator_host=tasks_emulator.host,
     )
     queue.ensure_queues()
     queue.client.pause_queue(name=queue.queue_path(Job.TRANSLATE))
@@ -212,14 +217,19 @@ def test_oidc_mode_builds_a_token_spec_for_the_worker_url(
     assert task.name.endswith("/tasks/" + task_id("tr-1"))
     http = task.http_request
     assert http.url == f"{task_receiver.url}/{WORKERS[Job.TRANSLATE]}"
-    assert http.oidc_token.service_account_email == "tasks-invoker@medbot.iam.gserviceaccount.com"
+    assert http.oidc_token.service_account_email == INVOKER
     assert http.oidc_token.audience == http.url
     assert "Authorization" not in http.headers
+    # Cloud Tasks waits for the attempt longer than the worker may run (runtime.json).
+    deadline = runtime.dispatch_deadline_s(Job.TRANSLATE)
+    assert deadline >= runtime.function(WORKERS[Job.TRANSLATE]).timeout_s
+    assert task.dispatch_deadline.total_seconds() == deadline
     assert task_receiver.requests == []
 
 
-def test_constructor_requires_exactly_one_auth_mode() -> None:
+def test_constructor_requires_the_invoker_and_emulator_tokens_only_on_the_emulator() -> None:
     with pytest.raises(ValueError):
-        CloudTasksQueue("p", "l", "http://w")
+        CloudTasksQueue("p", "l", "http://w", oidc_service_account="")
     with pytest.raises(ValueError):
-        CloudTasksQueue("p", "l", "http://w", oidc_service_account="a@b", dev_token="t")
+        CloudTasksQueue("p", "l", "http://w", oidc_service_account="a@b",
+                        emulator_id_token=lambda audience: "t")

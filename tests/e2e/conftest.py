@@ -1,5 +1,10 @@
 """The whole pipeline on emulators: signed webhook -> Firestore (dedupe) -> Cloud Tasks
-emulator -> worker functions over HTTP -> real LINE/Telegram SDKs -> fake platforms."""
+emulator -> worker functions over HTTP -> real LINE/Telegram SDKs -> fake platforms.
+
+Auth runs the production path: each task carries an ID token of the invoker account
+for its worker's URL (minted by a local key, as Cloud Tasks would attach it), the
+functions host checks it and strips its signature as Cloud Run does, and the workers
+run with WORKER_AUTH=oidc."""
 
 from __future__ import annotations
 
@@ -11,8 +16,11 @@ import pytest
 
 from infra.local.functions_host import FunctionsHost
 from infra.local.platforms import PlatformServer, PlatformState
+from shared.adapters.local_identity import LocalIdentity
 from shared.bootstrap import Container, using
-from tests.support import DEV_TOKEN, test_settings
+from tests.support import test_settings
+
+INVOKER = "medbot-tasks-invoker@medbot-test.iam.gserviceaccount.com"
 
 
 class Stack:
@@ -45,7 +53,8 @@ def stack(firestore_project: str, tasks_emulator: Any) -> Iterator[Stack]:
     settings = test_settings(
         gcp_project=firestore_project, store_backend="firestore",
         tasks_backend="cloudtasks", cloud_tasks_emulator_host=tasks_emulator.host,
-        worker_base_url=functions.url, dev_auth_token=DEV_TOKEN,
+        worker_base_url=functions.url, worker_auth="oidc", tasks_invoker_sa=INVOKER,
+        local_identity_key=LocalIdentity.generate().private_key_pem, movable_clock=True,
         line_channel_secret=state.line_channel_secret,
         line_channel_access_token=state.line_access_token,
         line_api_base_url=platform.url, line_data_api_base_url=platform.url,
@@ -59,7 +68,8 @@ def stack(firestore_project: str, tasks_emulator: Any) -> Iterator[Stack]:
 
     container.__dict__["tasks"] = CloudTasksQueue(
         tasks_emulator.project, tasks_emulator.location, functions.url,
-        dev_token=DEV_TOKEN, emulator_host=tasks_emulator.host)
+        oidc_service_account=INVOKER, emulator_host=tasks_emulator.host,
+        emulator_id_token=lambda audience: container.local_identity.mint(INVOKER, audience))
     # The platforms fetch the audio the bot links to (voice note size and format).
     state.media = lambda url: getattr(container.blobs, "open_signed_url", lambda _: None)(url)
     functions.start()

@@ -140,7 +140,8 @@ def tasks_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TasksEm
 
         CloudTasksQueue(
             emulator.project, emulator.location, "http://unused",
-            dev_token="unused", emulator_host=emulator.host,
+            oidc_service_account="unused@medbot-test.iam.gserviceaccount.com",
+            emulator_host=emulator.host,
         ).ensure_queues()
         yield emulator
     finally:

@@ -15,8 +15,11 @@ from shared.jobs import WORKERS, Job, queue_name
 from tests.servers._util import free_port
 from tests.servers.tasks_emulator import TaskReceiver
 
-TOKEN = "dev-token"
 T0 = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def _token(audience: str) -> str:
+    return f"token-for.{audience}"
 
 
 class MovableClock:
@@ -40,7 +43,8 @@ def clock() -> MovableClock:
 
 @pytest.fixture
 def queue(task_receiver: TaskReceiver, clock: MovableClock) -> Iterator[HttpTaskQueue]:
-    q = HttpTaskQueue(task_receiver.url, TOKEN, clock=clock, max_attempts=4,
+    q = HttpTaskQueue(task_receiver.url, _token,
+                      clock=clock, max_attempts=4,
                       min_backoff_s=0.01, max_backoff_s=0.05, poll_s=0.05)
     yield q
     q.close()
@@ -54,7 +58,9 @@ def test_posts_payload_with_auth_and_cloud_tasks_headers(
     [req] = task_receiver.wait_for(1)
     assert req.path == f"/{WORKERS[Job.DIALOG]}"
     assert req.json == {"text": "héllo 你好"}
-    assert req.headers["authorization"] == f"Bearer {TOKEN}"
+    # The ID token Cloud Tasks attaches: for the worker's URL as audience.
+    assert req.headers["authorization"] == (
+        f"Bearer token-for.{task_receiver.url}/{WORKERS[Job.DIALOG]}")
     assert req.headers["content-type"] == "application/json"
     assert req.headers["x-cloudtasks-queuename"] == queue_name(Job.DIALOG)
     assert req.headers["x-cloudtasks-taskname"] == task_id("evt-1")  # same id as Cloud Tasks
@@ -87,7 +93,7 @@ def test_gives_up_after_max_attempts(queue: HttpTaskQueue, task_receiver: TaskRe
 
 
 def test_connection_errors_are_retried_then_dropped(clock: MovableClock) -> None:
-    q = HttpTaskQueue(f"http://127.0.0.1:{free_port()}", TOKEN, clock=clock, max_attempts=3,
+    q = HttpTaskQueue(f"http://127.0.0.1:{free_port()}", _token, clock=clock, max_attempts=3,
                       min_backoff_s=0.01, poll_s=0.05)
     try:
         assert q.enqueue(Job.TTS, {"n": 1})
@@ -131,7 +137,7 @@ def test_scheduled_task_waits_for_the_clock(
 
 
 def test_enqueue_after_close_is_refused(task_receiver: TaskReceiver) -> None:
-    q = HttpTaskQueue(task_receiver.url, TOKEN)
+    q = HttpTaskQueue(task_receiver.url, _token)
     q.close()
     with pytest.raises(RuntimeError):
         q.enqueue(Job.DIALOG, {})

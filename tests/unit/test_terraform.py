@@ -1,9 +1,9 @@
 """Terraform agreement tests: infra/terraform must deploy exactly what the code expects.
 
-The terraform binary is not available here, so the .tf files are read with python-hcl2
-and the few expression forms the configuration uses (local maps, for_each over them,
-merge(...), toset(each.value.x)) are resolved by hand. Anything else makes the test fail
-with "cannot resolve", so a restructured configuration cannot pass by going unread.
+The terraform binary is not available here, so the configuration is rendered offline by
+tests/tfplan.py (variables, locals, for_each, references, functions, as `terraform plan`
+would) and the tests read the resulting resource instances. Anything the renderer does
+not understand fails the test, so a restructured configuration cannot pass unread.
 
 Checked against the code:
 (a) entry points in main.py (or, until main.py exists, the agreed list) <-> function
@@ -11,7 +11,8 @@ Checked against the code:
 (b) queue_name(job) for every Job <-> google_cloud_tasks_queue, each feeding WORKERS[job];
 (c) every env var a function sets (plain or from Secret Manager) is a Settings field,
     Literal-typed fields get allowed values, and the cloud settings are on every function;
-(d) the webhooks are the only functions reachable from the internet or by allUsers;
+(d) the trust boundary: the webhooks are the only functions reachable from the internet
+    or by allUsers; every private function has internal-only ingress;
 (e) buckets enforce public access prevention and uniform access;
 and, from a static read of shared/: every collection the code visibly writes an
 expires_at into has a TTL policy, and every literal query that needs a composite index
@@ -24,7 +25,6 @@ import ast
 import re
 import typing
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,10 @@ import pytest
 
 from shared.jobs import WORKERS, Job, queue_name
 from shared.settings import Settings
+from tests.deployment import TF_DIR, functions, only, plan
+from tests.tfplan import Scope, Unknown
 
 ROOT = Path(__file__).resolve().parents[2]
-TF_DIR = ROOT / "infra" / "terraform"
 MAIN_PY = ROOT / "main.py"
 SHARED_DIR = ROOT / "shared"
 TF_FILES = sorted(TF_DIR.glob("*.tf"))
@@ -67,6 +68,8 @@ REQUIRED_CLOUD_SETTINGS: dict[str, str | None] = {
     "TASKS_INVOKER_SA": None,
     "GCP_PROJECT": None,
 }
+# Environment variables read by the runtime, not by Settings.
+FRAMEWORK_ENV = frozenset({"THREADS"})  # functions-framework's gunicorn threads
 
 PUBLIC_PRINCIPALS = frozenset({"allUsers", "allAuthenticatedUsers"})
 INVOKER_IAM_TYPES = frozenset(
@@ -79,197 +82,11 @@ INVOKER_IAM_TYPES = frozenset(
         "google_cloudfunctions2_function_iam_binding",
     }
 )
-INTERNAL_INGRESS = frozenset({"ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"})
-
-_HCL_OPTIONS = hcl2.SerializationOptions(
-    strip_string_quotes=True, explicit_blocks=False, with_comments=False
-)
-_EXPR = re.compile(r"^\$\{(?P<inner>.*)\}$", re.DOTALL)
-_RESOURCE_REF = re.compile(r"^(?P<type>google_\w+)\.(?P<name>\w+)$")
-_INDEXED_REF = re.compile(r'^(?P<type>google_\w+)\.(?P<name>\w+)\["(?P<key>[^"]+)"\]')
-
-
-# --------------------------------------------------------------------------- loading
-
-
-@dataclass(frozen=True)
-class Config:
-    resources: dict[tuple[str, str], dict[str, Any]]
-    locals: dict[str, Any]
 
 
 def _parse(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as f:
-        return hcl2.load(f, serialization_options=_HCL_OPTIONS)
-
-
-@cache
-def config() -> Config:
-    resources: dict[tuple[str, str], dict[str, Any]] = {}
-    local_values: dict[str, Any] = {}
-    for path in TF_FILES:
-        doc = _parse(path)
-        for block in doc.get("resource", []):
-            for rtype, by_name in block.items():
-                for name, body in by_name.items():
-                    assert (rtype, name) not in resources, f"duplicate {rtype}.{name}"
-                    resources[(rtype, name)] = body
-        for block in doc.get("locals", []):
-            for key, value in block.items():
-                assert key not in local_values, f"duplicate local.{key}"
-                local_values[key] = value
-    return Config(resources, local_values)
-
-
-def of_type(rtype: str) -> dict[str, dict[str, Any]]:
-    return {name: body for (t, name), body in config().resources.items() if t == rtype}
-
-
-def block(body: dict[str, Any], name: str) -> dict[str, Any]:
-    """The single nested block `name` (hcl2 gives blocks as one-element lists)."""
-    blocks = body.get(name)
-    assert isinstance(blocks, list) and len(blocks) == 1, f"expected one {name} block"
-    first = blocks[0]
-    assert isinstance(first, dict)
-    return first
-
-
-# ------------------------------------------------------------------ expression resolver
-
-
-def expression(value: Any) -> str | None:
-    """The inside of a pure "${...}" interpolation, or None for a literal."""
-    if isinstance(value, str):
-        match = _EXPR.match(value)
-        if match and "${" not in match["inner"]:
-            return match["inner"].strip()
-    return None
-
-
-def resolve(ref: str, instance: tuple[str, Any] | None) -> Any:
-    """Value of local.NAME, each.key, each.value.FIELD (instance = (key, value))."""
-    if ref.startswith("local."):
-        name = ref.removeprefix("local.")
-        assert name in config().locals, f"cannot resolve {ref}: no such local"
-        return config().locals[name]
-    if instance is not None and ref == "each.key":
-        return instance[0]
-    if instance is not None and ref.startswith("each.value."):
-        field = ref.removeprefix("each.value.")
-        assert isinstance(instance[1], dict) and field in instance[1], f"cannot resolve {ref}"
-        return instance[1][field]
-    raise AssertionError(f"cannot resolve {ref!r}")
-
-
-def for_each_instances(rtype: str, name: str) -> dict[str, Any]:
-    """Instance key -> each.value of a resource (a single "" key without for_each)."""
-    body = config().resources[(rtype, name)]
-    if "for_each" not in body:
-        return {"": None}
-    ref = expression(body["for_each"])
-    assert ref is not None, f"cannot resolve for_each of {rtype}.{name}"
-    target = _RESOURCE_REF.match(ref)
-    if target:  # for_each = another resource: same keys, each.value is that instance
-        return for_each_instances(target["type"], target["name"])
-    if ref.startswith("toset("):  # a set: each.key = each.value = the element
-        return {item: item for item in string_list(body["for_each"], None)}
-    value = resolve(ref, None)
-    assert isinstance(value, dict), f"for_each of {rtype}.{name} is not a map"
-    return value
-
-
-def string_value(value: Any, instance: tuple[str, Any] | None) -> Any:
-    ref = expression(value)
-    return value if ref is None else resolve(ref, instance)
-
-
-def string_list(value: Any, instance: tuple[str, Any] | None) -> list[Any]:
-    ref = expression(value)
-    if ref is None:
-        assert isinstance(value, list)
-        return value
-    literal = re.fullmatch(r"toset\(\[(?P<items>[^\]]*)\]\)", ref)
-    if literal:  # toset(["a", "b"])
-        return re.findall(r'"([^"]*)"', literal["items"])
-    toset = re.fullmatch(r"toset\((?P<arg>[\w.]+)\)", ref)
-    resolved = resolve(toset["arg"] if toset else ref, instance)
-    assert isinstance(resolved, list), f"cannot resolve {ref!r} to a list"
-    return resolved
-
-
-def mapping(value: Any, instance: tuple[str, Any] | None) -> dict[str, Any]:
-    """A literal map, a reference to one, or merge() of those."""
-    if isinstance(value, dict):
-        return value
-    ref = expression(value)
-    assert ref is not None, f"cannot resolve map {value!r}"
-    merge = re.fullmatch(r"merge\((?P<args>[^()]*)\)", ref)
-    parts = [a.strip() for a in merge["args"].split(",")] if merge else [ref]
-    out: dict[str, Any] = {}
-    for part in parts:
-        resolved = resolve(part, instance)
-        if isinstance(resolved, str):  # a local defined by an expression, e.g. merge(...)
-            resolved = mapping(resolved, None)
-        assert isinstance(resolved, dict), f"{part} is not a map"
-        out.update(resolved)
-    return out
-
-
-# ------------------------------------------------------------------------ functions
-
-
-@dataclass(frozen=True)
-class Function:
-    resource: str  # e.g. google_cloudfunctions2_function.worker["dialog_worker"]
-    entry_point: str
-    name: str
-    ingress: str
-    env: dict[str, Any]
-    secret_env: frozenset[str]
-
-
-def secret_env_keys(service: dict[str, Any], instance: tuple[str, Any]) -> set[str]:
-    keys: set[str] = set()
-    for static in service.get("secret_environment_variables", []):
-        keys.add(string_value(static["key"], instance))
-    for dynamic in service.get("dynamic", []):
-        for label, spec in dynamic.items():
-            if label != "secret_environment_variables":
-                continue
-            content = block(spec, "content")
-            assert expression(content["key"]) == f"{label}.value", "cannot resolve secret key"
-            keys.update(string_list(spec["for_each"], instance))
-    return keys
-
-
-@cache
-def functions() -> tuple[Function, ...]:
-    found = []
-    for name in of_type("google_cloudfunctions2_function"):
-        body = config().resources[("google_cloudfunctions2_function", name)]
-        for key, value in for_each_instances("google_cloudfunctions2_function", name).items():
-            instance = (key, value)
-            service = block(body, "service_config")
-            found.append(
-                Function(
-                    resource=f'google_cloudfunctions2_function.{name}["{key}"]',
-                    entry_point=string_value(block(body, "build_config")["entry_point"], instance),
-                    name=string_value(body["name"], instance),
-                    ingress=string_value(service.get("ingress_settings", "ALLOW_ALL"), instance),
-                    env=mapping(service.get("environment_variables", {}), instance),
-                    secret_env=frozenset(secret_env_keys(service, instance)),
-                )
-            )
-    return tuple(found)
-
-
-def functions_by_resource_name() -> dict[str, set[str]]:
-    """Function resource name -> entry points of its instances."""
-    out: dict[str, set[str]] = {}
-    for fn in functions():
-        resource_name = fn.resource.split(".")[1].split("[")[0]
-        out.setdefault(resource_name, set()).add(fn.entry_point)
-    return out
+        return hcl2.load(f)
 
 
 def main_py_entry_points(source: str) -> set[str]:
@@ -358,16 +175,16 @@ def test_every_job_worker_is_deployed() -> None:
 
 
 def test_scheduler_calls_reminder_tick_with_oidc() -> None:
-    jobs = of_type("google_cloud_scheduler_job")
+    jobs = plan().of_type("google_cloud_scheduler_job")
     assert jobs, "no Cloud Scheduler job"
     targets = set()
-    for body in jobs.values():
-        http = block(body, "http_target")
+    for job in jobs:
+        http = only(job.config["http_target"])
         assert "oidc_token" in http, "scheduler must authenticate with an OIDC token"
         # functions/_http.authorized: the token's audience must be the function's own URL.
-        assert block(http, "oidc_token")["audience"] == http["uri"]
+        assert only(http["oidc_token"])["audience"] == http["uri"]
         targets.add(str(http["uri"]).rsplit("/", 1)[-1])
-        assert "retry_config" in body
+        assert "retry_config" in job.config
     assert targets == {"reminder_tick"}
     assert "reminder_tick" in {fn.entry_point for fn in functions()}
 
@@ -378,12 +195,11 @@ def test_scheduler_calls_reminder_tick_with_oidc() -> None:
 def queues() -> dict[str, Any]:
     """Queue name -> its for_each value (the locals entry) or None."""
     found: dict[str, Any] = {}
-    for name, body in of_type("google_cloud_tasks_queue").items():
-        for key, value in for_each_instances("google_cloud_tasks_queue", name).items():
-            queue = string_value(body["name"], (key, value))
-            assert queue not in found, f"queue {queue} declared twice"
-            found[queue] = value
-            assert "rate_limits" in body and "retry_config" in body, queue
+    for queue in plan().of_type("google_cloud_tasks_queue"):
+        name = queue.config["name"]
+        assert name not in found, f"queue {name} declared twice"
+        found[name] = queue.each_value
+        assert "rate_limits" in queue.config and "retry_config" in queue.config, name
     return found
 
 
@@ -405,8 +221,8 @@ def test_each_queue_feeds_the_worker_of_its_job() -> None:
 def test_declared_grants_reference_existing_queues_and_secrets() -> None:
     # Terraform only notices a bad map key at plan time; catch it here.
     queue_names = set(queues())
-    secret_names = set(mapping("${local.secrets}", None))
-    for entry_point, spec in mapping("${local.functions}", None).items():
+    secret_names = set(plan().local("secrets"))
+    for entry_point, spec in plan().local("functions").items():
         assert set(spec["enqueues"]) <= queue_names, entry_point
         assert set(spec["secrets"]) <= secret_names, entry_point
 
@@ -421,7 +237,7 @@ def settings_fields() -> dict[str, Any]:
 def test_every_env_var_is_a_settings_field() -> None:
     fields = settings_fields()
     for fn in functions():
-        unknown = (set(fn.env) | fn.secret_env) - set(fields)
+        unknown = (set(fn.env) | fn.secret_env) - set(fields) - FRAMEWORK_ENV
         assert unknown == set(), f"{fn.resource} sets env vars Settings does not read"
         assert set(fn.env) & fn.secret_env == set(), f"{fn.resource}: plain and secret"
 
@@ -430,7 +246,10 @@ def test_literal_settings_get_allowed_values() -> None:
     fields = settings_fields()
     for fn in functions():
         for key, value in fn.env.items():
-            if typing.get_origin(fields[key]) is typing.Literal and "${" not in str(value):
+            if key in FRAMEWORK_ENV:
+                continue
+            if typing.get_origin(fields[key]) is typing.Literal and not isinstance(value,
+                                                                                   Unknown):
                 assert value in typing.get_args(fields[key]), f"{fn.resource}: {key}={value}"
 
 
@@ -456,8 +275,8 @@ def test_secrets_are_secret_manager_references_not_values() -> None:
         assert secret_fields & set(fn.env) == set(), f"{fn.resource} has a secret in plain env"
     # The deployment calls Gemini on Vertex AI as each function's service account: no
     # Gemini API key exists in production (vertex.tf); the dev token is local only.
-    assert set(mapping("${local.secrets}", None)) == secret_fields - {"DEV_AUTH_TOKEN",
-                                                                       "GEMINI_API_KEY"}
+    assert set(plan().local("secrets")) == secret_fields - {"DEV_AUTH_TOKEN",
+                                                             "GEMINI_API_KEY"}
 
 
 # (c') the model on Vertex AI
@@ -466,26 +285,29 @@ def test_secrets_are_secret_manager_references_not_values() -> None:
 # of the queues whose tasks call Gemini (local.queues gemini_calls_per_task > 0), and the
 # dialog worker for the medication fallback (services/medication.py interpret).
 def expected_model_callers() -> set[str]:
-    queues = mapping("${local.queues}", None)
+    queues = plan().local("queues")
     return {spec["worker"] for spec in queues.values()
             if spec["gemini_calls_per_task"] > 0} | {"dialog_worker"}
+
+
+_FUNCTION_MEMBER = re.compile(r'^serviceAccount:⟨google_service_account\.fn\["(\w+)"\]\.email⟩$')
 
 
 def aiplatform_holders() -> set[str]:
     """Functions whose service account holds a Vertex AI role, from any IAM resource."""
     holders: set[str] = set()
-    for (rtype, name), body in config().resources.items():
-        if "iam" not in rtype or "aiplatform" not in str(body.get("role", "")):
+    for instance in plan().instances():
+        if "iam" not in instance.type or "aiplatform" not in str(instance.config.get("role")):
             continue
-        assert rtype == "google_project_iam_member", f"{rtype}.{name}"
-        member = str(body["member"])
-        assert "google_service_account.fn[each.key]" in member, f"{rtype}.{name}: {member}"
-        holders |= set(for_each_instances(rtype, name))
+        assert instance.type == "google_project_iam_member", instance.address
+        match = _FUNCTION_MEMBER.match(str(instance.config["member"]))
+        assert match, f"{instance.address}: {instance.config['member']}"
+        holders.add(match[1])
     return holders
 
 
 def test_model_calling_functions_use_vertex_ai_and_hold_no_gemini_key() -> None:
-    callers = set(config().locals["model_callers"])
+    callers = set(plan().local("model_callers"))
     assert callers == expected_model_callers()
     deployed = {fn.entry_point: fn for fn in functions()}
     assert callers <= set(deployed)
@@ -500,82 +322,101 @@ def test_model_calling_functions_use_vertex_ai_and_hold_no_gemini_key() -> None:
 
 def test_only_the_model_calling_functions_hold_the_vertex_ai_user_role() -> None:
     assert aiplatform_holders() == expected_model_callers()
-    [grant] = [body for (rtype, _), body in config().resources.items()
-               if rtype == "google_project_iam_member" and "aiplatform" in str(body["role"])]
-    assert grant["role"] == "roles/aiplatform.user"
+    roles = {i.config["role"] for i in plan().of_type("google_project_iam_member")
+             if "aiplatform" in str(i.config["role"])}
+    assert roles == {"roles/aiplatform.user"}
+
+
+def default_of(variable: str) -> Any:
+    return plan().evaluate(plan().variables[variable].attributes["default"], Scope())
 
 
 def test_the_vertex_ai_api_is_enabled_and_the_default_models_are_current() -> None:
-    services = {str(body.get("service")) for body in of_type("google_project_service").values()}
-    enabled = services | set(string_list(of_type("google_project_service")["api"]["for_each"],
-                                         None))
+    enabled = {i.config["service"] for i in plan().of_type("google_project_service")}
     assert "aiplatform.googleapis.com" in enabled
-    variables = {name: body for block in _parse(TF_DIR / "variables.tf")["variable"]
-                 for name, body in block.items()}
-    assert variables["gemini_model"]["default"] == Settings().gemini_model
-    assert variables["gemini_tts_model"]["default"] == Settings().gemini_tts_model
-    assert variables["gemini_location"]["default"] == Settings().gemini_location
+    assert default_of("gemini_model") == Settings().gemini_model
+    assert default_of("gemini_tts_model") == Settings().gemini_tts_model
+    assert default_of("gemini_location") == Settings().gemini_location
     for model in ("gemini_model", "gemini_tts_model"):
-        assert "preview" not in variables[model]["default"]
+        assert "preview" not in default_of(model)
 
 
-# (d) public exposure
+# (d) the trust boundary
 
 
-def publicly_invocable() -> set[str]:
-    """Entry points bound to allUsers/allAuthenticatedUsers by any invoker IAM resource."""
-    by_resource = functions_by_resource_name()
-    public: set[str] = set()
-    for (rtype, name), body in config().resources.items():
-        if rtype not in INVOKER_IAM_TYPES:
+_SERVICE_OF = re.compile(
+    r'^(?P<function>google_cloudfunctions2_function\.\w+\["[^"]+"\])'
+    r"\.(?:service_config\[0\]\.service|name)$")
+
+
+def invoked_entry_point(target: Any) -> str:
+    """The entry point whose function (Cloud Run service) an invoker grant targets."""
+    by_address = {fn.resource: fn.entry_point for fn in functions()}
+    if isinstance(target, Unknown) and (match := _SERVICE_OF.match(target.what)):
+        return by_address[match["function"]]
+    by_service = {fn.name.replace("_", "-"): fn.entry_point for fn in functions()}
+    by_service.update({fn.name: fn.entry_point for fn in functions()})
+    if isinstance(target, str) and target in by_service:
+        return by_service[target]
+    raise AssertionError(f"cannot resolve which function an invoker grant opens: {target!r}")
+
+
+def invoker_members() -> dict[str, set[str]]:
+    """Entry point -> every principal granted invocation of it (run.invoker)."""
+    found: dict[str, set[str]] = {fn.entry_point: set() for fn in functions()}
+    for instance in plan().instances():
+        if instance.type not in INVOKER_IAM_TYPES:
             continue
-        members = body.get("members", [body.get("member")])
-        if not PUBLIC_PRINCIPALS & set(members):
-            continue
-        target = expression(body.get("for_each"))
-        indexed = _INDEXED_REF.match(
-            expression(body.get("service") or body.get("cloud_function") or "") or ""
-        )
-        if target and (ref := _RESOURCE_REF.match(target)):
-            assert ref["type"] == "google_cloudfunctions2_function", f"{rtype}.{name}"
-            public |= by_resource[ref["name"]]
-        elif indexed:
-            public.add(indexed["key"])
-        else:
-            raise AssertionError(f"cannot resolve which function {rtype}.{name} opens")
-    return public
+        config = instance.config
+        entry_point = invoked_entry_point(config.get("service", config.get("cloud_function")))
+        members = config.get("members", [config.get("member")])
+        found[entry_point].update(str(m) for m in members)
+    return found
 
 
 def test_only_webhooks_are_public() -> None:
-    assert publicly_invocable() == WEBHOOKS
+    public = {fn for fn, members in invoker_members().items() if members & PUBLIC_PRINCIPALS}
+    assert public == WEBHOOKS
     for fn in functions():
         if fn.entry_point in WEBHOOKS:
             assert fn.ingress == "ALLOW_ALL", f"{fn.resource}: LINE/Telegram cannot reach it"
-        else:
-            assert fn.ingress in INTERNAL_INGRESS, f"{fn.resource} is reachable from internet"
+
+
+def test_every_private_function_is_behind_iam_and_internal_only_ingress() -> None:
+    # The trust boundary the workers' token check relies on (shared/adapters/oidc.py,
+    # README "Trust boundary"): Cloud Run verifies the caller's token and run.invoker,
+    # and only Cloud Tasks / Cloud Scheduler of the project can reach the function.
+    private = [fn for fn in functions() if fn.entry_point not in WEBHOOKS]
+    assert len(private) == len(functions()) - len(WEBHOOKS) >= 9
+    members = invoker_members()
+    for fn in private:
+        assert fn.ingress == "ALLOW_INTERNAL_ONLY", f"{fn.resource}: ingress {fn.ingress}"
+        assert members[fn.entry_point], f"{fn.resource}: nobody may invoke it"
+        assert not members[fn.entry_point] & PUBLIC_PRINCIPALS, f"{fn.resource} is public"
+        assert all(m.startswith("serviceAccount:") for m in members[fn.entry_point])
 
 
 # (e) storage
 
 
 def test_buckets_are_private() -> None:
-    buckets = of_type("google_storage_bucket")
+    buckets = plan().of_type("google_storage_bucket")
     assert buckets
-    for name, body in buckets.items():
-        assert body.get("public_access_prevention") == "enforced", name
-        assert body.get("uniform_bucket_level_access") is True, name
-    for (rtype, name), body in config().resources.items():
-        if rtype.startswith("google_storage_bucket_iam"):
-            members = set(body.get("members", [body.get("member")]))
-            assert PUBLIC_PRINCIPALS & members == set(), f"{rtype}.{name} is public"
+    for bucket in buckets:
+        assert bucket.config.get("public_access_prevention") == "enforced", bucket.address
+        assert bucket.config.get("uniform_bucket_level_access") is True, bucket.address
+    for instance in plan().instances():
+        if instance.type.startswith("google_storage_bucket_iam"):
+            members = set(instance.config.get("members", [instance.config.get("member")]))
+            assert PUBLIC_PRINCIPALS & members == set(), f"{instance.address} is public"
 
 
 def test_bucket_lifecycle_deletes_audio_and_archive() -> None:
     prefixes: set[str] = set()
-    for body in of_type("google_storage_bucket").values():
-        for rule in body.get("lifecycle_rule", []):
-            if block(rule, "action")["type"] == "Delete":
-                prefixes.update(block(rule, "condition").get("matches_prefix", []))
+    for bucket in plan().of_type("google_storage_bucket"):
+        for rule in bucket.config.get("lifecycle_rule", []):
+            if only(rule["action"])["type"] == "Delete":
+                prefixes.update(only(rule["condition"]).get("matches_prefix", []))
     assert {"audio/", "archive/"} <= prefixes
 
 
@@ -692,12 +533,11 @@ def code_ttl_collections() -> set[str]:
 
 def terraform_ttl_collections() -> set[str]:
     found: set[str] = set()
-    for name, body in of_type("google_firestore_field").items():
-        if "ttl_config" not in body:
+    for field in plan().of_type("google_firestore_field"):
+        if "ttl_config" not in field.config:
             continue
-        for instance in for_each_instances("google_firestore_field", name).items():
-            assert string_value(body["field"], instance) == "expires_at", name
-            found.add(string_value(body["collection"], instance))
+        assert field.config["field"] == "expires_at", field.address
+        found.add(field.config["collection"])
     return found
 
 
@@ -768,9 +608,9 @@ def needs_composite(query: Query) -> bool:
 def composite_indexes() -> dict[str, list[list[str]]]:
     """Collection -> field paths (in order) of each declared composite index."""
     out: dict[str, list[list[str]]] = {}
-    for body in of_type("google_firestore_index").values():
-        fields = [str(f["field_path"]) for f in body.get("fields", [])]
-        out.setdefault(str(body["collection"]), []).append(fields)
+    for index in plan().of_type("google_firestore_index"):
+        fields = [str(f["field_path"]) for f in index.config.get("fields", [])]
+        out.setdefault(str(index.config["collection"]), []).append(fields)
     return out
 
 
