@@ -11,4 +11,5 @@ from shared.bootstrap import container
 
 @functions_framework.http
 def dialog_worker(request: flask.Request) -> tuple[str, int]:
-    return run_worker(request, "dialog_worker", lambda task: container().dialog.handle(task))
+    return run_worker(request, "dialog_worker",
+                      lambda task: container().handler("dialog_worker")(task))

@@ -11,7 +11,8 @@ from shared.jobs import WORKERS, Job
 
 
 def _job(job: Job, request: flask.Request) -> tuple[str, int]:
-    return run_worker(request, WORKERS[job], lambda task: container().job_handlers[job](task))
+    name = WORKERS[job]
+    return run_worker(request, name, lambda task: container().handler(name)(task))
 
 
 @functions_framework.http

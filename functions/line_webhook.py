@@ -11,5 +11,5 @@ from functions._http import run_webhook
 @functions_framework.http
 def line_webhook(request: flask.Request) -> tuple[str, int]:
     signature = request.headers.get("x-line-signature")
-    return run_webhook(request, "line", lambda c, body: c.intake.line(
-        body, signature, c.settings.line_channel_secret))
+    return run_webhook(request, "line",
+                       lambda c, body: c.handler("line_webhook")(body, signature))

@@ -18,9 +18,10 @@ def reminder_tick(request: flask.Request) -> tuple[str, int]:
     with observed(request, "reminder_tick"):
         if not authorized(request, "reminder_tick"):
             return "unauthorized", 401
-        return json.dumps(container().reminders.tick()), 200
+        return json.dumps(container().handler("reminder_tick")()), 200
 
 
 @functions_framework.http
 def remind_worker(request: flask.Request) -> tuple[str, int]:
-    return run_worker(request, "remind_worker", lambda task: container().reminders.send(task))
+    return run_worker(request, "remind_worker",
+                      lambda task: container().handler("remind_worker")(task))

@@ -11,5 +11,5 @@ from functions._http import run_webhook
 @functions_framework.http
 def telegram_webhook(request: flask.Request) -> tuple[str, int]:
     secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-    return run_webhook(request, "telegram", lambda c, body: c.intake.telegram(
-        body, secret, c.settings.telegram_webhook_secret))
+    return run_webhook(request, "telegram",
+                       lambda c, body: c.handler("telegram_webhook")(body, secret))

@@ -3,22 +3,28 @@
 Everything is built lazily on first use (cached_property), never at import: the
 webhook touches only the store, the queue and the clock, so it never imports the
 LINE, Telegram or Gemini SDKs.
+
+Each entry point of main.py runs what ENTRY_POINTS (bottom) builds for it, from its own
+wiring: the queues it may enqueue into, the bucket with or without signed links, the
+model or none (shared/wiring.py). needs_of(entry_point) reports what that wiring
+reaches, and Terraform must grant exactly that (tests/unit/test_permissions.py).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from functools import cache, cached_property, partial
+from typing import TYPE_CHECKING, Any
 
 from shared.clock import OffsetClock, SystemClock
 from shared.domain.channels import Channel
-from shared.jobs import Job
+from shared.jobs import WORKERS, Job
 from shared.log import configure_logging
-from shared.settings import Settings, load_settings
+from shared.settings import SECRETS, Settings, load_settings
+from shared.wiring import LinklessBucket, Needs, NoModel, ScopedQueue, Wiring, derive
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +61,44 @@ if TYPE_CHECKING:
 class Container:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.wiring = Wiring()  # what the services built here were handed
+        self._handlers: dict[str, Callable[..., Any]] = {}
+        self._job_handlers: dict[Job, JobHandler] = {}
+
+    # ------------------------------------------------------------ entry points
+    def handler(self, entry_point: str) -> Callable[..., Any]:
+        """What an entry point of main.py runs (functions/*.py call it), built from
+        that entry point's own wiring on first use."""
+        if entry_point not in self._handlers:
+            self._handlers[entry_point] = ENTRY_POINTS[entry_point](self)
+        return self._handlers[entry_point]
+
+    # ------------------------------------------------------------ capabilities
+    def queue_for(self, *jobs: Job) -> TaskQueue:
+        """The task queue, for exactly these jobs (roles/cloudtasks.enqueuer per queue)."""
+        self.wiring.enqueues.update(jobs)
+        return ScopedQueue(self.tasks, frozenset(jobs))
+
+    def bucket(self, *, signs_urls: bool = False) -> BlobStore:
+        """The private bucket; signed links only where the wiring says so (they need
+        Token Creator on the function's own account)."""
+        blobs = self._blob_store
+        self.wiring.bucket = True
+        if signs_urls:
+            self.wiring.signs_urls = True
+            return blobs
+        return LinklessBucket(blobs)
+
+    def later(self, name: str) -> Callable[[], Any]:
+        """An adapter a service builds only when it needs it (cold start), recorded as
+        wired now."""
+        self.wiring.deferred.add(name)
+        return lambda: getattr(self, name)
 
     # ------------------------------------------------------------------ adapters
     @cached_property
     def store(self) -> DocumentStore:
+        self.wiring.firestore = True
         if self.settings.store_backend == "firestore":
             from shared.adapters.firestore_store import FirestoreStore
 
@@ -107,8 +147,14 @@ class Container:
 
         return LocalIdentity(self.settings.local_identity_key)
 
-    @cached_property
+    @property
     def blobs(self) -> BlobStore:
+        """The bucket itself (tests, the local blob route); services take bucket()."""
+        self.wiring.bucket = self.wiring.signs_urls = True
+        return self._blob_store
+
+    @cached_property
+    def _blob_store(self) -> BlobStore:
         s = self.settings
         if s.blob_backend == "gcs":
             from shared.adapters.gcs_blobs import GcsBlobStore
@@ -181,6 +227,7 @@ class Container:
         """The model, metered: every call counts in the usage of the task making it."""
         from shared.services.metering import MeteredModel
 
+        self.wiring.model = True
         if self.gemini is not None:
             return MeteredModel(self.gemini)
         from shared.fakes.offline_llm import OfflineModel
@@ -203,7 +250,8 @@ class Container:
         from shared.adapters.audio_codec import PyAvEncoder  # PyAV: tts worker only
         from shared.services.speech import SpeechService
 
-        return SpeechService(self.job_kit, self.speaker, PyAvEncoder(), self.blobs,
+        return SpeechService(self._kit(Job.TTS), self.speaker, PyAvEncoder(),
+                             self.bucket(signs_urls=True),
                              signed_url_ttl_s=self.settings.signed_url_ttl_s)
 
     @cached_property
@@ -239,7 +287,8 @@ class Container:
     def intake(self) -> Intake:
         from shared.services.intake import Intake
 
-        return Intake(self.store, self.tasks, self.clock, self.settings.idempotency_ttl_s)
+        return Intake(self.store, self.queue_for(Job.DIALOG), self.clock,
+                      self.settings.idempotency_ttl_s)
 
     @cached_property
     def delivery(self) -> Delivery:
@@ -251,7 +300,7 @@ class Container:
     def eraser(self) -> Eraser:
         from shared.services.privacy import Eraser
 
-        return Eraser(self.store, self.blobs)
+        return Eraser(self.store, self.bucket())
 
     def _limits(self) -> UserLimits:
         from shared.services.limits import UserLimits
@@ -266,13 +315,15 @@ class Container:
         from shared.services.medchat_dialog import TranslationDialog
         from shared.services.speech import actions as speech_actions
 
-        return DialogService(self.store, self.tasks, self.clock, self.delivery, self.eraser,
+        # The jobs a dialog turn can start (Reply.jobs of the feature handlers).
+        tasks = self.queue_for(Job.GENERATE, Job.TRANSLATE, Job.TTS, Job.STT, Job.EMAIL)
+        return DialogService(self.store, tasks, self.clock, self.delivery, self.eraser,
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,
                              limits=self._limits(),
                              medication=self.medication,
                              feature_handlers={**self.medication.actions(),
-                                               **self.reminders.actions(),
+                                               **self.reminder_sender.actions(),
                                                **speech_actions(),
                                                **TranslationDialog().actions(),
                                                **self.education_dialog.actions()},
@@ -282,13 +333,30 @@ class Container:
     def medication(self) -> MedicationService:
         from shared.services.medication import MedicationService
 
-        return MedicationService(self.store, model=lambda: self.llm)
+        return MedicationService(self.store, model=self.later("llm"))
 
     @cached_property
     def reminders(self) -> ReminderService:
+        """Ticks and sends (tests and tools); the functions use the two below."""
         from shared.services.reminders import ReminderService
 
         return ReminderService(self.store, self.tasks, self.clock, self.delivery)
+
+    @cached_property
+    def reminder_ticker(self) -> ReminderService:
+        """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
+        from shared.services.delivery import Delivery
+        from shared.services.reminders import ReminderService
+
+        return ReminderService(self.store, self.queue_for(Job.REMIND), self.clock,
+                               Delivery(self.store, self.clock, {}))
+
+    @cached_property
+    def reminder_sender(self) -> ReminderService:
+        """remind_worker and the dialog's reminder buttons: send, enqueue nothing."""
+        from shared.services.reminders import ReminderService
+
+        return ReminderService(self.store, self.queue_for(), self.clock, self.delivery)
 
     @cached_property
     def education_dialog(self) -> EducationDialog:
@@ -306,15 +374,24 @@ class Container:
     def email(self) -> EmailService:
         from shared.services.email import EmailService
 
-        return EmailService(self.job_kit, self.mailer, self.blobs,
+        return EmailService(self._kit(model=False), self.mailer, self.bucket(),
                             self.settings.max_emails_per_day)
 
     @cached_property
     def job_kit(self) -> JobKit:
+        """Every capability at once (tests and tools); the job workers use _kit()."""
         from shared.services.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm, self.delivery, blobs=self.blobs,
                       tasks=self.tasks)
+
+    def _kit(self, *enqueues: Job, model: bool = True) -> JobKit:
+        """What one job worker runs on: the model (or none), the bucket without links
+        (archives), and the queues of the follow-up jobs it may start."""
+        from shared.services.jobkit import JobKit
+
+        return JobKit(self.store, self.clock, self.llm if model else NoModel(),
+                      self.delivery, blobs=self.bucket(), tasks=self.queue_for(*enqueues))
 
     @cached_property
     def taigi_speech(self) -> TaigiSpeech:
@@ -333,26 +410,93 @@ class Container:
     def taigi(self) -> TaigiVoiceService:
         from shared.services.medchat import TaigiVoiceService
 
-        return TaigiVoiceService(self.job_kit, self.taigi_speech, self.blobs,
+        return TaigiVoiceService(self._kit(model=False), self.taigi_speech,
+                                 self.bucket(signs_urls=True),
                                  link_ttl_s=self.settings.signed_url_ttl_s)
 
-    @cached_property
-    def job_handlers(self) -> dict[Job, JobHandler]:
-        """Which use case runs each job kind (one worker function per kind)."""
+    def job_handler(self, job: Job) -> JobHandler:
+        """The use case of one job kind, built for its worker only (PyAV, WeasyPrint,
+        iVoice are loaded by the worker that needs them)."""
+        if job not in self._job_handlers:
+            self._job_handlers[job] = self._build_job_handler(job)
+        return self._job_handlers[job]
+
+    def _build_job_handler(self, job: Job) -> JobHandler:
         from shared.services.education import EducationService
         from shared.services.medchat import MedicalTranslationService
 
-        kit = self.job_kit
-        medchat = MedicalTranslationService(kit, self.settings.max_audio_bytes)
-        return {
-            Job.GENERATE: EducationService(kit, self.blobs, self.pdf,
-                                           self.settings.signed_url_ttl_s).generate,
-            Job.TRANSLATE: medchat.translate,
-            Job.TTS: lambda task: self.speech.tts(task),  # lazy: PyAV only in tts_worker
-            Job.STT: medchat.voice,
-            Job.TAIGI: lambda task: self.taigi.speak(task),  # lazy: iVoice + PyAV
-            Job.EMAIL: lambda task: self.email.send(task),
-        }
+        s = self.settings
+        # A job that calls the model re-enqueues itself when the model asks to come back
+        # later than a worker waits (JobKit._reschedule): its own queue is wired too.
+        if job is Job.GENERATE:  # leaflets; handouts are signed links
+            return EducationService(self._kit(Job.GENERATE), self.bucket(signs_urls=True),
+                                    self.pdf, s.signed_url_ttl_s).generate
+        if job is Job.TRANSLATE:  # a Taigi target is a follow-up taigi job
+            return MedicalTranslationService(self._kit(Job.TRANSLATE, Job.TAIGI),
+                                             s.max_audio_bytes).translate
+        if job is Job.STT:  # voice in: transcribe, translate, maybe Taigi
+            return MedicalTranslationService(self._kit(Job.STT, Job.TAIGI),
+                                             s.max_audio_bytes).voice
+        # Built now (that is this worker's wiring), looked up per task: tests swap them.
+        if job is Job.TTS:
+            self.speech  # noqa: B018
+            return lambda task: self.speech.tts(task)
+        if job is Job.TAIGI:
+            self.taigi  # noqa: B018
+            return lambda task: self.taigi.speak(task)
+        if job is Job.EMAIL:
+            self.email  # noqa: B018
+            return lambda task: self.email.send(task)
+        raise ValueError(f"{job} has no job worker")
+
+    @cached_property
+    def job_handlers(self) -> dict[Job, JobHandler]:
+        """Which use case runs each job kind; each is built on its first task."""
+        return {job: partial(_run_job, self, job) for job in JOB_KINDS}
+
+
+def _run_job(c: Container, job: Job, task: dict[str, Any]) -> Any:
+    return c.job_handler(job)(task)
+
+
+# The job kinds with a worker of their own (dialog and remind have their services).
+JOB_KINDS = (Job.GENERATE, Job.TRANSLATE, Job.TTS, Job.STT, Job.TAIGI, Job.EMAIL)
+
+# What each entry point of main.py runs, built from its own wiring.
+ENTRY_POINTS: dict[str, Callable[[Container], Callable[..., Any]]] = {
+    "line_webhook": lambda c: partial(
+        c.intake.line, channel_secret=c.settings.line_channel_secret),
+    "telegram_webhook": lambda c: partial(
+        c.intake.telegram, secret=c.settings.telegram_webhook_secret),
+    "dialog_worker": lambda c: c.dialog.handle,
+    **{WORKERS[job]: partial(Container.job_handler, job=job) for job in JOB_KINDS},
+    "remind_worker": lambda c: c.reminder_sender.send,
+    "reminder_tick": lambda c: c.reminder_ticker.tick,
+}
+
+# Settings with which needs_of() builds an entry point: the production choices (Gemini
+# on Vertex AI, SMTP, iVoice; infra/terraform) on in-memory backends, and made-up
+# credentials.
+_PROBE_SETTINGS: dict[str, Any] = {
+    "gemini_backend": "vertex", "smtp_host": "smtp.invalid", "smtp_password": "probe",
+    "ivoice_base_url": "http://ivoice.invalid", "line_channel_secret": "probe",
+    "line_channel_access_token": "probe", "telegram_bot_token": "123456:probe",
+    "telegram_webhook_secret": "probe", "tasks_invoker_sa": "invoker@probe.invalid",
+}
+
+
+def needs_of(entry_point: str) -> Needs:
+    """What an entry point's code path uses: its permissions in Google Cloud."""
+    def build(settings: Settings) -> tuple[Wiring, Callable[[], Any]]:
+        c = Container(settings)
+        c.handler(entry_point)
+
+        def finish() -> None:  # what services build later is wired all the same
+            for name in sorted(c.wiring.deferred):
+                getattr(c, name)
+        return c.wiring, finish
+
+    return derive(build, Settings(**_PROBE_SETTINGS), SECRETS)
 
 
 @cache

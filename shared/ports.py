@@ -121,6 +121,11 @@ class Source:
     url: str
 
 
+# The model name the labelled offline engine reports (shared/fakes/offline_llm.py): text
+# stored with it was not written by Gemini, whichever worker shows it later.
+OFFLINE_MODEL = "offline-demo"
+
+
 @dataclass(frozen=True)
 class SearchSuggestion:
     """A Google Search Suggestion of a grounded answer: the query exactly as the model

@@ -106,5 +106,14 @@ class Settings(BaseSettings):
     max_emails_per_day: int = 5  # leaflet e-mails per user per UTC day
 
 
+# Fields whose values are secrets: deployed from Secret Manager (infra/terraform
+# local.secrets), never as plain environment values. A function gets exactly those its
+# wiring reads (shared/bootstrap.py needs_of).
+SECRETS = frozenset({
+    "line_channel_secret", "line_channel_access_token", "telegram_bot_token",
+    "telegram_webhook_secret", "gemini_api_key", "smtp_password",
+})
+
+
 def load_settings() -> Settings:
     return Settings()

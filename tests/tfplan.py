@@ -246,6 +246,22 @@ class Plan:
         unknown_vars = set(self.given) - set(self.variables)
         if unknown_vars:
             raise PlanError(f"values given for undeclared variables {sorted(unknown_vars)}")
+        failed = self.validation_errors()
+        if failed:
+            raise PlanError(f"invalid variable values: {failed}")
+
+    def validation_errors(self) -> list[str]:
+        """The error messages of every variable validation that fails."""
+        errors = []
+        for name, spec in self.variables.items():
+            for kind, _, block in spec.blocks:
+                if kind != "validation":
+                    continue
+                ok = self.evaluate(block.attributes["condition"], Scope())
+                if ok is not True:
+                    message = self.evaluate(block.attributes["error_message"], Scope())
+                    errors.append(f"{name}: {message}")
+        return errors
 
     def _load(self, path: Path) -> None:
         tree = hcl2.api.parses_to_tree(path.read_text(encoding="utf-8"))
@@ -788,6 +804,8 @@ class _Evaluator:
         name = _name(parts[0])
         arguments = next((p for p in parts if isinstance(p, Tree) and p.data == "arguments"),
                          None)
+        if name in ("can", "try"):
+            return self._guarded(name, arguments)
         args: list[Any] = []
         if arguments is not None:
             args = [self.eval(a) for a in _expressions(arguments)]
@@ -804,6 +822,21 @@ class _Evaluator:
         if name == "file":
             return function(self.plan.directory, *args)
         return function(*args)
+
+
+    def _guarded(self, name: str, arguments: Any) -> Any:
+        """can(expr) / try(a, b, ...): evaluated here, errors caught, as Terraform does."""
+        for candidate in _expressions(arguments) if arguments is not None else []:
+            try:
+                value = self.eval(candidate)
+            except (PlanError, KeyError, TypeError, ValueError):
+                if name == "can":
+                    return False
+                continue
+            return True if name == "can" else value
+        if name == "can":
+            return False
+        raise PlanError("try(): no argument could be evaluated")
 
 
 # ---------------------------------------------------------------------- functions
@@ -859,6 +892,13 @@ def _flatten(values: list[Any]) -> list[Any]:
     return out
 
 
+def _regex(pattern: str, text: str) -> Any:
+    match = re.search(pattern, text)
+    if match is None:
+        raise PlanError(f"regex(): {pattern!r} does not match")  # as Terraform: an error
+    return match.group(0) if not match.groups() else list(match.groups())
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "merge": _merge,
     "toset": lambda v: FrozenSet.of(v),
@@ -891,6 +931,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "startswith": lambda s, p: s.startswith(p),
     "endswith": lambda s, p: s.endswith(p),
     "format": lambda f, *a: re.sub(r"%[sd]", "{}", f).format(*a),
+    "regex": _regex,
+    "sort": lambda items: sorted(items),
+    "trimspace": lambda s: s.strip(),
 }
 # Functions that keep working with unknown values inside their arguments.
 STRUCTURAL = frozenset({"merge", "tolist", "tomap", "keys", "values", "lookup", "length",

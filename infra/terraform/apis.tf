@@ -5,6 +5,7 @@ resource "google_project_service" "api" {
     "artifactregistry.googleapis.com", # function container images
     "cloudbuild.googleapis.com",       # builds the function source
     "cloudfunctions.googleapis.com",
+    "cloudresourcemanager.googleapis.com", # the project number (functions.tf)
     "cloudscheduler.googleapis.com",
     "cloudtasks.googleapis.com",
     "firestore.googleapis.com",

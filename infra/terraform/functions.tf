@@ -4,7 +4,14 @@
 # Deploy order on a new project: secrets exist empty until operators add versions, and a
 # function referencing a secret without a version fails to deploy. First
 #   terraform apply -target=google_secret_manager_secret.secret
-# then add the secret versions (gcloud secrets versions add ...), then a full apply.
+# then add the secret versions (gcloud secrets versions add ...), then a full apply
+# (README, "From an empty project, in order").
+
+# The project number: secret references name the project by number (the form the API
+# returns; the id would show as a permanent diff).
+data "google_project" "this" {
+  project_id = var.project
+}
 
 resource "google_cloudfunctions2_function" "webhook" {
   #checkov:skip=CKV_GCP_124:Webhooks are called by LINE and Telegram servers over the public internet; internal-only or load-balancer-only ingress would reject them. Each request is authenticated in code (LINE HMAC signature / Telegram secret token) before any work.
@@ -51,18 +58,17 @@ resource "google_cloudfunctions2_function" "webhook" {
       for_each = toset(each.value.secrets)
       content {
         key        = secret_environment_variables.value
-        project_id = var.project
+        project_id = data.google_project.this.number # the provider's preferred form
         secret     = google_secret_manager_secret.secret[secret_environment_variables.value].secret_id
         version    = "latest"
       }
     }
   }
 
+  # After every grant it relies on has had time to take effect (iam.tf).
   depends_on = [
     google_project_service.api,
-    google_secret_manager_secret_iam_member.access,
-    google_project_iam_member.build,
-    google_storage_bucket_iam_member.build_source_reader,
+    time_sleep.iam_propagation,
   ]
 }
 
@@ -109,18 +115,16 @@ resource "google_cloudfunctions2_function" "worker" {
       for_each = toset(each.value.secrets)
       content {
         key        = secret_environment_variables.value
-        project_id = var.project
+        project_id = data.google_project.this.number # the provider's preferred form
         secret     = google_secret_manager_secret.secret[secret_environment_variables.value].secret_id
         version    = "latest"
       }
     }
   }
 
+  # After every grant it relies on has had time to take effect (iam.tf).
   depends_on = [
     google_project_service.api,
-    google_secret_manager_secret_iam_member.access,
-    google_project_iam_member.build,
-    google_storage_bucket_iam_member.build_source_reader,
-    google_project_iam_member.vertex_user,
+    time_sleep.iam_propagation,
   ]
 }

@@ -125,20 +125,56 @@ resource "google_cloud_run_service_iam_member" "public_webhook" {
   member   = "allUsers"
 }
 
-# --- Build identity: logs, images, and read access to the uploaded source.
+# --- Build identity: logs, images, and the function source.
+# Cloud Functions copies the uploaded zip into its own bucket
+# gcf-v2-sources-<project number>-<region>, created on the first deploy, and the build
+# reads it from there: a grant on var.source_bucket alone fails every build ("Access to
+# bucket gcf-v2-sources-... denied", provider issue #20571). That bucket does not exist
+# before the first function, so the grant is project-level: storage.objectAdmin, as in
+# the provider's own cloudfunctions2 custom-builder example.
+locals {
+  build_roles = [
+    "roles/logging.logWriter",       # build logs
+    "roles/artifactregistry.writer", # pushes the function images (gcf-artifacts repo)
+    "roles/storage.objectAdmin",     # reads the source in gcf-v2-sources-<number>-<region>
+  ]
+}
+
 resource "google_project_iam_member" "build" {
-  for_each = toset([
-    "roles/logging.logWriter",        # build logs
-    "roles/artifactregistry.writer",  # pushes the function images (gcf-artifacts repo)
-  ])
+  for_each = toset(local.build_roles)
 
   project = var.project
   role    = each.key
   member  = "serviceAccount:${google_service_account.build.email}"
 }
 
-resource "google_storage_bucket_iam_member" "build_source_reader" {
-  bucket = var.source_bucket
-  role   = "roles/storage.objectViewer"
-  member = "serviceAccount:${google_service_account.build.email}"
+# IAM grants take effect after a delay: a function built or started seconds after its
+# grants fails intermittently (the builder cannot read the source, the runtime cannot
+# read its secrets). Every function waits for this (functions.tf); the provider's
+# example waits 60 s. The triggers wait again whenever the set of grants changes.
+resource "time_sleep" "iam_propagation" {
+  create_duration = "60s"
+
+  triggers = {
+    grants = jsonencode({
+      build     = local.build_roles
+      secrets   = keys(local.secret_grants)
+      enqueue   = keys(local.enqueue_grants)
+      bucket    = keys(local.bucket_users)
+      signers   = keys(local.url_signers)
+      firestore = keys(local.functions)
+      vertex    = local.model_callers
+    })
+  }
+
+  depends_on = [
+    google_project_iam_member.build,
+    google_project_iam_member.datastore_user,
+    google_secret_manager_secret_iam_member.access,
+    google_cloud_tasks_queue_iam_member.enqueuer,
+    google_service_account_iam_member.enqueuer_acts_as_invoker,
+    google_storage_bucket_iam_member.object_admin,
+    google_service_account_iam_member.self_sign,
+    google_project_iam_member.vertex_user,
+  ]
 }

@@ -21,6 +21,10 @@
 #                   PERMISSION_DENIED (visible on the error-rate alert).
 #   bucket_access   roles/storage.objectAdmin on the private bucket.
 #   signs_urls      may sign GCS URLs with its own identity (IAM signBlob, no key files).
+#   secrets, enqueues, bucket_access, signs_urls (and local.model_callers, vertex.tf) are
+#   what the function's wiring in shared/bootstrap.py reaches (needs_of):
+#   tests/unit/test_permissions.py fails when the IAM grants rendered from them differ
+#   from it in either direction.
 #   env             function-specific Settings fields, merged over local.common_env.
 
 locals {
@@ -102,18 +106,20 @@ locals {
       description   = "Health-education leaflets with Gemini + Google Search grounding"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      enqueues      = []
+      # Its own queue: a task the model asks to retry later is rescheduled (JobKit).
+      enqueues      = ["medbot-generate"]
       # Archives each leaflet under archive/ for clinical review (JobKit.archive).
       bucket_access = true
-      signs_urls    = false
+      # Printable handouts are signed links (services/education.py).
+      signs_urls    = true
       env           = { GEMINI_MODEL = var.gemini_model }
     })
     translate_worker = merge(local.runtime.functions.translate_worker, {
       description   = "Medical translation chat: plain-language rewrite, then translation"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      # Target Taigi: the iVoice speech is a follow-up job (services/medchat.py).
-      enqueues = ["medbot-taigi"]
+      # Its own queue (rescheduled tasks, JobKit); a Taigi target is a taigi job.
+      enqueues = ["medbot-translate", "medbot-taigi"]
       # Archives each translation under archive/ for clinical review (JobKit.archive).
       bucket_access = true
       signs_urls    = false
@@ -123,7 +129,8 @@ locals {
       description   = "Speech synthesis (Gemini TTS / espeak-ng), AAC/m4a encoding, signed URL"
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      enqueues      = []
+      # Its own queue: a task the model asks to retry later is rescheduled (JobKit).
+      enqueues      = ["medbot-tts"]
       bucket_access = true
       signs_urls    = true
       env           = { GEMINI_MODEL = var.gemini_model, GEMINI_TTS_MODEL = var.gemini_tts_model }
@@ -132,9 +139,10 @@ locals {
       description   = "Voice messages: download from LINE/Telegram, transcribe with Gemini"
       max_instances = 3
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      # The transcript is translated in the same task; target Taigi -> a taigi job.
-      enqueues      = ["medbot-taigi"]
-      bucket_access = false
+      # Its own queue (rescheduled tasks, JobKit); a Taigi target is a taigi job.
+      enqueues      = ["medbot-stt", "medbot-taigi"]
+      # Archives each voice translation under archive/ (JobKit.archive).
+      bucket_access = true
       signs_urls    = false
       env           = { GEMINI_MODEL = var.gemini_model }
     })
@@ -189,8 +197,15 @@ locals {
   # One queue per Job kind, named queue_name(job) in shared/jobs.py; worker = WORKERS[job].
   #   gemini_calls_per_task > 0 marks a queue whose tasks call Gemini: its dispatch rate
   #     comes from the Gemini budget (tasks.tf), not from max_dispatches_per_second.
-  #   Retry: max_attempts counts the first attempt; backoff doubles max_doublings times
-  #     from min_backoff, then grows linearly up to max_backoff.
+  #   Retry: Cloud Tasks stops only when BOTH max_attempts and max_retry_duration are
+  #     reached, so every queue sets max_retry_duration = "0s" (no age limit) and
+  #     max_attempts alone decides; it counts the first attempt. Backoff starts at
+  #     min_backoff, doubles max_doublings times, then grows linearly to max_backoff.
+  #   Retries only follow crashes, timeouts and 429 "busy" answers (a Gemini failure is
+  #     answered with an apology, 200), and a crashed attempt's claim stays leased for
+  #     its worker's timeout (shared/runtime.json): each queue's retries span longer than
+  #     that lease, so such a task still runs once the lease has ended
+  #     (tests/unit/test_queues.py computes the spans).
   queues = {
     "medbot-dialog" = {
       worker = "dialog_worker"
@@ -200,54 +215,56 @@ locals {
       gemini_calls_per_task = 0
       # Telegram allows a bot ~30 messages/s overall; LINE's limits are far higher.
       max_dispatches_per_second = 20
-      # Retry fast. The span (15 min) outlasts the dialog's task lease of a killed
-      # worker's claim (shared/runtime.json), so such a message is still answered.
+      # Retry fast, for ~17 minutes in all: a patient's message is answered even after
+      # a crashed worker's 300 s lease.
       max_attempts       = 40
       min_backoff        = "1s"
       max_backoff        = "30s"
       max_doublings      = 4
-      max_retry_duration = "900s"
+      max_retry_duration = "0s"
     }
     "medbot-generate" = {
       worker                    = "generate_worker"
       gemini_calls_per_task     = 1
       max_dispatches_per_second = null
-      # Gemini 429/5xx need real spacing, and generations are expensive: few attempts.
-      max_attempts       = 4
-      min_backoff        = "10s"
-      max_backoff        = "300s"
+      # Generations are expensive: 5 attempts, 45 s .. 360 s apart (675 s in all, past
+      # the 600 s lease of a crashed attempt).
+      max_attempts       = 5
+      min_backoff        = "45s"
+      max_backoff        = "600s"
       max_doublings      = 3
-      max_retry_duration = "3600s"
+      max_retry_duration = "0s"
     }
     "medbot-translate" = {
       worker                    = "translate_worker"
       gemini_calls_per_task     = 1
       max_dispatches_per_second = null
-      max_attempts              = 5
-      min_backoff               = "5s"
-      max_backoff               = "120s"
-      max_doublings             = 3
-      max_retry_duration        = "1800s"
+      # 5 attempts over 375 s (the lease is 360 s).
+      max_attempts       = 5
+      min_backoff        = "25s"
+      max_backoff        = "600s"
+      max_doublings      = 3
+      max_retry_duration = "0s"
     }
     "medbot-tts" = {
       worker                    = "tts_worker"
       gemini_calls_per_task     = 1
       max_dispatches_per_second = null
-      max_attempts              = 4
-      min_backoff               = "10s"
-      max_backoff               = "300s"
+      max_attempts              = 5
+      min_backoff               = "25s"
+      max_backoff               = "600s"
       max_doublings             = 3
-      max_retry_duration        = "1800s"
+      max_retry_duration        = "0s"
     }
     "medbot-stt" = {
       worker                    = "stt_worker"
       gemini_calls_per_task     = 2
       max_dispatches_per_second = null
-      max_attempts              = 4
-      min_backoff               = "5s"
-      max_backoff               = "120s"
+      max_attempts              = 5
+      min_backoff               = "45s"
+      max_backoff               = "600s"
       max_doublings             = 3
-      max_retry_duration        = "1800s"
+      max_retry_duration        = "0s"
     }
     "medbot-taigi" = {
       worker                    = "taigi_worker"
@@ -255,23 +272,24 @@ locals {
       max_dispatches_per_second = 2
       # The task itself answers "Taigi audio unavailable" when iVoice is down, so
       # retries only cover crashes: few, and soon (the audio belongs to a live chat).
-      max_attempts       = 3
-      min_backoff        = "5s"
-      max_backoff        = "60s"
+      max_attempts       = 4
+      min_backoff        = "20s"
+      max_backoff        = "120s"
       max_doublings      = 2
-      max_retry_duration = "600s"
+      max_retry_duration = "0s"
     }
     "medbot-email" = {
       worker                = "email_worker"
       gemini_calls_per_task = 0
       # Typical SMTP relays throttle bursts; e-mail is never urgent.
       max_dispatches_per_second = 1
-      # SMTP outages can last hours: keep trying for a day with long backoff.
-      max_attempts       = 10
+      # SMTP outages can last hours: 32 attempts reach about a day (~25 h), hourly at
+      # the end.
+      max_attempts       = 32
       min_backoff        = "30s"
       max_backoff        = "3600s"
       max_doublings      = 5
-      max_retry_duration = "86400s"
+      max_retry_duration = "0s"
     }
     "medbot-remind" = {
       worker                = "remind_worker"
@@ -279,12 +297,12 @@ locals {
       # Stays under Telegram's ~30 messages/s per bot, leaving room for dialog replies.
       max_dispatches_per_second = 20
       # A dose reminder an hour late is worse than none: the repeat-until-taken loop sends
-      # a fresh one anyway, so stop retrying after 15 minutes.
-      max_attempts       = 5
+      # a fresh one anyway, so retry for about 15 minutes (19 attempts, then every 60 s).
+      max_attempts       = 19
       min_backoff        = "5s"
       max_backoff        = "60s"
       max_doublings      = 3
-      max_retry_duration = "900s"
+      max_retry_duration = "0s"
     }
   }
 

@@ -24,6 +24,6 @@ output "tasks_invoker_service_account" {
 }
 
 output "secret_ids" {
-  description = "Secret Manager secrets to which operators must add a version before the functions deploy."
-  value       = { for k, s in google_secret_manager_secret.secret : k => s.secret_id }
+  description = "Setting -> Secret Manager secret id; operators add a version to each before the functions deploy. From name_prefix only, so it is there after the first, targeted apply (README), and Cloud Build reads the Telegram secrets by these ids."
+  value       = local.secrets
 }

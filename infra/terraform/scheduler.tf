@@ -16,13 +16,14 @@ resource "google_cloud_scheduler_job" "reminder_tick" {
 
   # A missed tick is harmless (the next one a minute later picks up every due dose, not
   # only the current minute's), so retry once, quickly, to ride over a cold-start or
-  # transient error, and never past the next firing.
+  # transient error. Like Cloud Tasks, Scheduler retries until BOTH retry_count and
+  # max_retry_duration are reached: "0s" (no time limit) lets the count alone decide.
   retry_config {
     retry_count          = 1
     min_backoff_duration = "5s"
     max_backoff_duration = "10s"
     max_doublings        = 1
-    max_retry_duration   = "50s"
+    max_retry_duration   = "0s"
   }
 
   http_target {

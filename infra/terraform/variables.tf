@@ -51,6 +51,13 @@ variable "python_runtime" {
 variable "alert_email" {
   description = "E-mail address that receives monitoring alerts."
   type        = string
+
+  validation {
+    # example.com/.org/.net are reserved (RFC 2606) and receive no mail: an unedited
+    # medbot.tfvars must not deploy alerts that reach nobody.
+    condition     = can(regex("^[^@ ]+@[^@ ]+[.][^@ ]+$", var.alert_email)) && !can(regex("@example[.](com|org|net)$", lower(var.alert_email)))
+    error_message = "alert_email must be a real mailbox (set it in infra/terraform/medbot.tfvars)."
+  }
 }
 
 variable "gemini_requests_per_minute" {

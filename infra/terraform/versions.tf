@@ -1,8 +1,12 @@
 # Provider and Terraform versions.
 #
-# Only the "google" provider is needed: every resource used here (Cloud Functions 2nd gen,
-# Cloud Tasks, Cloud Scheduler, Firestore database/field/index, log-based metrics) is GA.
-# Add google-beta only if a beta-only argument becomes necessary.
+# The "google" provider for every resource (all GA: Cloud Functions 2nd gen, Cloud Tasks,
+# Cloud Scheduler, Firestore database/field/index, log-based metrics); "time" for the
+# waits Google's eventual consistency needs (IAM grants, new log-based metrics).
+#
+# Exact versions, not ranges: a build must not pick up another provider release. The
+# lock file with the registry's checksums (.terraform.lock.hcl) could not be generated
+# here (no network to the registry); README "Provider versions" says how to add it.
 #
 # State is kept in a GCS bucket the operator names at `terraform init
 # -backend-config=bucket=...` (cloudbuild.yaml does so). State holds no secret values:
@@ -16,10 +20,12 @@ terraform {
 
   required_providers {
     google = {
-      source = "hashicorp/google"
-      # 6.x and 7.x both carry every argument used here (ttl_config, service_config
-      # concurrency/cpu, public_access_prevention, firestore delete protection).
-      version = ">= 6.0, < 8.0"
+      source  = "hashicorp/google"
+      version = "7.28.0"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = "0.13.1"
     }
   }
 }

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.ports import LlmError, LlmText, Speech, Thinking
+from shared.ports import OFFLINE_MODEL, LlmError, LlmText, Speech, Thinking
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,7 +22,7 @@ OFFLINE_LABEL = (
     "[Offline demo — not medical advice; set GEMINI_API_KEY for real answers"
     " / 離線示範，非醫療建議 / Офлайн-демо, не медицинский совет]"
 )
-OFFLINE_MODEL = "offline-demo"
+__all__ = ["OFFLINE_MODEL", "OfflineModel"]
 _EXCERPT_CHARS = 300
 
 

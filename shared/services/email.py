@@ -29,7 +29,7 @@ from shared.domain.leaflets import email_bodies, normalize_email
 from shared.domain.messages import Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
-from shared.ports import BlobStore, Doc, Email, Mailer, Transaction
+from shared.ports import OFFLINE_MODEL, BlobStore, Doc, Email, Mailer, Transaction
 from shared.services.education import latest_translation, leaflet_buttons, leaflet_view, own_leaflet
 from shared.services.jobkit import JobKit, Task, language
 from shared.services.privacy import user_file_key
@@ -100,8 +100,12 @@ class EmailService:
         if leaflet is None:  # erased between the decision and now
             self.kit.store.set(outbox, {"status": "failed", "to": ""}, merge=True)
             return "failed"
-        view = leaflet_view(leaflet, latest_translation(self.kit.store.get, task, leaflet),
-                            self.kit.label(lang).strip() if self.kit.llm.offline else "")
+        translation = latest_translation(self.kit.store.get, task, leaflet)
+        # Labelled when the offline engine wrote it, as recorded with the text: this
+        # worker has no model of its own to ask (shared/bootstrap.py).
+        offline = any((doc or {}).get("model") == OFFLINE_MODEL for doc in (leaflet, translation))
+        view = leaflet_view(leaflet, translation,
+                            t(lang, "offline.label").strip() if offline else "")
         bodies = email_bodies(lang, view)
         archive_key = user_file_key("archive", str(task["user"]),
                                     f"email/{outbox.rsplit('/', 1)[1]}.html")
