@@ -24,7 +24,7 @@ MODULES = [
 ]
 # What a webhook must never import on its path (heavy SDKs).
 HEAVY = ("linebot", "telegram", "google.genai", "google.cloud.firestore",
-         "google.cloud.tasks_v2", "google.cloud.storage", "boto3")
+         "google.cloud.tasks_v2", "google.cloud.storage", "boto3", "babel")
 
 PROBE = """
 import sys, time

@@ -320,6 +320,7 @@ class Container:
         return DialogService(self.store, tasks, self.clock, self.delivery, self.eraser,
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,
+                             emergency_default=self.settings.emergency_number_default,
                              limits=self._limits(),
                              medication=self.medication,
                              feature_handlers={**self.medication.actions(),

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     limit_emails_per_day: int = 5
     max_emails_per_day: int = 5  # leaflet e-mails per user per UTC day
 
+    # --- safety
+    # The emergency number named when neither the user's time zone nor UI language
+    # tells the region (shared/domain/emergency.py); 112 reaches help from any mobile.
+    emergency_number_default: str = "112"
+
 
 # Fields whose values are secrets: deployed from Secret Manager (infra/terraform
 # local.secrets), never as plain environment values. A function gets exactly those its

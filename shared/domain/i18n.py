@@ -1,22 +1,30 @@
 """Message catalogs and language resolution.
 
-Every text the bot says comes from a catalog; handlers only name keys. Each UI
-language has a folder, shared/catalogs/<language>/, with one JSON file per feature
-(core, education, translation, medication, ...); a key lives in exactly one file.
+Every text the bot says comes from a catalog; handlers only name keys. The catalogs
+are gettext .po files, one per feature (core, education, translation, medication,
+...) in shared/locales/<locale>/LC_MESSAGES/; a key (the msgid) lives in exactly one
+file. Plural messages follow the language's CLDR plural rules: t(lang, key, count=n)
+picks the form. Why gettext, and how to add a message: docs/i18n.md.
+
+A language's files are read on its first message (a few milliseconds, measured by
+bench/catalogs.py) with the small reader in po_file.py: neither Babel nor a compiled
+.mo file is needed at run time.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Final
 
 from shared.domain.channels import Channel
+from shared.domain.po_file import Message, PoError, parse_po
 
 UI_LANGUAGES: Final = ("zh-TW", "en", "ru")
-_CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalogs"
+LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
 
 # The ten translation targets offered as buttons, most used first (Taiwan's
 # migrant and visitor languages, then the UI languages).
@@ -42,22 +50,70 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Catalog:
+    messages: Mapping[str, Message]
+    plural_forms: str  # the gettext Plural-Forms header, e.g. "nplurals=2; plural=(n != 1);"
+    plural_index: Callable[[int], int]  # count -> index of the form
+
+
+def locale_dir(language: str) -> Path:
+    """Where a UI language's .po files are ("zh-TW" -> .../locales/zh_TW/LC_MESSAGES)."""
+    return LOCALE_DIR / language.replace("-", "_") / "LC_MESSAGES"
+
+
+def _plural_index(plural_forms: str, where: str) -> Callable[[int], int]:
+    from gettext import c2py  # stdlib; the same evaluator GNUTranslations uses
+
+    parts = dict(p.strip().split("=", 1) for p in plural_forms.split(";") if "=" in p)
+    if "plural" not in parts or not parts.get("nplurals", "").isdigit():
+        raise PoError(f"{where}: bad Plural-Forms {plural_forms!r}")
+    return c2py(parts["plural"])
+
+
 @cache
-def catalog(language: str) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for path in sorted((_CATALOG_DIR / language).glob("*.json")):
-        part: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        clash = merged.keys() & part.keys()
+def load_catalog(language: str) -> Catalog:
+    """All of a language's messages (its .po files merged), read once per process."""
+    messages: dict[str, Message] = {}
+    forms: set[str] = set()
+    for path in sorted(locale_dir(language).glob("*.po")):
+        part = parse_po(path.read_text(encoding="utf-8"), str(path))
+        clash = messages.keys() & part.messages.keys()
         if clash:
-            raise ValueError(f"catalog keys defined twice: {sorted(clash)}")
-        merged.update(part)
-    return merged
+            raise PoError(f"catalog keys defined twice: {sorted(clash)}")
+        messages.update(part.messages)
+        forms.add(part.plural_forms or "")
+    if len(forms) != 1 or not next(iter(forms)):
+        raise PoError(f"{language}: its .po files need one and the same Plural-Forms: {forms}")
+    plural_forms = forms.pop()
+    return Catalog(messages, plural_forms, _plural_index(plural_forms, language))
 
 
-def t(language: str, key: str, **values: object) -> str:
-    """The text for key in language (English if the language lacks it)."""
+def catalog(language: str) -> Mapping[str, Message]:
+    """Messages by key; a plural message is the tuple of its forms (CLDR order)."""
+    return load_catalog(language).messages
+
+
+def t(language: str, key: str, *, count: int | None = None, **values: object) -> str:
+    """The text for key in language (English if the language lacks it).
+
+    A plural message needs count=: the form is the one the language's CLDR plural
+    rule gives for it ("1 письмо", "2 письма", "5 писем"), and {count} is filled in.
+    """
     lang = language if language in UI_LANGUAGES else "en"
-    text = catalog(lang).get(key) or catalog("en")[key]
+    book = load_catalog(lang)
+    message = book.messages.get(key)
+    if message is None:
+        book = load_catalog("en")
+        message = book.messages[key]
+    if count is not None:
+        values["count"] = count
+    if isinstance(message, tuple):
+        if count is None:
+            raise TypeError(f"message {key!r} has plural forms: pass count=")
+        text = message[min(book.plural_index(count), len(message) - 1)]
+    else:
+        text = message
     return text.format(**values) if values else text
 
 
@@ -86,7 +142,7 @@ def _language_names() -> dict[str, str]:
     for code in TARGET_LANGUAGES:
         names[_fold(code)] = code
         for ui in UI_LANGUAGES:
-            names[_fold(catalog(ui)[f"lang.{code}"])] = code
+            names[_fold(t(ui, f"lang.{code}"))] = code
         for alias in _ALIASES.get(code, ()):
             names[_fold(alias)] = code
     return names

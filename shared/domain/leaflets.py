@@ -177,7 +177,7 @@ def _suggestions_html(lang: str, view: LeafletView, *, chips: bool) -> str:
     return _suggestion_links_html(lang, view.suggestions)
 
 
-def _sections_html(lang: str, view: LeafletView, *, chips: bool = False) -> str:
+def _sections_html(lang: str, view: LeafletView, *, emergency: str, chips: bool = False) -> str:
     parts = []
     if view.offline_note:
         parts.append(f'<p class="note">{html.escape(view.offline_note)}</p>')
@@ -192,7 +192,8 @@ def _sections_html(lang: str, view: LeafletView, *, chips: bool = False) -> str:
             f"{markdown_html(view.translation)}</section>"
         )
     parts.append(_references_html(lang, view.references))
-    parts.append(f'<p class="disclaimer">{html.escape(t(lang, "education.disclaimer"))}</p>')
+    disclaimer = t(lang, "education.disclaimer", emergency=emergency)
+    parts.append(f'<p class="disclaimer">{html.escape(disclaimer)}</p>')
     return "\n".join(p for p in parts if p)
 
 
@@ -237,9 +238,10 @@ def content_security_policy(body: str) -> str:
             + "; img-src data:; base-uri 'none'; form-action 'none'")
 
 
-def handout_html(lang: str, view: LeafletView, *, printable: bool = False) -> str:
+def handout_html(lang: str, view: LeafletView, *, emergency: str, printable: bool = False) -> str:
     """A self-contained page (no scripts, no remote resources). The web page embeds the
-    search suggestions' own HTML; the printable one (PDF) lists them as links."""
+    search suggestions' own HTML; the printable one (PDF) lists them as links. The
+    disclaimer names the emergency number (domain/emergency.py)."""
     fonts = HANDOUT_FONTS.get(view.language, "")
     family = f"{fonts}, {_DEFAULT_FONTS}" if fonts else _DEFAULT_FONTS
     title = html.escape(t(lang, "education.handout_title", topic=view.topic))
@@ -255,7 +257,8 @@ def handout_html(lang: str, view: LeafletView, *, printable: bool = False) -> st
         ".search-suggestions{margin:1.5em 0}"
         "</style>"
     )
-    body = f"<h1>{title}</h1>\n{_sections_html(lang, view, chips=not printable)}"
+    sections = _sections_html(lang, view, emergency=emergency, chips=not printable)
+    body = f"<h1>{title}</h1>\n{sections}"
     policy = html.escape(content_security_policy(style + body), quote=True)
     return (
         f'<!DOCTYPE html><html lang="{html.escape(view.language)}"><head>'
@@ -274,7 +277,7 @@ def _subject(lang: str, topic: str) -> str:
     return t(lang, "education.email_subject", topic=clean)
 
 
-def email_bodies(lang: str, view: LeafletView) -> EmailBodies:
+def email_bodies(lang: str, view: LeafletView, *, emergency: str) -> EmailBodies:
     text_parts = []
     if view.offline_note:
         text_parts.append(view.offline_note)
@@ -289,12 +292,12 @@ def email_bodies(lang: str, view: LeafletView) -> EmailBodies:
     if view.references:
         lines = [f"{i}. {c.title}\n   {c.url}" for i, c in enumerate(view.references, 1)]
         text_parts.append(t(lang, "education.references") + ":\n" + "\n".join(lines))
-    text_parts.append(t(lang, "education.disclaimer"))
+    text_parts.append(t(lang, "education.disclaimer", emergency=emergency))
     subject = _subject(lang, view.topic)
     page = (
         f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>"
         '<body style="font-family:sans-serif;line-height:1.5">'
-        f"{_sections_html(lang, view)}</body></html>"
+        f"{_sections_html(lang, view, emergency=emergency)}</body></html>"
     )
     return EmailBodies(subject=subject, text="\n\n".join(text_parts) + "\n", html=page)

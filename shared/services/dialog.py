@@ -16,6 +16,7 @@ from shared.domain import usage
 from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision, JobRequest
 from shared.domain.dialog import TRANSITIONS, Intent, State, Step, read_intent, step_for
+from shared.domain.emergency import GSM_EMERGENCY, emergency_number
 from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
 from shared.domain.i18n import UI_LANGUAGES, t, ui_language
 from shared.domain.messages import Button, OutMessage, Text
@@ -107,6 +108,7 @@ class DialogService:
     # transaction so a retried transaction does not repeat it; result in Turn.prepared.
     preparers: dict[str, Callable[[InboundEvent, str], Any]] = field(default_factory=dict)
     limits: UserLimits = field(default_factory=UserLimits)  # services/limits.py
+    emergency_default: str = GSM_EMERGENCY  # Settings.emergency_number_default
 
     def __post_init__(self) -> None:
         # The lease is the dialog worker's (shared/runtime.json): it outlasts any turn
@@ -223,6 +225,7 @@ class DialogService:
                        payload={"id": stable_id(task_id, str(i)), "user": key,
                                 "channel": event.channel.value, "chat_id": event.chat_id,
                                 "language": str(user.get("language", "en")),
+                                "emergency": self._emergency(user),
                                 "reply_token": event.reply_token, "event_ms": event.timestamp_ms,
                                 **args})
             for i, (job, args) in enumerate(reply.jobs)
@@ -266,8 +269,15 @@ class DialogService:
     def show_menu(self, turn: Turn) -> Reply:
         return Reply([self._menu(turn.lang)])
 
+    def _emergency(self, user: Doc) -> str:
+        """The user's emergency number (domain/emergency.py); jobs carry it too."""
+        zone = user.get("timezone")
+        return emergency_number(str(zone) if zone else None, str(user.get("language", "en")),
+                                self.emergency_default)
+
     def show_help(self, turn: Turn) -> Reply:
-        return Reply([self._menu(turn.lang, t(turn.lang, "help.text"))])
+        return Reply([self._menu(turn.lang, t(turn.lang, "help.text",
+                                              emergency=self._emergency(turn.user)))])
 
     def ask_language(self, turn: Turn) -> Reply:
         buttons = [Button(label=t(code, f"lang.{code}"), data=f"lang:{code}")
@@ -346,8 +356,8 @@ class DialogService:
         limit = {"messages": self.limits.messages_per_minute,
                  "generations": self.limits.generations_per_day,
                  "emails": self.limits.emails_per_day}[kind]
-        return Reply([Text(text=t(turn.lang, f"limit.{kind}", limit=limit))])
+        return Reply([Text(text=t(turn.lang, f"limit.{kind}", count=limit))])
 
     def _too_long(self, turn: Turn) -> Reply:
-        return Reply([Text(text=t(turn.lang, "too_long", length=len(turn.argument),
+        return Reply([Text(text=t(turn.lang, "too_long", count=len(turn.argument),
                                   limit=self.max_text_chars))])

@@ -34,7 +34,7 @@ from shared.domain.messages import Button, Card, Cards, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.ports import BlobStore, Doc, LlmText, PdfRenderer, Source, Transaction
-from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, language
+from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
 
@@ -265,12 +265,13 @@ class EducationService:
                 return _Missing()
             view = leaflet_view(base, latest_translation(self.kit.store.get, task, base),
                                 self.kit.label(lang).strip())
-            page = handout_html(lang, view)
+            page = handout_html(lang, view, emergency=emergency(task))
             user = str(task["user"])
             handout = _Handout(user_file_key("handouts", user, f"{leaflet_id}.html"),
                                user_file_key("handouts", user, f"{leaflet_id}.pdf"))
             # The PDF shows the search suggestions as links (paper cannot hold chips).
-            pdf = self.pdf.render(handout_html(lang, view, printable=True))
+            pdf = self.pdf.render(handout_html(lang, view, printable=True,
+                                               emergency=emergency(task)))
             self.blobs.put(handout.html_key, page.encode(), "text/html; charset=utf-8")
             self.blobs.put(handout.pdf_key, pdf, "application/pdf")
             log.info("handout rendered", extra={"html_bytes": len(page), "pdf_bytes": len(pdf)})
@@ -291,7 +292,7 @@ class EducationService:
                             url=self.blobs.signed_url(prepared.pdf_key, ttl))],
                 buttons=leaflet_buttons(lang))
             return self.kit.decision(task, [
-                Text(text=t(lang, "education.handout_ready", minutes=ttl // 60)), cards])
+                Text(text=t(lang, "education.handout_ready", count=ttl // 60)), cards])
 
         # No model call: straight through the runner (exactly once, no LLM usage).
         return self.kit.runner(Job.GENERATE).process(

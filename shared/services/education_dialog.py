@@ -141,7 +141,7 @@ class EducationDialog:
 
     def _limit(self, turn: Turn) -> Reply:
         return Reply([Text(text=t(turn.lang, "education.email_limit",
-                                  limit=self.max_emails_per_day),
+                                  count=self.max_emails_per_day),
                            buttons=leaflet_buttons(turn.lang))], next_state=State.EDUCATION)
 
     def _no_leaflet(self, turn: Turn) -> Reply:

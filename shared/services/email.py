@@ -31,7 +31,7 @@ from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.ports import OFFLINE_MODEL, BlobStore, Doc, Email, Mailer, Transaction
 from shared.services.education import latest_translation, leaflet_buttons, leaflet_view, own_leaflet
-from shared.services.jobkit import JobKit, Task, language
+from shared.services.jobkit import JobKit, Task, emergency, language
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
 
@@ -74,7 +74,7 @@ class EmailService:
                 return self._say(task, "education.email_invalid")
             count = sent_today(quota, now)
             if count >= self.max_per_day:
-                return self._say(task, "education.email_limit", limit=self.max_per_day)
+                return self._say(task, "education.email_limit", count=self.max_per_day)
             txn.set(quota_path(str(task["user"]), now), {
                 "user_id": task["user"], "day": now.date().isoformat(), "count": count + 1,
                 "expires_at": now + QUOTA_TTL})
@@ -106,7 +106,7 @@ class EmailService:
         offline = any((doc or {}).get("model") == OFFLINE_MODEL for doc in (leaflet, translation))
         view = leaflet_view(leaflet, translation,
                             t(lang, "offline.label").strip() if offline else "")
-        bodies = email_bodies(lang, view)
+        bodies = email_bodies(lang, view, emergency=emergency(task))
         archive_key = user_file_key("archive", str(task["user"]),
                                     f"email/{outbox.rsplit('/', 1)[1]}.html")
         self.blobs.put(archive_key, bodies.html.encode(), "text/html; charset=utf-8")
@@ -126,7 +126,7 @@ class EmailService:
                                      "references": len(view.references)})
         return "sent"
 
-    def _say(self, task: Task, key: str, **values: object) -> Decision:
+    def _say(self, task: Task, key: str, count: int | None = None) -> Decision:
         lang = language(task)
-        return self.kit.decision(task, [Text(text=t(lang, key, **values),
+        return self.kit.decision(task, [Text(text=t(lang, key, count=count),
                                              buttons=leaflet_buttons(lang))])

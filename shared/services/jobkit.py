@@ -18,6 +18,7 @@ from typing import Any, Final
 from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
+from shared.domain.emergency import emergency_number
 from shared.domain.i18n import t
 from shared.domain.messages import Button, OutMessage, Text
 from shared.jobs import Job
@@ -264,6 +265,12 @@ def _ms(started: float) -> float:
 
 def language(task: Task) -> str:
     return str(task.get("language", "en"))
+
+
+def emergency(task: Task) -> str:
+    """The user's emergency number, as the dialog worked it out when it made the job
+    (a job from before that field existed: by its language)."""
+    return str(task.get("emergency") or emergency_number(None, language(task)))
 
 
 def buttons_last(messages: list[OutMessage]) -> list[OutMessage]:

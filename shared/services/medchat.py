@@ -32,7 +32,7 @@ from shared.domain.messages import OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.ports import BlobStore, TaigiSpeech, TaigiUnavailable, Transaction
-from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, language
+from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
 from shared.services.privacy import user_file_key
 from shared.services.runner import Outcome
 from shared.services.voice_out import FORMATS, audio_messages, encode_parts
@@ -96,7 +96,7 @@ class MedicalTranslationService:
         if target == TAIGI:
             body += "\n\n" + t(lang, "taigi.coming")
         if first:
-            body += "\n\n" + t(lang, "translation.disclaimer")
+            body += "\n\n" + t(lang, "translation.disclaimer", emergency=emergency(task))
         messages: list[OutMessage] = []
         if heard is not None:
             messages.append(Text(text=t(lang, "translation.heard", transcript=heard)))

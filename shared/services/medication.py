@@ -125,8 +125,9 @@ def dose_path(medication_id: str, hhmm: str) -> str:
     return f"doses/{stable_id(medication_id, hhmm)}"
 
 
-def _say(lang: str, key: str, buttons: Sequence[Button] = (), **values: object) -> Text:
-    return Text(text=t(lang, key, **values), buttons=list(buttons))
+def _say(lang: str, key: str, buttons: Sequence[Button] = (), *, count: int | None = None,
+         **values: object) -> Text:
+    return Text(text=t(lang, key, count=count, **values), buttons=list(buttons))
 
 
 def _dosage(value: str | None) -> str:
@@ -324,10 +325,10 @@ class MedicationService:
         if not command.items:
             return Reply([_say(ctx.lang, "med.unknown")])
         new = {fold(i.name) for i in command.items if ctx.find(i.name) is None}
-        if len(ctx.meds) + len(new) > MAX_MEDICATIONS or any(
-                len(i.times) > MAX_TIMES for i in command.items):
-            return Reply([_say(ctx.lang, "med.too_many", limit=MAX_MEDICATIONS,
-                               times=MAX_TIMES)])
+        if len(ctx.meds) + len(new) > MAX_MEDICATIONS:
+            return Reply([_say(ctx.lang, "med.too_many", count=MAX_MEDICATIONS)])
+        if any(len(i.times) > MAX_TIMES for i in command.items):
+            return Reply([_say(ctx.lang, "med.too_many_times", count=MAX_TIMES)])
         reply = Reply()
         for item in command.items:
             times = [h for h in (normalize_hhmm(x) for x in item.times) if h]
@@ -340,8 +341,7 @@ class MedicationService:
                 break
             existing = ctx.find(item.name)
             if existing and len({*existing.times, *times}) > MAX_TIMES:
-                return Reply([_say(ctx.lang, "med.too_many", limit=MAX_MEDICATIONS,
-                                   times=MAX_TIMES)])
+                return Reply([_say(ctx.lang, "med.too_many_times", count=MAX_TIMES)])
             reply = _merge(reply, self._add_one(ctx, item.name, item.dosage, times))
         return reply
 

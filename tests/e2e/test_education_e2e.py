@@ -233,7 +233,8 @@ def test_telegram_gets_a_link_list_then_modify_translate_and_email_over_smtp(
     assert mail["to"] == "patient@example.org"
     for body in (mail["text"], mail["html"]):
         assert "Меньше соли." in body and "Less salt." in body
-        assert UNIQUE_SOURCES[1] in body and t(lang, "education.disclaimer") in body
+        assert UNIQUE_SOURCES[1] in body
+        assert t(lang, "education.disclaimer", emergency="112") in body
     edu.wait_for(lambda: t(lang, "education.email_sent") in edu.bot_texts(channel, user))
     assert len(gemini_server.requests) == 3  # e-mail needs no model call
 

@@ -33,7 +33,7 @@ def _handout() -> str:
     view = LeafletView(topic="flu", language="en", text="# Flu\n\nRest and drink water.",
                        suggestions=tuple(Card(title=q, url=chip_url(q)) for q in QUERIES),
                        search_html=rendered_content(QUERIES))
-    return handout_html("en", view)
+    return handout_html("en", view, emergency="112")
 
 
 def _load(page: Any, html: str) -> list[str]:

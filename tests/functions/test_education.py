@@ -279,7 +279,9 @@ def test_email_sends_html_and_text_with_translation_references_and_disclaimer(
         assert "High blood pressure" in body
         assert "Ешьте меньше соли." in body
         assert "https://www.mayoclinic.org/hbp" in body
-        assert t(user.lang, "education.disclaimer") in body
+        # LINE starts in zh-TW (Taiwan: 119); English without a time zone: the default.
+        number = {"zh-TW": "119", "en": "112"}[user.lang]
+        assert t(user.lang, "education.disclaimer", emergency=number) in body
     assert "<strong>less salt</strong>" in mail.html
     assert b"multipart/alternative" in mail.raw
     assert user.last_text() == t(user.lang, "education.email_sent")
@@ -324,7 +326,7 @@ def test_the_daily_email_limit_gets_a_clear_reply():
             user.say(data="lfmail")
             user.say(f"me{i}@example.org")
         user.say(data="lfmail")
-        assert user.last_text() == t("en", "education.email_limit", limit=2)
+        assert user.last_text() == t("en", "education.email_limit", count=2)
         assert len(container.mailer.outbox) == 2  # type: ignore[attr-defined]
         assert user.session["state"] == "education"
 
@@ -339,7 +341,8 @@ def test_the_email_worker_enforces_the_limit_too(c):
     service.send({**base, "id": "first"})
     service.send({**base, "id": "second"})
     assert len(c.mailer.outbox) == 1
-    assert user.last_text() == t("en", "education.email_limit", limit=1)
+    assert user.last_text() == t("en", "education.email_limit", count=1)
+    assert "limit of 1 e-mail." in user.last_text()
 
 
 def test_a_redelivered_email_task_sends_one_email(c, user):
@@ -417,7 +420,7 @@ def test_printable_handout_links_open_and_the_pdf_renders_chinese(c):
     pdf = c.blobs.open_signed_url(cards.cards[1].url)
     assert "高血壓是血管壓力長期偏高。" in page and "<strong>少鹽</strong>" in page
     assert "https://www.who.int/hypertension" in page
-    assert t("zh-TW", "education.disclaimer") in page
+    assert t("zh-TW", "education.disclaimer", emergency="119") in page
     assert pdf.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(p.extract_text() for p in reader.pages)

@@ -76,7 +76,7 @@ def order_sensitive_events(start_ms: int) -> list[dict[str, Any]]:
 def expected_in_order() -> list[str]:
     return [t("zh-TW", "language.ask"),
             t("ru", "language.set") + "\n\n" + t("ru", "menu.title"),
-            t("ru", "help.text")]
+            t("ru", "help.text", emergency="112")]
 
 
 # ---------------------------------------------------------------------- ordering
@@ -166,7 +166,7 @@ def test_a_lost_earlier_event_blocks_later_ones_only_for_a_bounded_wait(c):
     c.clock.advance(WAIT.total_seconds() + 1)  # type: ignore[attr-defined]
     assert run(second) == 200
     assert run(third) == 200
-    assert line_texts(c)[-1] == t("ru", "help.text")
+    assert line_texts(c)[-1] == t("ru", "help.text", emergency="112")
 
 
 def test_one_users_pending_event_does_not_hold_up_another_user(c):
@@ -186,7 +186,7 @@ def test_telegram_updates_are_ordered_by_update_id(c):
         assert post_telegram(update).status_code == 200
     _run_until_done(queue(c).take(), random.Random(1))
     got = [m.text for m in c.messengers[Channel.TELEGRAM].messages_to(str(TELEGRAM_USER))]  # type: ignore[attr-defined]
-    assert got[-1] == t("ru", "help.text")
+    assert got[-1] == t("ru", "help.text", emergency="112")
 
 
 # ---------------------------------------------------------------------- limits
@@ -259,7 +259,7 @@ def test_generations_per_day_are_capped_with_a_clear_answer_and_reset_next_day(t
             run(job)
         assert len(line_texts(tight)) > before
     assert generated == 2
-    assert t("zh-TW", "limit.generations", limit=2) in line_texts(tight)
+    assert t("zh-TW", "limit.generations", count=2) in line_texts(tight)
     tight.clock.advance(86_400)
     post_line(line_body(line_event("postback", data="topic:flu")))
     [task] = queue(tight).take()

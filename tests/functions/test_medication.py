@@ -352,7 +352,7 @@ def test_the_dialog_worker_asks_the_model_once_and_never_for_long_text(c):
     [(_, med)] = c.store.query("medications")
     assert med["dosage"] == "50 mg"
 
-    assert say(c, "x" * 10_000).text.startswith(t("en", "too_long", length=10_000,
+    assert say(c, "x" * 10_000).text.startswith(t("en", "too_long", count=10_000,
                                                      limit=2000)[:12])
     assert model.count() == 1  # 10 KB never reaches the model
     assert say(c, "list").text.startswith("Your medications")

@@ -312,8 +312,31 @@ def test_more_medications_than_the_limit_are_refused_whole() -> None:
                                             "dosage": "", "times": ["08:00"]})
     assert len(bot.meds()) == 30
     reply = bot.say("add lastzol at 09:00 and otherzol at 10:00")
-    assert reply.text == t("en", "med.too_many", limit=30, times=12)
+    assert reply.text == t("en", "med.too_many", count=30)
+    assert reply.text.startswith("You can keep at most 30 medications.")
     assert len(bot.meds()) == 30
+
+
+@pytest.mark.parametrize("name", ["аспирин", "но-шпа", "валериана", "Омепразол"])
+def test_russian_confirmations_never_inflect_the_name(name: str) -> None:
+    bot = Bot(lang="ru")
+    bot.say(f"добавь {name} в 08:00")
+    assert bot.meds() == {name: ["08:00"]}
+    assert bot.say(f"удали {name}").text == (
+        f"Удалено: {name}. Напоминаний об этом лекарстве больше не будет.")
+
+
+def test_more_times_than_the_limit_are_refused_with_that_limit_named() -> None:
+    bot = Bot()
+    times = " and ".join(f"{h:02d}:00" for h in range(6, 19))  # 13 times a day
+    reply = bot.say(f"add aspirin at {times}")
+    assert reply.text == t("en", "med.too_many_times", count=12)
+    assert "at most 12 reminder times a day" in reply.text
+    assert bot.meds() == {}
+    bot.say("add aspirin at 08:00")
+    more = " and ".join(f"{h:02d}:30" for h in range(6, 18))  # 12 more: 13 in all
+    assert bot.say(f"add aspirin at {more}").text == t("en", "med.too_many_times", count=12)
+    assert bot.meds() == {"aspirin": ["08:00"]}
 
 
 def test_a_model_delete_of_several_own_medications_is_checked_item_by_item() -> None:

@@ -233,7 +233,7 @@ def test_an_oversized_text_gets_a_clear_answer_and_never_reaches_a_model(patient
     assert len(long) > 2000
     patient.say(long)
     assert patient.new_calls(before) == []
-    assert patient.last_text() == t(patient.lang, "too_long", length=len(long.strip()),
+    assert patient.last_text() == t(patient.lang, "too_long", count=len(long.strip()),
                                     limit=2000)
 
 

@@ -122,7 +122,7 @@ def test_help_and_restart_work_in_every_language(c):
     say_telegram(c, data="mode:tr")
     for word in ("help", "說明", "помощь"):
         say_telegram(c, word)
-        assert texts(telegram(c), str(TELEGRAM_USER))[-1] == t("en", "help.text")
+        assert texts(telegram(c), str(TELEGRAM_USER))[-1] == t("en", "help.text", emergency="112")
     for word in ("new", "開始", "новый"):
         say_telegram(c, data="mode:tr")
         say_telegram(c, word)

@@ -166,7 +166,9 @@ def test_the_package_is_reproducible_and_named_after_its_content() -> None:
     assert {"main.py", "requirements.txt", "shared/runtime.json", "shared/bootstrap.py",
             "functions/_http.py"} <= set(names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-    assert any(n.startswith("shared/catalogs/") for n in names)
+    # The message catalogs the functions read at run time (shared/domain/i18n.py).
+    assert {f"shared/locales/{lang}/LC_MESSAGES/core.po" for lang in ("en", "ru", "zh_TW")} \
+        <= set(names)
 
 
 def test_readme_and_cloud_build_package_with_the_same_script() -> None:

@@ -46,13 +46,16 @@ def test_email_and_handout_carry_everything_a_reader_needs():
     view = LeafletView(topic="flu\r\nBcc: x@example.com", language="en", text="# Flu\nRest.",
                        references=(Card(title="WHO", url="https://who.int/flu?a=1&b=2"),),
                        translation_language="ru", translation="Отдыхайте.")
-    bodies = email_bodies("en", view)
+    bodies = email_bodies("en", view, emergency="911")
     assert "\n" not in bodies.subject and "\r" not in bodies.subject
     for body in (bodies.text, bodies.html):
-        assert "Rest." in body and "Отдыхайте." in body and t("en", "education.disclaimer") in body
+        assert "Rest." in body and "Отдыхайте." in body
+        assert t("en", "education.disclaimer", emergency="911") in body
+        assert "call 911." in body
     assert "https://who.int/flu?a=1&b=2" in bodies.text
     assert 'href="https://who.int/flu?a=1&amp;b=2"' in bodies.html
-    page = handout_html("en", view)
+    page = handout_html("en", view, emergency="911")
+    assert "call 911." in page
     assert page.startswith("<!DOCTYPE html>") and "Noto Sans CJK" in page
     # No script, no remote resource (the head names no URL; its CSP forbids loading).
     assert "<script" not in page and "://" not in page.split("<body>")[0]
