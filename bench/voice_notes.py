@@ -4,7 +4,7 @@ A long zh-TW leaflet (capped as the tts worker caps it: shared/domain/speech_tex
 spoken offline by espeak-ng, at its configured pace and at a slower one that lasts about
 as long as the Gemini voice does for such a leaflet (the issue measured 1.3-2.1 MB at 32
 kbit/s, 5.5-9 minutes). Each is encoded as the tts worker encodes it
-(services/voice_out.py): Telegram OGG/Opus voice notes of at most 1 MB, in numbered
+(plumbing/voice_out.py): Telegram OGG/Opus voice notes of at most 1 MB, in numbered
 parts when longer; LINE m4a. The figures before this change (one OGG/Opus file at 32
 kbit/s) are printed beside them.
 
@@ -23,7 +23,7 @@ from shared.adapters.audio_codec import PCM_RATE, PyAvEncoder, wav_to_pcm
 from shared.domain.audio_parts import duration_ms
 from shared.domain.channels import TELEGRAM_VOICE_MAX_BYTES, Channel
 from shared.domain.speech_text import spoken_text
-from shared.services.voice_out import FORMATS, encode_parts
+from shared.plumbing.voice_out import FORMATS, encode_parts
 
 LEAFLET_ZH = "\n\n".join([
     "# 高血壓衛教",

@@ -12,7 +12,7 @@ import flask
 
 from shared.bootstrap import Container, container
 from shared.log import request_context, trace_fields
-from shared.services.intake import Answer
+from shared.plumbing.intake import Answer
 
 log = logging.getLogger("medbot.functions")
 

@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from shared.adapters.gemini import GeminiModel
     from shared.adapters.local_identity import LocalIdentity
+    from shared.plumbing.auth import CallerVerifier
+    from shared.plumbing.delivery import Delivery
+    from shared.plumbing.erasure import Eraser
+    from shared.plumbing.intake import Intake
+    from shared.plumbing.jobkit import JobHandler, JobKit
+    from shared.plumbing.limits import UserLimits
     from shared.ports import (
         BlobStore,
         Clock,
@@ -43,17 +49,11 @@ if TYPE_CHECKING:
         TaigiSpeech,
         TaskQueue,
     )
-    from shared.services.auth import CallerVerifier
-    from shared.services.delivery import Delivery
     from shared.services.dialog import DialogService
     from shared.services.education_dialog import EducationDialog
     from shared.services.email import EmailService
-    from shared.services.intake import Intake
-    from shared.services.jobkit import JobHandler, JobKit
-    from shared.services.limits import UserLimits
     from shared.services.medchat import TaigiVoiceService
     from shared.services.medication import MedicationService
-    from shared.services.privacy import Eraser
     from shared.services.reminders import ReminderService
     from shared.services.speech import SpeechService
 
@@ -225,7 +225,7 @@ class Container:
     @cached_property
     def llm(self) -> LanguageModel:
         """The model, metered: every call counts in the usage of the task making it."""
-        from shared.services.metering import MeteredModel
+        from shared.plumbing.metering import MeteredModel
 
         self.wiring.model = True
         if self.gemini is not None:
@@ -278,32 +278,32 @@ class Container:
             from shared.adapters.oidc import OidcVerifier
 
             return OidcVerifier(self.settings.tasks_invoker_sa)
-        from shared.services.auth import DevTokenVerifier
+        from shared.plumbing.auth import DevTokenVerifier
 
         return DevTokenVerifier(self.settings.dev_auth_token)
 
     # ------------------------------------------------------------------ services
     @cached_property
     def intake(self) -> Intake:
-        from shared.services.intake import Intake
+        from shared.plumbing.intake import Intake
 
         return Intake(self.store, self.queue_for(Job.DIALOG), self.clock,
                       self.settings.idempotency_ttl_s)
 
     @cached_property
     def delivery(self) -> Delivery:
-        from shared.services.delivery import Delivery
+        from shared.plumbing.delivery import Delivery
 
         return Delivery(self.store, self.clock, self.messengers)
 
     @cached_property
     def eraser(self) -> Eraser:
-        from shared.services.privacy import Eraser
+        from shared.plumbing.erasure import Eraser
 
         return Eraser(self.store, self.bucket())
 
     def _limits(self) -> UserLimits:
-        from shared.services.limits import UserLimits
+        from shared.plumbing.limits import UserLimits
 
         s = self.settings
         return UserLimits(s.limit_messages_per_minute, s.limit_generations_per_day,
@@ -346,7 +346,7 @@ class Container:
     @cached_property
     def reminder_ticker(self) -> ReminderService:
         """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
-        from shared.services.delivery import Delivery
+        from shared.plumbing.delivery import Delivery
         from shared.services.reminders import ReminderService
 
         return ReminderService(self.store, self.queue_for(Job.REMIND), self.clock,
@@ -381,7 +381,7 @@ class Container:
     @cached_property
     def job_kit(self) -> JobKit:
         """Every capability at once (tests and tools); the job workers use _kit()."""
-        from shared.services.jobkit import JobKit
+        from shared.plumbing.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm, self.delivery, blobs=self.blobs,
                       tasks=self.tasks)
@@ -389,7 +389,7 @@ class Container:
     def _kit(self, *enqueues: Job, model: bool = True) -> JobKit:
         """What one job worker runs on: the model (or none), the bucket without links
         (archives), and the queues of the follow-up jobs it may start."""
-        from shared.services.jobkit import JobKit
+        from shared.plumbing.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm if model else NoModel(),
                       self.delivery, blobs=self.bucket(), tasks=self.queue_for(*enqueues))

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     # --- limits
     max_audio_bytes: int = 10 * 1024 * 1024
     max_text_chars: int = 2000
-    # Per-user limits (services/limits.py); Cloud Tasks queue rates are the global brake.
+    # Per-user limits (plumbing/limits.py); Cloud Tasks queue rates are the global brake.
     limit_messages_per_minute: int = 20
     limit_generations_per_day: int = 30
     limit_emails_per_day: int = 5

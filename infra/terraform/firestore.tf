@@ -30,9 +30,9 @@ resource "google_firestore_database" "main" {
 resource "google_firestore_field" "ttl" {
   for_each = toset([
     "sessions",     # dialog sessions, SESSION_TTL_S (services/dialog.py)
-    "idempotency",  # accepted webhook events, IDEMPOTENCY_TTL_S (services/intake.py)
-    "jobs",         # processed task records (services/runner.py)
-    "deliveries",   # sent-message records, 2 days (services/delivery.py)
+    "idempotency",  # accepted webhook events, IDEMPOTENCY_TTL_S (plumbing/intake.py)
+    "jobs",         # processed task records (plumbing/runner.py)
+    "deliveries",   # sent-message records, 2 days (plumbing/delivery.py)
     "reminders",    # sent reminders behind "Taken" buttons, 7 days (services/reminders.py)
     "remind_claims", # per (dose, due instant) tick claims, 2 days (services/reminders.py)
     "leaflets",     # generated leaflets, 365-day retention (services/education.py, services/medchat.py)
@@ -40,7 +40,7 @@ resource "google_firestore_field" "ttl" {
     "mail_quota",   # per-user daily e-mail counts, 2 days (services/email.py)
     "mail_outbox",  # e-mail send records (address cleared once sent), 7 days (services/email.py)
     "usage",        # per-user daily usage counters, 400 days (domain/usage.py)
-    "limits",       # per-user rate windows and daily counts, 2 days (services/limits.py)
+    "limits",       # per-user rate windows and daily counts, 2 days (plumbing/limits.py)
   ])
 
   project    = var.project

@@ -6,7 +6,7 @@ exactly what this adapter sends. The SDK then validates the JSON into its models
 
 A send is a sequence of API calls ("parts"): the first by reply while the token is
 fresh, the rest by push, at most 5 messages each. `start` skips the parts an earlier
-attempt delivered and `on_part` reports each delivered part, so services/delivery.py can
+attempt delivered and `on_part` reports each delivered part, so plumbing/delivery.py can
 resume a send where it stopped. A push carries X-Line-Retry-Key = uuid5(key, part
 index), so a retried part is not delivered twice (LINE answers 409 for a key it already
 accepted). A reply has no retry key: if a retried task finds its reply token spent, the

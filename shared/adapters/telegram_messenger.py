@@ -9,7 +9,7 @@ from a thread that is already running an event loop.
 Rendering is pure (telegram_render.py: OutMessage -> Bot API calls); this module only
 makes the calls. A send is a sequence of calls ("parts"), one message bubble each:
 `start` skips the parts an earlier attempt delivered and `on_part` reports each
-delivered part, so services/delivery.py resumes a send where it stopped. The Bot API
+delivered part, so plumbing/delivery.py resumes a send where it stopped. The Bot API
 has no retry key, so the caller's record is what stops a retried task from repeating a
 part. Reply tokens do not exist on Telegram and are ignored. A 429 carries
 parameters.retry_after: it is passed on (MessengerError.retry_after_s) for the caller

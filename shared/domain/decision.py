@@ -1,5 +1,5 @@
 """What a worker decided to do for one task: stored before it is done, so a retry
-replays exactly the same effects (see services/runner.py)."""
+replays exactly the same effects (see plumbing/runner.py)."""
 
 from __future__ import annotations
 

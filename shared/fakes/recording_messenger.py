@@ -16,7 +16,7 @@ raise. It keeps the platform rules services depend on, so tests on it mean somet
   registers no key, exactly like LINE: retrying it after the token is spent pushes it
   again.
 - Telegram: no reply tokens and no retry key, so every part is delivered; the caller
-  must record delivered parts itself (see services/delivery).
+  must record delivered parts itself (see plumbing/delivery).
 - Ids: one per bubble, numbered per chat as Telegram does (LINE ids are long).
 - retract() is recorded on both channels (`retractions`); on Telegram it removes the
   messages from `visible_to` (not from `messages_to`, which keeps what was ever sent).

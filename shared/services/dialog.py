@@ -23,14 +23,14 @@ from shared.domain.messages import Button, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.log import bind
+from shared.plumbing import ordering
+from shared.plumbing.delivery import Delivery
+from shared.plumbing.erasure import Eraser
+from shared.plumbing.limits import UserLimits, limits_path
+from shared.plumbing.metering import metering
+from shared.plumbing.runner import NotYet, Outcome, TaskRunner
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
 from shared.runtime import lease_s
-from shared.services import ordering
-from shared.services.delivery import Delivery
-from shared.services.limits import UserLimits, limits_path
-from shared.services.metering import metering
-from shared.services.privacy import Eraser
-from shared.services.runner import NotYet, Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class DialogService:
     # Slow work (a model call) for a text message, by handler name, run before the
     # transaction so a retried transaction does not repeat it; result in Turn.prepared.
     preparers: dict[str, Callable[[InboundEvent, str], Any]] = field(default_factory=dict)
-    limits: UserLimits = field(default_factory=UserLimits)  # services/limits.py
+    limits: UserLimits = field(default_factory=UserLimits)  # plumbing/limits.py
     emergency_default: str = GSM_EMERGENCY  # Settings.emergency_number_default
 
     def __post_init__(self) -> None:
@@ -152,7 +152,7 @@ class DialogService:
                                           meter.output_tokens, failed=meter.failures > 0)
 
     def _prepare(self, event: InboundEvent, record_id: str) -> Any:
-        # An earlier event of this user goes first (NotYet -> BUSY); services/ordering.py.
+        # An earlier event of this user goes first (NotYet -> BUSY); plumbing/ordering.py.
         if ordering.earlier_pending(self.store, event, record_id, self.clock.now()):
             raise NotYet
         if not self.preparers:
@@ -186,7 +186,7 @@ class DialogService:
                     prepared)
         step = step_for(turn.state, intent)
         flood = quota.message()
-        if flood is not None:  # services/limits.py: answer the first, drop the rest
+        if flood is not None:  # plumbing/limits.py: answer the first, drop the rest
             step, reply = Step("limit_reached"), self._limited(turn, "messages", flood)
         elif intent is Intent.TEXT and len(argument) > self.max_text_chars:
             reply = self._too_long(turn)  # nothing reaches a mode handler or a model

@@ -33,10 +33,10 @@ from shared.domain.leaflets import LeafletView, handout_html
 from shared.domain.messages import Button, Card, Cards, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.plumbing.erasure import user_file_key
+from shared.plumbing.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
+from shared.plumbing.runner import Outcome
 from shared.ports import BlobStore, Doc, LlmText, PdfRenderer, Source, Transaction
-from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
-from shared.services.privacy import user_file_key
-from shared.services.runner import Outcome
 
 log = logging.getLogger(__name__)
 

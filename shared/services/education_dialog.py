@@ -24,11 +24,11 @@ from shared.domain.i18n import COMMON_TARGETS, TARGET_LANGUAGES, language_from_n
 from shared.domain.leaflets import normalize_email
 from shared.domain.messages import Button, Text
 from shared.jobs import Job
+from shared.plumbing.jobkit import buttons_last
 from shared.ports import Doc, DocumentStore
 from shared.services.dialog import Handler, Reply, Turn
 from shared.services.education import leaflet_buttons, own_leaflet, reference_cards
 from shared.services.email import quota_path, sent_today
-from shared.services.jobkit import buttons_last
 
 
 @dataclass

@@ -29,11 +29,11 @@ from shared.domain.leaflets import email_bodies, normalize_email
 from shared.domain.messages import Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.plumbing.erasure import user_file_key
+from shared.plumbing.jobkit import JobKit, Task, emergency, language
+from shared.plumbing.runner import Outcome
 from shared.ports import OFFLINE_MODEL, BlobStore, Doc, Email, Mailer, Transaction
 from shared.services.education import latest_translation, leaflet_buttons, leaflet_view, own_leaflet
-from shared.services.jobkit import JobKit, Task, emergency, language
-from shared.services.privacy import user_file_key
-from shared.services.runner import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -31,11 +31,11 @@ from shared.domain.medchat import TAIGI, conversation_buttons, taigi_text
 from shared.domain.messages import OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.plumbing.erasure import user_file_key
+from shared.plumbing.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
+from shared.plumbing.runner import Outcome
+from shared.plumbing.voice_out import FORMATS, audio_messages, encode_parts
 from shared.ports import BlobStore, TaigiSpeech, TaigiUnavailable, Transaction
-from shared.services.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
-from shared.services.privacy import user_file_key
-from shared.services.runner import Outcome
-from shared.services.voice_out import FORMATS, audio_messages, encode_parts
 
 log = logging.getLogger(__name__)
 

@@ -46,11 +46,11 @@ from shared.domain.schedule import (
 )
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.plumbing.delivery import Delivery
+from shared.plumbing.runner import Outcome, TaskRunner
 from shared.ports import Clock, Conflict, Doc, DocumentStore, Filter, TaskQueue, Transaction
 from shared.runtime import lease_s
-from shared.services.delivery import Delivery
 from shared.services.dialog import Handler, Reply, Turn
-from shared.services.runner import Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ Worker (SpeechService.tts, exactly once through JobKit.run):
     prepare: read the text (only the caller's own document), clean and cap it,
              synthesise (Speaker: PCM at its own rate), encode for the channel (LINE: AAC
              m4a, Telegram: OGG/Opus voice notes of at most 1 MB each, as numbered parts
-             when longer: services/voice_out.py), upload under audio/{user}/, sign links;
+             when longer: plumbing/voice_out.py), upload under audio/{user}/, sign links;
     decide:  the Audio message(s) (plus a note when the text was cut), or a refusal.
 Model/engine failures become JobKit's apology with a retry button.
 
@@ -29,12 +29,12 @@ from shared.domain.messages import Button, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.domain.speech_text import MAX_SPOKEN_WEIGHT, spoken_text
 from shared.jobs import Job
+from shared.plumbing.erasure import user_file_key
+from shared.plumbing.jobkit import JobKit, Task, language
+from shared.plumbing.runner import Outcome
+from shared.plumbing.voice_out import FORMATS, audio_messages, encode_parts
 from shared.ports import AudioEncoder, BlobStore, LlmError, Speaker, Transaction
 from shared.services.dialog import Handler, Reply, Turn
-from shared.services.jobkit import JobKit, Task, language
-from shared.services.privacy import user_file_key
-from shared.services.runner import Outcome
-from shared.services.voice_out import FORMATS, audio_messages, encode_parts
 
 log = logging.getLogger(__name__)
 

@@ -334,7 +334,7 @@ def test_telegram_has_no_retry_key_so_a_retry_repeats(harness: Harness) -> None:
     harness.messenger.send(harness.chat_id, [Text(text="once?")], key="same")
     harness.messenger.send(harness.chat_id, [Text(text="once?")], key="same")
 
-    # The caller de-duplicates on Telegram (services/delivery.py records sent keys).
+    # The caller de-duplicates on Telegram (plumbing/delivery.py records sent keys).
     assert harness.texts() == ["once?", "once?"]
 
 

@@ -30,8 +30,8 @@ from shared.domain.i18n import t
 from shared.domain.messages import Text
 from shared.domain.schedule import new_dose
 from shared.fakes.recording_messenger import RecordingMessenger
+from shared.plumbing.delivery import Delivery
 from shared.ports import Conflict, Doc, DocumentStore, Transaction
-from shared.services.delivery import Delivery
 from shared.services.reminders import ReminderService
 
 pytestmark = pytest.mark.emulator

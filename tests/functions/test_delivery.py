@@ -1,4 +1,4 @@
-"""Sending is resumable, part by part (services/delivery.py). Issue 20.
+"""Sending is resumable, part by part (plumbing/delivery.py). Issue 20.
 
 GIVEN an answer of several parts (a leaflet, its references and its buttons), WHEN a
 platform error or a rate limit stops the send after some parts, THEN the retried task
@@ -20,8 +20,8 @@ from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.scripted_llm import ScriptedModel
 from shared.jobs import WORKERS, Job
+from shared.plumbing.delivery import Delivery
 from shared.ports import Source
-from shared.services.delivery import Delivery
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,

@@ -23,8 +23,8 @@ from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.fakes.memory_tasks import MemoryTaskQueue, QueuedTask
 from shared.jobs import Job
-from shared.services.limits import limits_path
-from shared.services.ordering import WAIT
+from shared.plumbing.limits import limits_path
+from shared.plumbing.ordering import WAIT
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,

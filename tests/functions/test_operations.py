@@ -30,9 +30,9 @@ from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.scripted_llm import ScriptedModel
 from shared.jobs import Job
 from shared.log import TRACE_FIELD, JsonFormatter
+from shared.plumbing.delivery import Delivery
+from shared.plumbing.jobkit import JobKit
 from shared.ports import LlmError, LlmText, Transaction
-from shared.services.delivery import Delivery
-from shared.services.jobkit import JobKit
 from shared.services.reminders import ReminderService
 from tests.support import (
     DEV_TOKEN,
@@ -375,7 +375,7 @@ def test_every_model_call_of_a_task_is_counted_and_a_task_without_one_counts_non
 
 def test_the_dialogs_own_model_call_is_counted_with_its_action() -> None:
     # A medication command the parser leaves: the dialog's one structured model call.
-    from shared.services.metering import MeteredModel
+    from shared.plumbing.metering import MeteredModel
     from tests.support import fake_container, post_telegram, pump, serving, telegram_update
 
     container = fake_container()

@@ -16,8 +16,8 @@ from shared.domain.channels import Channel
 from shared.domain.errors import MessengerError
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.recording_messenger import RecordingMessenger
+from shared.plumbing.runner import Outcome
 from shared.ports import Filter
-from shared.services.runner import Outcome
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,

@@ -1,4 +1,4 @@
-"""Cutting long speech into voice notes (domain/audio_parts.py, services/voice_out.py)."""
+"""Cutting long speech into voice notes (domain/audio_parts.py, plumbing/voice_out.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shared.domain.audio_parts import duration_ms, pieces, split_points
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Audio, Button
-from shared.services.voice_out import FORMATS, AudioFormat, audio_messages, encode_parts
+from shared.plumbing.voice_out import FORMATS, AudioFormat, audio_messages, encode_parts
 
 RATE = 24_000
 

@@ -25,7 +25,7 @@ from shared.domain.channels import Channel, is_valid_platform_id, user_key
 from shared.domain.leaflets import MAX_EMAIL_CHARS, normalize_email
 from shared.domain.storage_keys import validate_key, validate_prefix
 from shared.fakes.memory_blobs import MemoryBlobStore
-from shared.services.privacy import FILE_AREAS, user_file_key
+from shared.plumbing.erasure import FILE_AREAS, user_file_key
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

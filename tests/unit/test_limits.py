@@ -1,4 +1,4 @@
-"""Per-user limit arithmetic (services/limits.py), pure."""
+"""Per-user limit arithmetic (plumbing/limits.py), pure."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.jobs import Job
-from shared.services.limits import UserLimits, job_kind
+from shared.plumbing.limits import UserLimits, job_kind
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 KEY = "line-U" + "0" * 32

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from shared.clock import FixedClock
 from shared.domain.signatures import stable_id
 from shared.fakes.memory_store import MemoryStore
-from shared.services.runner import Outcome, TaskRunner
+from shared.plumbing.runner import Outcome, TaskRunner
 
 
 class Note(BaseModel):

@@ -22,7 +22,7 @@ import main
 from shared import runtime
 from shared.domain.messages import Text
 from shared.jobs import WORKERS, Job
-from shared.services.runner import Outcome
+from shared.plumbing.runner import Outcome
 from tests.deployment import function, only, plan
 from tests.support import fake_container
 

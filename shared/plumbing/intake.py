@@ -14,8 +14,8 @@ from shared.domain.channels import Channel
 from shared.domain.events import line_event_id, line_events
 from shared.domain.signatures import stable_id, valid_line_signature, valid_telegram_secret
 from shared.jobs import Job
+from shared.plumbing import ordering
 from shared.ports import Clock, DocumentStore, TaskQueue
-from shared.services import ordering
 
 MAX_BODY_BYTES = 1_000_000  # a Cloud Task carries at most 1 MB
 
@@ -76,7 +76,7 @@ class Intake:
         redelivery of a still-pending event is enqueued again: its first enqueue may
         never have happened (an instance killed in between,
         tests/functions/test_crashes.py), and a duplicate is harmless (the task name,
-        and the dialog's job record in services/runner.py, make it a no-op).
+        and the dialog's job record in plumbing/runner.py, make it a no-op).
         """
         key = stable_id(channel.value, event_id)
         path = f"idempotency/{key}"

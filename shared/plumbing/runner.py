@@ -37,7 +37,7 @@ P = TypeVar("P")
 
 class NotYet(Exception):
     """Raised by decide(): this task must wait (e.g. an earlier event of the same user
-    is still pending, services/ordering.py). Nothing is written; the task is BUSY."""
+    is still pending, plumbing/ordering.py). Nothing is written; the task is BUSY."""
 
 
 class Deferred(Exception):
@@ -59,7 +59,7 @@ class Outcome(StrEnum):
     REPLAYED = "replayed"  # decided earlier, effects re-applied
     DUPLICATE = "duplicate"  # already completed: nothing to do
     BUSY = "busy"  # another delivery holds the lease: retry later
-    DEFERRED = "deferred"  # rescheduled as a new task (services/jobkit.py)
+    DEFERRED = "deferred"  # rescheduled as a new task (plumbing/jobkit.py)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 USER_COLLECTIONS: Final = (
     "leaflets", "translations", "medications", "doses", "dose_log", "reminders",
     "remind_outbox", "remind_claims", "deliveries", "usage", "mail_quota", "mail_outbox",
-    "idempotency",  # webhook event records carry the user key (services/ordering.py)
+    "idempotency",  # webhook event records carry the user key (plumbing/ordering.py)
 )
 # Documents whose id is the user key itself.
 KEYED_COLLECTIONS: Final = ("users", "sessions", "limits")

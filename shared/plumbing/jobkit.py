@@ -23,6 +23,10 @@ from shared.domain.i18n import t
 from shared.domain.messages import Button, OutMessage, Text
 from shared.jobs import Job
 from shared.log import bind
+from shared.plumbing.delivery import Delivery
+from shared.plumbing.erasure import user_file_key
+from shared.plumbing.metering import MeteredModel, metering
+from shared.plumbing.runner import Deferred, Outcome, TaskRunner
 from shared.ports import (
     BlobStore,
     Clock,
@@ -34,10 +38,6 @@ from shared.ports import (
     Transaction,
 )
 from shared.runtime import job_lease_s
-from shared.services.delivery import Delivery
-from shared.services.metering import MeteredModel, metering
-from shared.services.privacy import user_file_key
-from shared.services.runner import Deferred, Outcome, TaskRunner
 
 log = logging.getLogger(__name__)
 
