@@ -117,7 +117,7 @@ def main() -> None:
     try:
         from shared.adapters.firestore_store import FirestoreStore
         from shared.fakes.memory_tasks import MemoryTaskQueue
-        from shared.services.reminders import ReminderService
+        from shared.features.reminders.service import ReminderService
 
         project = "bench-reminders"
         started = time.perf_counter()

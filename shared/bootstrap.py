@@ -1,8 +1,10 @@
-"""The one place that wires adapters to services, from Settings.
+"""The one place that wires adapters to the plumbing and the features, from Settings.
 
+The Container builds each port's adapter (or its in-memory fake) and the plumbing;
+the features (FEATURES, below) build their handlers from it (it is their Supplies).
 Everything is built lazily on first use (cached_property), never at import: the
 webhook touches only the store, the queue and the clock, so it never imports the
-LINE, Telegram or Gemini SDKs.
+LINE, Telegram or Gemini SDKs, nor the features.
 
 Each entry point of main.py runs what ENTRY_POINTS (bottom) builds for it, from its own
 wiring: the queues it may enqueue into, the bucket with or without signed links, the
@@ -17,7 +19,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, cached_property, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from shared.clock import OffsetClock, SystemClock
 from shared.domain.channels import Channel
@@ -29,15 +31,20 @@ from shared.wiring import LinklessBucket, Needs, NoModel, ScopedQueue, Wiring, d
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from shared.adapters.audio_codec import PyAvEncoder
     from shared.adapters.gemini import GeminiModel
     from shared.adapters.local_identity import LocalIdentity
+    from shared.features.reminders.service import ReminderService
     from shared.plumbing.auth import CallerVerifier
     from shared.plumbing.delivery import Delivery
+    from shared.plumbing.dialog import DialogService
     from shared.plumbing.erasure import Eraser
+    from shared.plumbing.features import Registry
     from shared.plumbing.intake import Intake
     from shared.plumbing.jobkit import JobHandler, JobKit
     from shared.plumbing.limits import UserLimits
     from shared.ports import (
+        AudioEncoder,
         BlobStore,
         Clock,
         DocumentStore,
@@ -48,14 +55,8 @@ if TYPE_CHECKING:
         Speaker,
         TaigiSpeech,
         TaskQueue,
+        WavDecoder,
     )
-    from shared.services.dialog import DialogService
-    from shared.services.education_dialog import EducationDialog
-    from shared.services.email import EmailService
-    from shared.services.medchat import TaigiVoiceService
-    from shared.services.medication import MedicationService
-    from shared.services.reminders import ReminderService
-    from shared.services.speech import SpeechService
 
 
 class Container:
@@ -105,7 +106,8 @@ class Container:
             return FirestoreStore(project=self.settings.gcp_project)
         from shared.fakes.memory_store import MemoryStore
 
-        return MemoryStore()
+        # Writes only to the collections the features registered (erasure finds them).
+        return MemoryStore(registered=lambda: self.registry.collections)
 
     @cached_property
     def clock(self) -> Clock:
@@ -246,13 +248,37 @@ class Container:
         return EspeakSpeaker()
 
     @cached_property
-    def speech(self) -> SpeechService:
-        from shared.adapters.audio_codec import PyAvEncoder  # PyAV: tts worker only
-        from shared.services.speech import SpeechService
+    def _pyav(self) -> PyAvEncoder:
+        from shared.adapters.audio_codec import PyAvEncoder  # PyAV: speech workers only
 
-        return SpeechService(self._kit(Job.TTS), self.speaker, PyAvEncoder(),
-                             self.bucket(signs_urls=True),
-                             signed_url_ttl_s=self.settings.signed_url_ttl_s)
+        return PyAvEncoder()
+
+    @property
+    def encoder(self) -> AudioEncoder:
+        return self._pyav
+
+    @property
+    def wav_decoder(self) -> WavDecoder:
+        return self._pyav
+
+    @cached_property
+    def pdf(self) -> PdfRenderer:
+        from shared.adapters.weasy_pdf import WeasyPdfRenderer  # imports weasyprint lazily
+
+        return WeasyPdfRenderer()
+
+    @cached_property
+    def taigi_speech(self) -> TaigiSpeech:
+        """NYCU iVoice when configured, else the labelled offline stand-in."""
+        s = self.settings
+        if s.ivoice_base_url:
+            from shared.adapters.taigi_ivoice import IVoiceTaigi
+
+            return IVoiceTaigi(s.ivoice_base_url, timeout_s=s.ivoice_timeout_s,
+                               attempts=s.ivoice_attempts)
+        from shared.fakes.taigi_fake import FakeTaigi
+
+        return FakeTaigi()
 
     @cached_property
     def messengers(self) -> dict[Channel, Messenger]:
@@ -282,7 +308,11 @@ class Container:
 
         return DevTokenVerifier(self.settings.dev_auth_token)
 
-    # ------------------------------------------------------------------ services
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def registry(self) -> Registry:
+        return registry()
+
     @cached_property
     def intake(self) -> Intake:
         from shared.plumbing.intake import Intake
@@ -300,7 +330,8 @@ class Container:
     def eraser(self) -> Eraser:
         from shared.plumbing.erasure import Eraser
 
-        return Eraser(self.store, self.bucket())
+        return Eraser(self.store, self.bucket(), list(self.registry.collections.values()),
+                      self.registry.files)
 
     def _limits(self) -> UserLimits:
         from shared.plumbing.limits import UserLimits
@@ -310,83 +341,14 @@ class Container:
                           s.limit_emails_per_day)
 
     @cached_property
-    def dialog(self) -> DialogService:
-        from shared.services.dialog import DialogService
-        from shared.services.medchat_dialog import TranslationDialog
-        from shared.services.speech import actions as speech_actions
-
-        # The jobs a dialog turn can start (Reply.jobs of the feature handlers).
-        tasks = self.queue_for(Job.GENERATE, Job.TRANSLATE, Job.TTS, Job.STT, Job.EMAIL)
-        return DialogService(self.store, tasks, self.clock, self.delivery, self.eraser,
-                             session_ttl_s=self.settings.session_ttl_s,
-                             max_text_chars=self.settings.max_text_chars,
-                             emergency_default=self.settings.emergency_number_default,
-                             limits=self._limits(),
-                             medication=self.medication,
-                             feature_handlers={**self.medication.actions(),
-                                               **self.reminder_sender.actions(),
-                                               **speech_actions(),
-                                               **TranslationDialog().actions(),
-                                               **self.education_dialog.actions()},
-                             preparers={"medication_command": self.medication.interpret})
-
-    @cached_property
-    def medication(self) -> MedicationService:
-        from shared.services.medication import MedicationService
-
-        return MedicationService(self.store, model=self.later("llm"))
-
-    @cached_property
-    def reminders(self) -> ReminderService:
-        """Ticks and sends (tests and tools); the functions use the two below."""
-        from shared.services.reminders import ReminderService
-
-        return ReminderService(self.store, self.tasks, self.clock, self.delivery)
-
-    @cached_property
-    def reminder_ticker(self) -> ReminderService:
-        """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
-        from shared.plumbing.delivery import Delivery
-        from shared.services.reminders import ReminderService
-
-        return ReminderService(self.store, self.queue_for(Job.REMIND), self.clock,
-                               Delivery(self.store, self.clock, {}))
-
-    @cached_property
-    def reminder_sender(self) -> ReminderService:
-        """remind_worker and the dialog's reminder buttons: send, enqueue nothing."""
-        from shared.services.reminders import ReminderService
-
-        return ReminderService(self.store, self.queue_for(), self.clock, self.delivery)
-
-    @cached_property
-    def education_dialog(self) -> EducationDialog:
-        from shared.services.education_dialog import EducationDialog
-
-        return EducationDialog(self.store, self.settings.max_emails_per_day)
-
-    @cached_property
-    def pdf(self) -> PdfRenderer:
-        from shared.adapters.weasy_pdf import WeasyPdfRenderer  # imports weasyprint lazily
-
-        return WeasyPdfRenderer()
-
-    @cached_property
-    def email(self) -> EmailService:
-        from shared.services.email import EmailService
-
-        return EmailService(self._kit(model=False), self.mailer, self.bucket(),
-                            self.settings.max_emails_per_day)
-
-    @cached_property
     def job_kit(self) -> JobKit:
-        """Every capability at once (tests and tools); the job workers use _kit()."""
+        """Every capability at once (tests and tools); the job workers use kit()."""
         from shared.plumbing.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm, self.delivery, blobs=self.blobs,
                       tasks=self.tasks)
 
-    def _kit(self, *enqueues: Job, model: bool = True) -> JobKit:
+    def kit(self, *enqueues: Job, model: bool = True) -> JobKit:
         """What one job worker runs on: the model (or none), the bucket without links
         (archives), and the queues of the follow-up jobs it may start."""
         from shared.plumbing.jobkit import JobKit
@@ -394,74 +356,82 @@ class Container:
         return JobKit(self.store, self.clock, self.llm if model else NoModel(),
                       self.delivery, blobs=self.bucket(), tasks=self.queue_for(*enqueues))
 
+    # ------------------------------------------------------------------ features
     @cached_property
-    def taigi_speech(self) -> TaigiSpeech:
-        """NYCU iVoice when configured, else the labelled offline stand-in."""
-        s = self.settings
-        if s.ivoice_base_url:
-            from shared.adapters.taigi_ivoice import IVoiceTaigi
+    def dialog(self) -> DialogService:
+        from shared.plumbing.dialog import DialogService
 
-            return IVoiceTaigi(s.ivoice_base_url, timeout_s=s.ivoice_timeout_s,
-                               attempts=s.ivoice_attempts)
-        from shared.fakes.taigi_fake import FakeTaigi
-
-        return FakeTaigi()
-
-    @cached_property
-    def taigi(self) -> TaigiVoiceService:
-        from shared.services.medchat import TaigiVoiceService
-
-        return TaigiVoiceService(self._kit(model=False), self.taigi_speech,
-                                 self.bucket(signs_urls=True),
-                                 link_ttl_s=self.settings.signed_url_ttl_s)
+        features = self.registry
+        # The jobs a dialog turn can start (Reply.jobs of the features' handlers).
+        tasks = self.queue_for(*features.dialog_jobs)
+        return DialogService(self.store, tasks, self.clock, self.delivery, self.eraser,
+                             features.dialog, features.handlers(self),
+                             features.preparers(self),
+                             session_ttl_s=self.settings.session_ttl_s,
+                             max_text_chars=self.settings.max_text_chars,
+                             limits=self._limits(),
+                             emergency_default=self.settings.emergency_number_default)
 
     def job_handler(self, job: Job) -> JobHandler:
-        """The use case of one job kind, built for its worker only (PyAV, WeasyPrint,
-        iVoice are loaded by the worker that needs them)."""
+        """The use case of one job kind, built by its feature for its worker only (PyAV,
+        WeasyPrint, iVoice are loaded by the worker that needs them)."""
         if job not in self._job_handlers:
-            self._job_handlers[job] = self._build_job_handler(job)
+            self._job_handlers[job] = self.registry.job_handler(job, self)
         return self._job_handlers[job]
 
-    def _build_job_handler(self, job: Job) -> JobHandler:
-        from shared.services.education import EducationService
-        from shared.services.medchat import MedicalTranslationService
-
-        s = self.settings
-        # A job that calls the model re-enqueues itself when the model asks to come back
-        # later than a worker waits (JobKit._reschedule): its own queue is wired too.
-        if job is Job.GENERATE:  # leaflets; handouts are signed links
-            return EducationService(self._kit(Job.GENERATE), self.bucket(signs_urls=True),
-                                    self.pdf, s.signed_url_ttl_s).generate
-        if job is Job.TRANSLATE:  # a Taigi target is a follow-up taigi job
-            return MedicalTranslationService(self._kit(Job.TRANSLATE, Job.TAIGI),
-                                             s.max_audio_bytes).translate
-        if job is Job.STT:  # voice in: transcribe, translate, maybe Taigi
-            return MedicalTranslationService(self._kit(Job.STT, Job.TAIGI),
-                                             s.max_audio_bytes).voice
-        # Built now (that is this worker's wiring), looked up per task: tests swap them.
-        if job is Job.TTS:
-            self.speech  # noqa: B018
-            return lambda task: self.speech.tts(task)
-        if job is Job.TAIGI:
-            self.taigi  # noqa: B018
-            return lambda task: self.taigi.speak(task)
-        if job is Job.EMAIL:
-            self.email  # noqa: B018
-            return lambda task: self.email.send(task)
-        raise ValueError(f"{job} has no job worker")
+    def rebuild(self, job: Job) -> None:
+        """Build `job`'s handler again for its next task (after a test swapped an
+        adapter it was built with)."""
+        self._job_handlers.pop(job, None)
 
     @cached_property
     def job_handlers(self) -> dict[Job, JobHandler]:
         """Which use case runs each job kind; each is built on its first task."""
-        return {job: partial(_run_job, self, job) for job in JOB_KINDS}
+        return {job: partial(_run_job, self, job) for job in self.registry.jobs}
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        """Ticks and sends with every capability (tests and tools)."""
+        from shared.features.reminders.service import ReminderService
+
+        return ReminderService(self.store, self.tasks, self.clock, self.delivery)
+
+    @cached_property
+    def reminder_ticker(self) -> ReminderService:
+        """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
+        from shared.features import reminders
+
+        return reminders.ticker(self)
 
 
 def _run_job(c: Container, job: Job, task: dict[str, Any]) -> Any:
     return c.job_handler(job)(task)
 
 
-# The job kinds with a worker of their own (dialog and remind have their services).
-JOB_KINDS = (Job.GENERATE, Job.TRANSLATE, Job.TTS, Job.STT, Job.TAIGI, Job.EMAIL)
+def _job_entry(c: Container, job: Job) -> Callable[..., Any]:
+    """A job worker's entry: its handler is built now (that is the worker's wiring) and
+    looked up per task (Container.rebuild)."""
+    c.job_handler(job)
+    return partial(_run_job, c, job)
+
+
+# Every feature MedBot runs, by its package under shared/features. Adding a feature is
+# one line here; a name two features both declare fails at start-up (FeatureClash).
+FEATURES: Final = ("core", "education", "email", "translation", "speech", "medication",
+                   "reminders")
+
+
+@cache
+def registry() -> Registry:
+    """The features' registry (imported on first use: webhooks never need it)."""
+    from shared.plumbing.features import load
+
+    return load(FEATURES)
+
+
+# The job kinds with a worker of their own (a feature runs each; the dialog is the
+# plumbing's own).
+JOB_KINDS: Final = tuple(job for job in Job if job is not Job.DIALOG)
 
 # What each entry point of main.py runs, built from its own wiring.
 ENTRY_POINTS: dict[str, Callable[[Container], Callable[..., Any]]] = {
@@ -470,8 +440,7 @@ ENTRY_POINTS: dict[str, Callable[[Container], Callable[..., Any]]] = {
     "telegram_webhook": lambda c: partial(
         c.intake.telegram, secret=c.settings.telegram_webhook_secret),
     "dialog_worker": lambda c: c.dialog.handle,
-    **{WORKERS[job]: partial(Container.job_handler, job=job) for job in JOB_KINDS},
-    "remind_worker": lambda c: c.reminder_sender.send,
+    **{WORKERS[job]: partial(_job_entry, job=job) for job in JOB_KINDS},
     "reminder_tick": lambda c: c.reminder_ticker.tick,
 }
 

@@ -219,6 +219,13 @@ class AudioEncoder(Protocol):
     def encode(self, pcm: bytes, rate: int, container: Literal["m4a", "ogg"]) -> bytes: ...
 
 
+class WavDecoder(Protocol):
+    """A WAV file (any rate, channels, sample format) as 16-bit mono PCM (Taigi speech
+    arrives as WAV). Unreadable audio raises ValueError."""
+
+    def decode_wav(self, wav: bytes) -> Speech: ...
+
+
 # --------------------------------------------------------------------------- Taigi
 class TaigiUnavailable(Exception):
     """The Taigi speech service failed (after retries) or its circuit is open."""

@@ -15,10 +15,11 @@ from typing import Any
 import functions_framework
 from flask.testing import FlaskClient
 
-from shared.bootstrap import Container, using
+from shared.bootstrap import Container, registry, using
 from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.signatures import line_signature
+from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.jobs import WORKERS, Job
@@ -39,6 +40,12 @@ def test_settings(**overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(**values)
+
+
+def registered_store() -> MemoryStore:
+    """An in-memory store that refuses collections no feature registered, like the
+    container's own (so a test that swaps the store still catches them)."""
+    return MemoryStore(registered=lambda: registry().collections)
 
 
 def fake_container(settings: Settings | None = None) -> Container:

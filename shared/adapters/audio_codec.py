@@ -26,6 +26,8 @@ from av.audio.frame import AudioFrame
 from av.audio.resampler import AudioResampler
 from av.audio.stream import AudioStream
 
+from shared.ports import Speech
+
 PCM_RATE = 24_000  # Hz, Gemini TTS output and what SpeechService works with
 SAMPLE_BYTES = 2  # signed 16-bit
 AAC_BITRATE = 64_000  # speech, mono: small files, clear voice
@@ -133,7 +135,10 @@ def _frame_bytes(frame: AudioFrame) -> bytes:
 
 
 class PyAvEncoder:
-    """The AudioEncoder port on PyAV."""
+    """The AudioEncoder and WavDecoder ports on PyAV."""
+
+    def decode_wav(self, wav: bytes) -> Speech:
+        return Speech(wav_to_pcm(wav), PCM_RATE)
 
     def encode(self, pcm: bytes, rate: int, container: Literal["m4a", "ogg"]) -> bytes:
         if container == "m4a":

@@ -1,35 +1,41 @@
 """The conversation state machine, declared as data.
 
-`read_intent` turns an inbound event into an Intent; TRANSITIONS maps
-(state, intent) to the name of the handler that answers and the state that follows.
-A state-specific row wins over the ANY row. Handlers live in services/dialog.py.
+Every feature declares its part of it (a DialogPart, in its package under
+shared/features): the states it adds, what its buttons and typed words mean (intents),
+and its transition rows: (state, intent) -> Step, the name of the handler that
+answers and the state that follows. `Table.of` joins the parts, refusing any clash,
+and answers the two questions the dialog engine (shared/plumbing/dialog.py) asks:
+what an event means (`read`) and which step follows in a state (`step`).
+
+A row for the state itself wins over a row for its parent state (a question asked
+inside a mode, such as "which time?" inside medication), which wins over the ANY row.
+Every intent has an ANY row, so every event gets a step in every state.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from shared.domain.events import InboundEvent
 
+ANY: Final = "*"
+SAME: Final = None  # stay in the current state
+
 
 class State(StrEnum):
+    """The states every conversation has (the features add their own)."""
+
     MENU = "menu"
-    EDUCATION = "education"
-    TRANSLATION_LANGUAGE = "translation.language"
-    TRANSLATION = "translation"  # the user speaks: source -> target
-    TRANSLATION_REPLY = "translation.reply"  # the other person answers: target -> source
-    MEDICATION = "medication"
-    # Education: after a leaflet, waiting for what to change / the target language /
-    # the e-mail address (services/education_dialog.py).
-    EDUCATION_MODIFY = "education.modify"
-    EDUCATION_TRANSLATE = "education.translate"
-    EDUCATION_EMAIL = "education.email"
 
 
 class Intent(StrEnum):
+    """What an event means in every conversation (the features add their own)."""
+
     START = "start"
     MENU = "menu"
     HELP = "help"
@@ -38,166 +44,150 @@ class Intent(StrEnum):
     DELETE_ASK = "delete.ask"
     DELETE_CONFIRM = "delete.confirm"
     DELETE_CANCEL = "delete.cancel"
-    MODE_EDUCATION = "mode.education"
-    MODE_TRANSLATION = "mode.translation"
-    MODE_MEDICATION = "mode.medication"
-    TOPIC = "topic"
-    TARGET_LANGUAGE = "target.language"
     RETRY = "retry"
     TEXT = "text"
     AUDIO = "audio"
     EMPTY = "empty"
     UNKNOWN_BUTTON = "unknown.button"
     IGNORE = "ignore"
-    MEDICATION_BUTTON = "medication.button"
-    REMINDER_TAKEN = "reminder.taken"
-    REMINDER_SNOOZE = "reminder.snooze"
-    REMINDER_SKIP = "reminder.skip"
-    READ_ALOUD = "read.aloud"
-    TRANSLATION_CONTINUE = "translation.continue"
-    TRANSLATION_SWITCH = "translation.switch"
-    TRANSLATION_NEW = "translation.new"
-    LEAFLET_MODIFY = "leaflet.modify"
-    LEAFLET_TRANSLATE_ASK = "leaflet.translate.ask"
-    LEAFLET_TRANSLATE = "leaflet.translate"
-    LEAFLET_ORIGINAL = "leaflet.original"
-    LEAFLET_EMAIL = "leaflet.email"
-    LEAFLET_HANDOUT = "leaflet.handout"
 
 
-ANY: Final = "*"
-SAME: Final = None  # stay in the current state
+# What read() gives events that are not a button or a typed command word.
+BUILT_IN: Final = (Intent.START, Intent.IGNORE, Intent.AUDIO, Intent.TEXT, Intent.EMPTY,
+                   Intent.UNKNOWN_BUTTON)
 
 
 @dataclass(frozen=True)
 class Step:
     handler: str
-    next_state: State | None = SAME
+    next_state: str | None = SAME
 
 
-TRANSITIONS: Final[dict[tuple[str, Intent], Step]] = {
-    # Anywhere
-    (ANY, Intent.START): Step("welcome", State.MENU),
-    (ANY, Intent.MENU): Step("show_menu", State.MENU),
-    (ANY, Intent.HELP): Step("show_help"),
-    (ANY, Intent.LANGUAGE_ASK): Step("ask_language"),
-    (ANY, Intent.LANGUAGE_SET): Step("set_language", State.MENU),
-    (ANY, Intent.DELETE_ASK): Step("ask_delete"),
-    (ANY, Intent.DELETE_CONFIRM): Step("delete_data", State.MENU),
-    (ANY, Intent.DELETE_CANCEL): Step("keep_data"),
-    (ANY, Intent.MODE_EDUCATION): Step("enter_education", State.EDUCATION),
-    (ANY, Intent.MODE_TRANSLATION): Step("new_translation", State.TRANSLATION_LANGUAGE),
-    (ANY, Intent.MODE_MEDICATION): Step("enter_medication", State.MEDICATION),
-    (ANY, Intent.TOPIC): Step("request_leaflet", State.EDUCATION),
-    (ANY, Intent.TARGET_LANGUAGE): Step("set_target_language", State.TRANSLATION),
-    (ANY, Intent.RETRY): Step("retry_job"),
-    (ANY, Intent.TEXT): Step("not_understood"),
-    (ANY, Intent.AUDIO): Step("unsupported_media"),
-    (ANY, Intent.EMPTY): Step("empty_message"),
-    (ANY, Intent.UNKNOWN_BUTTON): Step("not_understood"),
-    (ANY, Intent.IGNORE): Step("ignore"),
-    (ANY, Intent.MEDICATION_BUTTON): Step("medication_button", State.MEDICATION),
-    (ANY, Intent.REMINDER_TAKEN): Step("reminder_taken"),
-    (ANY, Intent.REMINDER_SNOOZE): Step("reminder_snooze"),
-    (ANY, Intent.REMINDER_SKIP): Step("reminder_skip"),
-    (ANY, Intent.READ_ALOUD): Step("read_aloud"),  # services/speech.py
-    # Medical translation (services/medchat_dialog.py): the buttons under a translation
-    (ANY, Intent.TRANSLATION_CONTINUE): Step("continue_translation"),
-    (ANY, Intent.TRANSLATION_SWITCH): Step("switch_direction", State.TRANSLATION_REPLY),
-    (State.TRANSLATION_REPLY, Intent.TRANSLATION_SWITCH): Step("switch_direction",
-                                                              State.TRANSLATION),
-    (ANY, Intent.TRANSLATION_NEW): Step("new_translation", State.TRANSLATION_LANGUAGE),
-    (State.TRANSLATION, Intent.AUDIO): Step("translate_voice"),
-    (State.TRANSLATION_REPLY, Intent.AUDIO): Step("translate_voice"),
-    # Leaflet actions (buttons under a leaflet)
-    (ANY, Intent.LEAFLET_MODIFY): Step("ask_leaflet_change", State.EDUCATION_MODIFY),
-    (ANY, Intent.LEAFLET_TRANSLATE_ASK): Step("ask_leaflet_language", State.EDUCATION_TRANSLATE),
-    (ANY, Intent.LEAFLET_TRANSLATE): Step("translate_leaflet", State.EDUCATION),
-    (ANY, Intent.LEAFLET_ORIGINAL): Step("show_leaflet_original", State.EDUCATION),
-    (ANY, Intent.LEAFLET_EMAIL): Step("ask_email_address", State.EDUCATION_EMAIL),
-    (ANY, Intent.LEAFLET_HANDOUT): Step("request_handout", State.EDUCATION),
-    # Free text means something different in each mode
-    (State.MENU, Intent.TEXT): Step("show_menu"),
-    (State.EDUCATION, Intent.TEXT): Step("request_leaflet"),
-    (State.EDUCATION_MODIFY, Intent.TEXT): Step("modify_leaflet", State.EDUCATION),
-    (State.EDUCATION_TRANSLATE, Intent.TEXT): Step("translate_leaflet", State.EDUCATION),
-    (State.EDUCATION_EMAIL, Intent.TEXT): Step("email_leaflet", State.EDUCATION),
-    (State.TRANSLATION_LANGUAGE, Intent.TEXT): Step("set_target_language", State.TRANSLATION),
-    (State.TRANSLATION, Intent.TEXT): Step("request_translation"),
-    (State.TRANSLATION_REPLY, Intent.TEXT): Step("request_translation"),
-    (State.MEDICATION, Intent.TEXT): Step("medication_command"),
-    # "help" in medication mode explains the medication commands.
-    (State.MEDICATION, Intent.HELP): Step("medication_help"),
-}
+Rows = Mapping[tuple[str, str], Step]
 
 
-def step_for(state: str, intent: Intent) -> Step:
-    return TRANSITIONS.get((state, intent)) or TRANSITIONS[(ANY, intent)]
+@dataclass(frozen=True)
+class DialogPart:
+    """One feature's part of the conversation."""
+
+    # state -> its parent state (None: a mode of its own); rows of the parent apply
+    # in the state unless the state has its own.
+    states: Mapping[str, str | None] = field(default_factory=dict)
+    # Button data is "verb" or "verb:argument" (<= 64 bytes, Telegram's limit).
+    verbs: Mapping[str, str] = field(default_factory=dict)  # verb -> intent
+    buttons: Mapping[str, str] = field(default_factory=dict)  # whole data -> intent
+    words: Mapping[str, str] = field(default_factory=dict)  # typed command -> intent
+    rows: Rows = field(default_factory=dict)
+
+    @property
+    def handlers(self) -> frozenset[str]:
+        return frozenset(step.handler for step in self.rows.values())
 
 
-# Typed commands, in every UI language, that work in any state.
-COMMAND_WORDS: Final[dict[str, Intent]] = {
-    **dict.fromkeys(("help", "/help", "?", "說明", "幫助", "помощь", "справка"), Intent.HELP),
-    **dict.fromkeys(("new", "/start", "/new", "restart", "開始", "重新開始", "новый", "начать"),
-                    Intent.START),
-    **dict.fromkeys(("menu", "/menu", "選單", "меню"), Intent.MENU),
-    **dict.fromkeys(("language", "/language", "語言", "язык"), Intent.LANGUAGE_ASK),
-    **dict.fromkeys(("delete my data", "/delete", "刪除我的資料", "删除我的资料",
-                     "удалить мои данные"), Intent.DELETE_ASK),
-}
-
-# Button data is "verb" or "verb:argument" (<= 64 bytes, Telegram's limit).
-BUTTON_VERBS: Final[dict[str, Intent]] = {
-    "menu": Intent.MENU,
-    "help": Intent.HELP,
-    "lang": Intent.LANGUAGE_SET,
-    "language": Intent.LANGUAGE_ASK,
-    "del": Intent.DELETE_CONFIRM,
-    "keep": Intent.DELETE_CANCEL,
-    "topic": Intent.TOPIC,
-    "tr": Intent.TARGET_LANGUAGE,
-    "retry": Intent.RETRY,
-    "med": Intent.MEDICATION_BUTTON,  # med:<action>:<argument> (services/medication.py)
-    "rt": Intent.REMINDER_TAKEN,  # rt:<reminder id>
-    "rz": Intent.REMINDER_SNOOZE,
-    "rk": Intent.REMINDER_SKIP,
-    "tts": Intent.READ_ALOUD,  # tts:<leaflet|translation>[:<document id>]
-    "tcont": Intent.TRANSLATION_CONTINUE,
-    "tswap": Intent.TRANSLATION_SWITCH,
-    "tnew": Intent.TRANSLATION_NEW,
-    "lfmod": Intent.LEAFLET_MODIFY,  # leaflet actions (services/education_dialog.py)
-    "lftr": Intent.LEAFLET_TRANSLATE_ASK,
-    "lfto": Intent.LEAFLET_TRANSLATE,  # lfto:<target language code>
-    "lforig": Intent.LEAFLET_ORIGINAL,
-    "lfmail": Intent.LEAFLET_EMAIL,
-    "lfpdf": Intent.LEAFLET_HANDOUT,
-}
-MODE_BUTTONS: Final[dict[str, Intent]] = {
-    "mode:edu": Intent.MODE_EDUCATION,
-    "mode:tr": Intent.MODE_TRANSLATION,
-    "mode:med": Intent.MODE_MEDICATION,
-}
+class DialogClash(ValueError):
+    """Two features declare the same name, or the table is incomplete."""
 
 
 def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
-def read_intent(event: InboundEvent) -> tuple[Intent, str]:
-    """The intent of an event and its argument (button argument or the typed text)."""
-    if event.kind == "follow":
-        return Intent.START, ""
-    if event.kind == "unfollow":
-        return Intent.IGNORE, ""
-    if event.kind == "audio":
-        return Intent.AUDIO, event.media_id or ""
-    if event.kind == "postback":
-        data = event.data or ""
-        if data in MODE_BUTTONS:
-            return MODE_BUTTONS[data], ""
-        verb, _, argument = data.partition(":")
-        return BUTTON_VERBS.get(verb, Intent.UNKNOWN_BUTTON), argument
-    text = (event.text or "").strip()
-    if not text:
-        return Intent.EMPTY, ""
-    return COMMAND_WORDS.get(normalize(text), Intent.TEXT), text
+@dataclass(frozen=True)
+class Table:
+    rows: Rows
+    states: Mapping[str, str | None]
+    verbs: Mapping[str, str]
+    buttons: Mapping[str, str]
+    words: Mapping[str, str]
+
+    @classmethod
+    def of(cls, parts: Iterable[tuple[str, DialogPart]]) -> Table:
+        """The joined table of (feature name, part) pairs; DialogClash names what two
+        features both declare, or what is missing."""
+        owners: dict[tuple[str, object], str] = {}
+        rows: dict[tuple[str, str], Step] = {}
+        states: dict[str, str | None] = {}
+        verbs: dict[str, str] = {}
+        buttons: dict[str, str] = {}
+        words: dict[str, str] = {}
+
+        def claim(kind: str, name: object, owner: str) -> None:
+            earlier = owners.setdefault((kind, name), owner)
+            if earlier != owner:
+                raise DialogClash(f"{kind} {name!r} is declared by both {earlier} and {owner}")
+
+        for owner, part in parts:
+            for state, parent in part.states.items():
+                claim("state", state, owner)
+                states[state] = parent
+            for verb, intent in part.verbs.items():
+                claim("button verb", verb, owner)
+                verbs[verb] = intent
+            for data, intent in part.buttons.items():
+                claim("button", data, owner)
+                buttons[data] = intent
+            for word, intent in part.words.items():
+                claim("command word", normalize(word), owner)
+                words[normalize(word)] = intent
+            for key, step in part.rows.items():
+                claim("transition", key, owner)
+                rows[key] = step
+            for handler in part.handlers:
+                claim("handler", handler, owner)
+        table = cls(MappingProxyType(rows), MappingProxyType(states), MappingProxyType(verbs),
+                    MappingProxyType(buttons), MappingProxyType(words))
+        table._check()
+        return table
+
+    def _check(self) -> None:
+        known = {ANY, *self.states}
+        for state, parent in self.states.items():
+            if parent is not None and parent not in self.states:
+                raise DialogClash(f"state {state!r} has an undeclared parent {parent!r}")
+        for (state, intent), step in self.rows.items():
+            if state not in known or (step.next_state is not None
+                                      and step.next_state not in self.states):
+                raise DialogClash(f"the row ({state!r}, {intent!r}) names an undeclared state")
+        missing = sorted(i for i in self.intents if (ANY, i) not in self.rows)
+        if missing:
+            raise DialogClash(f"intents without a row for ANY state: {missing}")
+
+    @property
+    def intents(self) -> frozenset[str]:
+        return frozenset({*BUILT_IN, *(i for _, i in self.rows), *self.verbs.values(),
+                          *self.buttons.values(), *self.words.values()})
+
+    @property
+    def handlers(self) -> frozenset[str]:
+        return frozenset(step.handler for step in self.rows.values())
+
+    def step(self, state: str, intent: str) -> Step:
+        """The step for `intent` in `state`: its own row, else its parent's, else ANY."""
+        current: str | None = state
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            row = self.rows.get((current, intent))
+            if row is not None:
+                return row
+            seen.add(current)
+            current = self.states.get(current)
+        return self.rows[(ANY, intent)]
+
+    def read(self, event: InboundEvent) -> tuple[str, str]:
+        """The intent of an event and its argument (button argument or the typed text)."""
+        if event.kind == "follow":
+            return Intent.START, ""
+        if event.kind == "unfollow":
+            return Intent.IGNORE, ""
+        if event.kind == "audio":
+            return Intent.AUDIO, event.media_id or ""
+        if event.kind == "postback":
+            data = event.data or ""
+            if data in self.buttons:
+                return self.buttons[data], ""
+            verb, _, argument = data.partition(":")
+            return self.verbs.get(verb, Intent.UNKNOWN_BUTTON), argument
+        text = (event.text or "").strip()
+        if not text:
+            return Intent.EMPTY, ""
+        return self.words.get(normalize(text), Intent.TEXT), text

@@ -1,12 +1,17 @@
 """In-memory DocumentStore with Firestore's semantics (create conflicts, transactions
-that apply all-or-nothing, reads-before-writes). Proven by tests/contract."""
+that apply all-or-nothing, reads-before-writes). Proven by tests/contract.
+
+Given the registered collections (bootstrap passes the features' registrations), it
+refuses to write any other collection: code that stores documents no feature
+registered fails in every test and in the in-memory local stack, instead of leaving
+data that "delete my data" would not find (shared/plumbing/erasure.py)."""
 
 from __future__ import annotations
 
 import copy
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -54,10 +59,20 @@ def _merge(base: Doc, update: Doc) -> Doc:
     return merged
 
 
+class UnregisteredCollection(ValueError):
+    """A write to a collection that no feature registered (Feature.collections)."""
+
+
 class MemoryStore:
-    def __init__(self) -> None:
+    def __init__(self, registered: Callable[[], Container[str]] | None = None) -> None:
         self._docs: dict[str, Doc] = {}
         self._lock = threading.RLock()
+        self._registered = registered
+
+    def check_registered(self, path: str) -> None:
+        collection = path.split("/", 1)[0]
+        if self._registered is not None and collection not in self._registered():
+            raise UnregisteredCollection(f"no feature registered the collection {collection!r}")
 
     def get(self, path: str) -> Doc | None:
         _check_path(path)
@@ -67,6 +82,7 @@ class MemoryStore:
 
     def create(self, path: str, data: Doc) -> bool:
         _check_path(path)
+        self.check_registered(path)
         with self._lock:
             if path in self._docs:
                 return False
@@ -75,6 +91,7 @@ class MemoryStore:
 
     def set(self, path: str, data: Doc, merge: bool = False) -> None:
         _check_path(path)
+        self.check_registered(path)
         with self._lock:
             current = self._docs.get(path)
             if merge and current is not None:
@@ -185,10 +202,12 @@ class MemoryTransaction:
 
     def create(self, path: str, data: Doc) -> None:
         _check_path(path)
+        self._store.check_registered(path)
         self._writes.append(("create", path, _stored(data), False))
 
     def set(self, path: str, data: Doc, merge: bool = False) -> None:
         _check_path(path)
+        self._store.check_registered(path)
         self._writes.append(("set", path, _stored(data), merge))
 
     def delete(self, path: str) -> None:

@@ -30,6 +30,7 @@ from shared.ports import Clock, Doc, DocumentStore, Messenger
 
 log = logging.getLogger(__name__)
 
+COLLECTION = "deliveries"
 DELIVERY_RECORD_TTL = timedelta(days=2)
 # Waits for a rate limit that are spent in the worker; a longer one fails the task.
 MAX_INLINE_WAIT_S = 10.0
@@ -55,7 +56,7 @@ class Delivery:
             messenger.show_loading(decision.chat_id)
         if not decision.messages:
             return []
-        path = f"deliveries/{stable_id(decision.send_key)}"
+        path = f"{COLLECTION}/{stable_id(decision.send_key)}"
         record = self.store.get(path)
         if record is not None and record.get("complete", True):
             # A record without "complete" predates part records: it was a whole send.

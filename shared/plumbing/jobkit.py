@@ -24,7 +24,7 @@ from shared.domain.messages import Button, OutMessage, Text
 from shared.jobs import Job
 from shared.log import bind
 from shared.plumbing.delivery import Delivery
-from shared.plumbing.erasure import user_file_key
+from shared.plumbing.files import user_file_key
 from shared.plumbing.metering import MeteredModel, metering
 from shared.plumbing.runner import Deferred, Outcome, TaskRunner
 from shared.ports import (

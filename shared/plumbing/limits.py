@@ -26,13 +26,14 @@ from shared.jobs import Job
 
 Doc = dict[str, Any]
 
+COLLECTION: Final = "limits"
 WINDOW: Final = timedelta(minutes=1)
 RETENTION: Final = timedelta(days=2)  # TTL field: nothing here matters after a day
 NOT_GENERATIONS: Final = frozenset({Job.DIALOG, Job.REMIND, Job.EMAIL})
 
 
 def limits_path(user_key: str) -> str:
-    return f"limits/{user_key}"
+    return f"{COLLECTION}/{user_key}"
 
 
 def job_kind(job: Job) -> str | None:

@@ -31,6 +31,8 @@ from shared.ports import Clock, DocumentStore, Transaction
 
 log = logging.getLogger(__name__)
 
+COLLECTION = "jobs"
+
 D = TypeVar("D", bound=BaseModel)
 P = TypeVar("P")
 
@@ -77,7 +79,7 @@ class TaskRunner(Generic[D]):
         apply: Callable[[D], object],  # its result is ignored (e.g. sent ids)
         prepare: Callable[[], Any] | None = None,
     ) -> Outcome:
-        path = f"jobs/{stable_id(task_id)}"
+        path = f"{COLLECTION}/{stable_id(task_id)}"
         holder = uuid.uuid4().hex  # this delivery's claim
         state, saved = self._claim(path, holder)
         if state == "completed":

@@ -23,8 +23,8 @@ from typing import Any
 from shared.clock import FixedClock
 from shared.domain.schedule import close_slot, log_entry, new_dose, resolve_zone, zone_of
 from shared.fakes.memory_store import MemoryStore
+from shared.features.reminders.service import CLAIM_TTL, ReminderService, dose_log_path
 from shared.ports import Doc, DocumentStore, Filter
-from shared.services.reminders import CLAIM_TTL, ReminderService, dose_log_path
 
 ZONES = (
     "Europe/Berlin", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago",

@@ -12,8 +12,8 @@ import pytest
 
 from infra.local.gemini_wire import rendered_content
 from infra.local.gemini_wire import search_url as chip_url
-from shared.domain.leaflets import LeafletView, handout_html
 from shared.domain.messages import Card
+from shared.features.education.leaflets import LeafletView, handout_html
 from tests.e2e.test_simulator_page import CHROMIUM, CHROMIUM_ARGS
 
 QUERIES = ["flu rest fluids", "流感 多喝水"]

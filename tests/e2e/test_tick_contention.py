@@ -30,9 +30,9 @@ from shared.domain.i18n import t
 from shared.domain.messages import Text
 from shared.domain.schedule import new_dose
 from shared.fakes.recording_messenger import RecordingMessenger
+from shared.features.reminders.service import ReminderService
 from shared.plumbing.delivery import Delivery
 from shared.ports import Conflict, Doc, DocumentStore, Transaction
-from shared.services.reminders import ReminderService
 
 pytestmark = pytest.mark.emulator
 

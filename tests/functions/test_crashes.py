@@ -38,6 +38,7 @@ from tests.support import (
     fake_container,
     line_body,
     line_event,
+    registered_store,
     telegram_update,
 )
 
@@ -120,7 +121,7 @@ class World:
 
 def world(plan: Plan) -> World:
     c = fake_container()
-    store, queue = MemoryStore(), MemoryTaskQueue()
+    store, queue = registered_store(), MemoryTaskQueue()
     recording = {ch: RecordingMessenger(ch) for ch in Channel}
     c.__dict__["store"] = CrashingStore(store, plan)
     c.__dict__["tasks"] = CrashingQueue(queue, plan)

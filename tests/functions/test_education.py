@@ -27,8 +27,8 @@ from shared.domain.i18n import t
 from shared.domain.messages import Cards, Text
 from shared.fakes.offline_llm import OfflineModel
 from shared.fakes.scripted_llm import ScriptedModel
+from shared.features.email.service import EmailService
 from shared.ports import SearchSuggestion, Source
-from shared.services.email import EmailService
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
@@ -388,7 +388,7 @@ def test_a_temporary_smtp_failure_is_retried_and_sends_once(c):
     c.llm.add_text(LEAFLET_EN)
     user.leaflet()
     outbox = c.mailer
-    c.__dict__["email"] = EmailService(c.job_kit, FlakyMailer(outbox), c.blobs)
+    c.__dict__["mailer"] = FlakyMailer(outbox)  # before the e-mail worker is built
     user.say(data="lfmail")
     post_telegram(telegram_update("me@example.org"))
     pump(c, rounds=1)

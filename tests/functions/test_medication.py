@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared.bootstrap import registry
 from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
@@ -41,7 +42,7 @@ class CountingStore(MemoryStore):
     """Counts the documents each call reads, to prove the tick does no full scan."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(registered=lambda: registry().collections)
         self.reads = 0
         self.queries: list[str] = []
 

@@ -24,10 +24,10 @@ from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.offline_llm import OfflineModel
 from shared.fakes.scripted_llm import ScriptedModel
+from shared.features.medication.service import MedicationService, dose_path, med_id
+from shared.features.reminders.service import ReminderService
+from shared.plumbing.turns import Reply, Turn
 from shared.ports import Filter, LanguageModel
-from shared.services.dialog import Reply, Turn
-from shared.services.medication import MedicationService, dose_path, med_id
-from shared.services.reminders import ReminderService
 
 USER = "424242"
 KEY = f"telegram-{USER}"

@@ -28,12 +28,12 @@ from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.scripted_llm import ScriptedModel
+from shared.features.reminders.service import ReminderService
 from shared.jobs import Job
 from shared.log import TRACE_FIELD, JsonFormatter
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.jobkit import JobKit
 from shared.ports import LlmError, LlmText, Transaction
-from shared.services.reminders import ReminderService
 from tests.support import (
     DEV_TOKEN,
     TELEGRAM_USER,

@@ -28,7 +28,7 @@ from shared.domain.messages import Text
 from shared.domain.schedule import new_dose
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.scripted_llm import LlmCall, ScriptedModel
-from shared.services.medication import dose_path, med_id
+from shared.features.medication.service import dose_path, med_id
 from tests.support import (
     LINE_USER,
     TELEGRAM_USER,

@@ -14,7 +14,6 @@ import pytest
 from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.errors import MessengerError
-from shared.fakes.memory_store import MemoryStore
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.plumbing.runner import Outcome
 from shared.ports import Filter
@@ -29,6 +28,7 @@ from tests.support import (
     post_line,
     post_telegram,
     pump,
+    registered_store,
     serving,
     telegram_update,
 )
@@ -45,7 +45,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def c():
     container = fake_container()
-    container.__dict__["store"] = MemoryStore()
+    container.__dict__["store"] = registered_store()
     container.__dict__["clock"] = FixedClock(START)
     with serving(container):
         yield container

@@ -20,9 +20,9 @@ from shared.bootstrap import Container
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Audio, Text
+from shared.features.speech.read_aloud import read_aloud_button, read_aloud_data
 from shared.jobs import Job
 from shared.ports import LlmError, Speech
-from shared.services.speech import read_aloud_button, read_aloud_data
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
@@ -227,7 +227,7 @@ def test_a_failing_voice_apologises_and_retry_reads_it_again(c):
 
     working = RecordingSpeaker()
     c.__dict__["speaker"] = working
-    c.__dict__.pop("speech", None)  # rebuilt with the working voice
+    c.rebuild(Job.TTS)  # the tts worker rebuilt with the working voice
     say_telegram(c, data="retry")
     assert working.said == [("Drink water.", "en")]
     assert isinstance(c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1], Audio)
@@ -255,7 +255,8 @@ def test_only_the_tts_worker_loads_pyav():
         "c = fake_container()\n"
         "c.dialog; c.job_handlers; c.speaker\n"
         "assert 'av' not in sys.modules, 'av imported'\n"
-        "c.speech\n"
+        "from shared.jobs import Job\n"
+        "c.job_handler(Job.TTS)\n"
         "assert 'av' in sys.modules\n"
     )
     root = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ cloud permissions would refuse; what that changes for the patient is tested here
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,11 @@ def c() -> Iterator[Container]:
         yield container
 
 
+def email_worker(c: Container) -> Any:
+    """The EmailService the e-mail worker runs (built by the email feature)."""
+    return c.job_handler(Job.EMAIL).__self__  # type: ignore[attr-defined]
+
+
 def email_leaflet(c: Container, model: object) -> str:
     c.__dict__["llm"] = model
     user = User(c, "telegram")
@@ -40,7 +46,7 @@ def email_leaflet(c: Container, model: object) -> str:
 def test_an_emailed_leaflet_is_labelled_offline_only_when_the_offline_engine_wrote_it(c):
     # The e-mail worker is not wired to the model (it has no Gemini key in the cloud):
     # the label follows the model recorded with the leaflet, not the worker's own.
-    assert isinstance(c.email.kit.llm.inner, NoModel)  # type: ignore[attr-defined]
+    assert isinstance(email_worker(c).kit.llm.inner, NoModel)
     assert email_leaflet(c, OfflineModel()).startswith(t("en", "offline.label").strip())
 
 
@@ -49,7 +55,7 @@ def test_a_gemini_leaflet_is_emailed_without_the_offline_label(c):
 
 
 def test_a_job_worker_cannot_reach_beyond_its_wiring(c):
-    kit = c.email.kit  # type: ignore[attr-defined]
+    kit = email_worker(c).kit
     with pytest.raises(NotWired):
         kit.tasks.enqueue(Job.GENERATE.value, {"id": "x"})
     assert isinstance(kit.blobs, LinklessBucket)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from shared.bootstrap import registry
 from shared.domain.channels import Channel, user_key
-from shared.domain.dialog import ANY, TRANSITIONS, Intent, State, read_intent, step_for
+from shared.domain.dialog import ANY, Intent
 from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
 from shared.domain.signatures import line_signature, valid_line_signature, valid_telegram_secret
+from shared.features.education.states import EducationIntent
 from tests.support import LINE_USER, line_event, telegram_update
+
+TABLE = registry().dialog  # every registered feature's rows
+read_intent, step_for = TABLE.read, TABLE.step
 
 
 def event(**fields) -> InboundEvent:
@@ -88,8 +93,8 @@ def test_typed_commands_are_read_in_every_language(text, intent):
 
 
 @pytest.mark.parametrize(("data", "intent", "argument"), [
-    ("mode:edu", Intent.MODE_EDUCATION, ""), ("lang:ru", Intent.LANGUAGE_SET, "ru"),
-    ("topic:flu", Intent.TOPIC, "flu"), ("whatever:1", Intent.UNKNOWN_BUTTON, "1"),
+    ("mode:edu", EducationIntent.MODE, ""), ("lang:ru", Intent.LANGUAGE_SET, "ru"),
+    ("topic:flu", EducationIntent.TOPIC, "flu"), ("whatever:1", Intent.UNKNOWN_BUTTON, "1"),
     ("", Intent.UNKNOWN_BUTTON, ""),
 ])
 def test_button_data_is_read_as_verb_and_argument(data, intent, argument):
@@ -97,10 +102,11 @@ def test_button_data_is_read_as_verb_and_argument(data, intent, argument):
 
 
 def test_every_intent_has_a_transition_from_any_state():
-    for intent in Intent:
-        for state in [ANY, *State]:
+    assert set(Intent) <= TABLE.intents
+    for intent in TABLE.intents:
+        for state in [ANY, *TABLE.states]:
             assert step_for(state, intent).handler
 
 
 def test_state_rows_only_name_real_states():
-    assert {s for s, _ in TRANSITIONS} <= {ANY, *State}
+    assert {s for s, _ in TABLE.rows} <= {ANY, *TABLE.states}

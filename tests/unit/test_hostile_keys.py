@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from shared.domain.channels import Channel, is_valid_platform_id, user_key
-from shared.domain.leaflets import MAX_EMAIL_CHARS, normalize_email
 from shared.domain.storage_keys import validate_key, validate_prefix
 from shared.fakes.memory_blobs import MemoryBlobStore
-from shared.plumbing.erasure import FILE_AREAS, user_file_key
+from shared.features.education.leaflets import MAX_EMAIL_CHARS, normalize_email
+from shared.plumbing.files import FILE_AREAS, user_file_key
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

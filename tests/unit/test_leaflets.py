@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from shared.domain.dialog import BUTTON_VERBS, TRANSITIONS, Intent, State, step_for
+from shared.bootstrap import registry
+from shared.domain.dialog import Intent
 from shared.domain.i18n import UI_LANGUAGES, catalog, t
-from shared.domain.leaflets import (
+from shared.domain.messages import Card
+from shared.features.education.leaflets import (
     LeafletView,
     email_bodies,
     handout_html,
     markdown_html,
     normalize_email,
 )
-from shared.domain.messages import Card
+from shared.features.education.states import EducationState
+from shared.features.email.states import EmailIntent, EmailState
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -68,11 +71,13 @@ def test_every_leaflet_text_exists_in_every_ui_language():
 
 
 def test_leaflet_states_are_declared_in_the_state_machine():
-    assert step_for(State.EDUCATION_MODIFY, Intent.TEXT).handler == "modify_leaflet"
-    assert step_for(State.EDUCATION_TRANSLATE, Intent.TEXT).handler == "translate_leaflet"
-    assert step_for(State.EDUCATION_EMAIL, Intent.TEXT).handler == "email_leaflet"
-    assert TRANSITIONS[("*", Intent.LEAFLET_EMAIL)].next_state is State.EDUCATION_EMAIL
+    table = registry().dialog
+    step_for = table.step
+    assert step_for(EducationState.MODIFY, Intent.TEXT).handler == "modify_leaflet"
+    assert step_for(EducationState.TRANSLATE, Intent.TEXT).handler == "translate_leaflet"
+    assert step_for(EmailState.ADDRESS, Intent.TEXT).handler == "email_leaflet"
+    assert table.rows[("*", EmailIntent.LEAFLET_EMAIL)].next_state is EmailState.ADDRESS
     for verb in ("lfmod", "lftr", "lfto", "lforig", "lfmail", "lfpdf"):
-        assert verb in BUTTON_VERBS
+        assert verb in table.verbs
     # Typed commands still work while the bot waits for a change, language or address.
-    assert step_for(State.EDUCATION_EMAIL, Intent.MENU).handler == "show_menu"
+    assert step_for(EmailState.ADDRESS, Intent.MENU).handler == "show_menu"

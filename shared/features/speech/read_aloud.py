@@ -20,25 +20,37 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
+from shared.domain.dialog import ANY, DialogPart, Step
 from shared.domain.i18n import t
 from shared.domain.messages import Button, OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.domain.speech_text import MAX_SPOKEN_WEIGHT, spoken_text
+from shared.features.education.views import COLLECTION as LEAFLETS
+from shared.features.translation.service import COLLECTION as TRANSLATIONS
 from shared.jobs import Job
-from shared.plumbing.erasure import user_file_key
+from shared.plumbing.files import AUDIO, user_file_key
 from shared.plumbing.jobkit import JobKit, Task, language
 from shared.plumbing.runner import Outcome
+from shared.plumbing.turns import Reply, Turn
 from shared.plumbing.voice_out import FORMATS, audio_messages, encode_parts
 from shared.ports import AudioEncoder, BlobStore, LlmError, Speaker, Transaction
-from shared.services.dialog import Handler, Reply, Turn
 
 log = logging.getLogger(__name__)
 
-VERB: Final = "tts"  # button data "tts:<source>[:<document id>]" (domain/dialog.py)
+VERB: Final = "tts"  # button data "tts:<source>[:<document id>]"
+
+
+class SpeechIntent(StrEnum):
+    READ_ALOUD = "read.aloud"
+
+
+DIALOG: Final = DialogPart(verbs={VERB: SpeechIntent.READ_ALOUD},
+                           rows={(ANY, SpeechIntent.READ_ALOUD): Step("read_aloud")})
 
 
 @dataclass(frozen=True)
@@ -50,8 +62,8 @@ class SpeechSource:
 
 
 SOURCES: Final[dict[str, SpeechSource]] = {
-    "leaflet": SpeechSource("leaflets", "text", "language", "leaflet_id"),
-    "translation": SpeechSource("translations", "translation", "target", "translation_id"),
+    "leaflet": SpeechSource(LEAFLETS, "text", "language", "leaflet_id"),
+    "translation": SpeechSource(TRANSLATIONS, "translation", "target", "translation_id"),
 }
 _DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -81,11 +93,6 @@ def read_aloud(turn: Turn) -> Reply:
     request = {"ref": {"source": source_name, "id": doc_id}}
     return Reply(jobs=[(Job.TTS, request)], loading=True,
                  session={"last_job": {"job": Job.TTS.value, "args": request}})
-
-
-def actions() -> dict[str, Handler]:
-    """Dialog handlers this feature contributes (TRANSITIONS names them)."""
-    return {"read_aloud": read_aloud}
 
 
 # --------------------------------------------------------------------------- worker
@@ -176,7 +183,7 @@ class SpeechService:
         for index, part in enumerate(parts):
             # Stable names per task: a retried task overwrites its own files.
             suffix = f"-{index + 1}" if len(parts) > 1 else ""
-            key = user_file_key("audio", str(task["user"]),
+            key = user_file_key(AUDIO, str(task["user"]),
                                 f"{stable_id('tts', str(task['id']))}{suffix}.{fmt.container}")
             self.blobs.put(key, part.data, fmt.mime)
             links.append((self.blobs.signed_url(key, self.signed_url_ttl_s), part.duration_ms))

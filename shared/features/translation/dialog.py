@@ -1,19 +1,41 @@
-"""Medical translation chat in the dialog: choosing the languages, the buttons under a
+"""Medical translation in the dialog: choosing the languages, the buttons under a
 translation (continue, switch direction, new conversation) and handing text and voice
-messages to the translate / stt jobs. The rows that reach these handlers are declared
-in shared/domain/dialog.py (TRANSITIONS); bootstrap plugs them in as feature handlers.
+messages to the translate / stt jobs (the rows that reach these handlers are DIALOG).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
-from shared.domain.dialog import State
+from shared.domain.dialog import ANY, DialogPart, Intent, Step
 from shared.domain.i18n import COMMON_TARGETS, TARGET_LANGUAGES, language_from_name, t
-from shared.domain.medchat import SESSION_FIELDS, default_source, direction
 from shared.domain.messages import Button, Text
+from shared.features.translation.conversation import SESSION_FIELDS, default_source, direction
+from shared.features.translation.states import TranslationIntent as I
+from shared.features.translation.states import TranslationState as S
 from shared.jobs import Job
-from shared.services.dialog import Handler, Reply, Turn
+from shared.plumbing.turns import Handler, Reply, Turn
+
+DIALOG: Final = DialogPart(
+    states={S.LANGUAGE: None, S.SPEAKING: None, S.REPLY: None},
+    buttons={"mode:tr": I.MODE},
+    verbs={"tr": I.TARGET_LANGUAGE, "tcont": I.CONTINUE, "tswap": I.SWITCH, "tnew": I.NEW},
+    rows={
+        (ANY, I.MODE): Step("new_translation", S.LANGUAGE),
+        (ANY, I.TARGET_LANGUAGE): Step("set_target_language", S.SPEAKING),
+        (S.LANGUAGE, Intent.TEXT): Step("set_target_language", S.SPEAKING),
+        (S.SPEAKING, Intent.TEXT): Step("request_translation"),
+        (S.REPLY, Intent.TEXT): Step("request_translation"),
+        (S.SPEAKING, Intent.AUDIO): Step("translate_voice"),
+        (S.REPLY, Intent.AUDIO): Step("translate_voice"),
+        # The buttons under a translation
+        (ANY, I.CONTINUE): Step("continue_translation"),
+        (ANY, I.SWITCH): Step("switch_direction", S.REPLY),
+        (S.REPLY, I.SWITCH): Step("switch_direction", S.SPEAKING),
+        (ANY, I.NEW): Step("new_translation", S.LANGUAGE),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +59,7 @@ class TranslationDialog:
         return Reply([Text(text=t(turn.lang, "translation.intro"),
                            buttons=[*buttons, _menu(turn.lang)])],
                      session=dict.fromkeys(SESSION_FIELDS),
-                     next_state=State.TRANSLATION_LANGUAGE)
+                     next_state=S.LANGUAGE)
 
     def set_target_language(self, turn: Turn) -> Reply:
         code = turn.argument if turn.event.kind == "postback" else language_from_name(
@@ -52,7 +74,7 @@ class TranslationDialog:
                            buttons=[_switch(turn.lang), _menu(turn.lang)])],
                      session={"target_language": code, "source_language": source,
                               "translation_id": None, "disclaimer_shown": False},
-                     next_state=State.TRANSLATION)
+                     next_state=S.SPEAKING)
 
     def request_translation(self, turn: Turn) -> Reply:
         return self._job(turn, Job.TRANSLATE, {"text": turn.argument})
@@ -65,23 +87,23 @@ class TranslationDialog:
         languages = _languages(turn)
         if languages is None:
             return self.new_translation(turn)
-        state = turn.state if turn.state in (State.TRANSLATION, State.TRANSLATION_REPLY) \
-            else State.TRANSLATION
+        state = turn.state if turn.state in (S.SPEAKING, S.REPLY) \
+            else S.SPEAKING
         spoken, into = direction(state, *languages)
         return Reply([Text(text=t(turn.lang, "translation.continue", spoken=_name(turn, spoken),
                                   target=_name(turn, into)),
                            buttons=[_switch(turn.lang), _new(turn.lang), _menu(turn.lang)])],
-                     next_state=State(state))
+                     next_state=S(state))
 
     def switch_direction(self, turn: Turn) -> Reply:
         languages = _languages(turn)
         if languages is None:
             return self.new_translation(turn)
         # The table says where a switch leads; only the texts depend on it.
-        state = (State.TRANSLATION if turn.state == State.TRANSLATION_REPLY
-                 else State.TRANSLATION_REPLY)
+        state = (S.SPEAKING if turn.state == S.REPLY
+                 else S.REPLY)
         spoken, into = direction(state, *languages)
-        key = ("translation.switched_reply" if state is State.TRANSLATION_REPLY
+        key = ("translation.switched_reply" if state is S.REPLY
                else "translation.switched_back")
         return Reply([Text(text=t(turn.lang, key, spoken=_name(turn, spoken),
                                   target=_name(turn, into)),

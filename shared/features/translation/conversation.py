@@ -1,13 +1,13 @@
-"""Medical translation chat, pure rules: who speaks which language, which buttons sit
+"""Medical translation, pure rules: who speaks which language, which buttons sit
 under a translation, what the Taigi service is given (no I/O)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from shared.domain.dialog import State
 from shared.domain.i18n import t
 from shared.domain.messages import Button
+from shared.features.translation.states import TranslationState
 
 TAIGI: Final = "nan"  # Taiwanese Hokkien: speech and TLPA from NYCU iVoice
 
@@ -26,8 +26,8 @@ def default_source(ui_language: str, target: str) -> str:
 
 def direction(state: str, source: str, target: str) -> tuple[str, str]:
     """(language spoken, language to translate into) for the conversation's state:
-    in TRANSLATION_REPLY the other person answers in the target language."""
-    if state == State.TRANSLATION_REPLY:
+    in translation.reply the other person answers in the target language."""
+    if state == TranslationState.REPLY:
         return target, source
     return source, target
 

@@ -30,11 +30,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Final
 
 from shared.domain import usage
 from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision
+from shared.domain.dialog import ANY, DialogPart, Step
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text
 from shared.domain.schedule import (
@@ -48,19 +50,36 @@ from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome, TaskRunner
+from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Clock, Conflict, Doc, DocumentStore, Filter, TaskQueue, Transaction
 from shared.runtime import lease_s
-from shared.services.dialog import Handler, Reply, Turn
 
 log = logging.getLogger(__name__)
 
 OUTBOX: Final = "remind_outbox"
+REMINDERS: Final = "reminders"  # each reminder sent: its doses, message ids, supersedes
+CLAIMS: Final = "remind_claims"
 REMINDER_TTL: Final = timedelta(days=7)  # buttons older than this answer "handled"
 CLAIM_TTL: Final = timedelta(days=2)  # a claim only has to outlive duplicate ticks
 
+
+class ReminderIntent(StrEnum):
+    TAKEN = "reminder.taken"
+    SNOOZE = "reminder.snooze"
+    SKIP = "reminder.skip"
+
+
+# The buttons under a reminder: rt|rz|rk:<reminder id>.
+DIALOG: Final = DialogPart(
+    verbs={"rt": ReminderIntent.TAKEN, "rz": ReminderIntent.SNOOZE, "rk": ReminderIntent.SKIP},
+    rows={(ANY, ReminderIntent.TAKEN): Step("reminder_taken"),
+          (ANY, ReminderIntent.SNOOZE): Step("reminder_snooze"),
+          (ANY, ReminderIntent.SKIP): Step("reminder_skip")},
+)
+
 def claim_path(dose_id: str, due: datetime) -> str:
     # One claim per (dose, due instant): create() succeeds for exactly one tick.
-    return f"remind_claims/{stable_id(dose_id, due.astimezone(UTC).isoformat())}"
+    return f"{CLAIMS}/{stable_id(dose_id, due.astimezone(UTC).isoformat())}"
 
 
 def dose_log_path(dose_id: str, slot: str) -> str:
@@ -205,7 +224,7 @@ class ReminderService:
                 and prior.get("rid") and prior.get("rid") != rid
                 and prior.get("slot") in (i["slot"], i.get("missed"))
             })
-            txn.set(f"reminders/{rid}", {"user_id": user, "items": live, "created_at": now,
+            txn.set(f"{REMINDERS}/{rid}", {"user_id": user, "items": live, "created_at": now,
                                          "chat_id": chat_id, "supersedes": supersedes,
                                          "expires_at": now + REMINDER_TTL})
             for i in live:
@@ -225,7 +244,7 @@ class ReminderService:
     def _supersede(self, rid: str, decision: Decision, ids: list[str]) -> None:
         """Record the sent message's ids, then retract the reminders it replaces.
         Idempotent: a replay writes the same ids and repeats harmless retractions."""
-        path = f"reminders/{rid}"
+        path = f"{REMINDERS}/{rid}"
         reminder = self.store.get(path)
         if reminder is None:
             return
@@ -233,7 +252,7 @@ class ReminderService:
             self.store.set(path, {"message_ids": ids}, merge=True)
         messenger = self.delivery.messengers[decision.channel]
         for earlier in reminder.get("supersedes") or []:
-            old = self.store.get(f"reminders/{earlier}")
+            old = self.store.get(f"{REMINDERS}/{earlier}")
             if old is None or old.get("user_id") != decision.user_key:
                 continue
             message_ids = [str(i) for i in old.get("message_ids") or []]
@@ -282,7 +301,7 @@ class ReminderService:
 
         Read outside the dialog transaction (handlers see no transaction); the writes
         go in it. A tick racing with the tap can at worst repeat one reminder."""
-        reminder = self.store.get(f"reminders/{turn.argument}") if turn.argument else None
+        reminder = self.store.get(f"{REMINDERS}/{turn.argument}") if turn.argument else None
         owner = user_key(turn.event.channel, turn.event.user_id)
         if reminder is None or reminder.get("user_id") != owner:
             return []

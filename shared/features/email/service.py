@@ -25,25 +25,32 @@ from typing import Final
 
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
-from shared.domain.leaflets import email_bodies, normalize_email
 from shared.domain.messages import Text
 from shared.domain.signatures import stable_id
+from shared.features.education.leaflets import email_bodies, normalize_email
+from shared.features.education.views import (
+    latest_translation,
+    leaflet_buttons,
+    leaflet_view,
+    own_leaflet,
+)
 from shared.jobs import Job
-from shared.plumbing.erasure import user_file_key
+from shared.plumbing.files import user_file_key
 from shared.plumbing.jobkit import JobKit, Task, emergency, language
 from shared.plumbing.runner import Outcome
 from shared.ports import OFFLINE_MODEL, BlobStore, Doc, Email, Mailer, Transaction
-from shared.services.education import latest_translation, leaflet_buttons, leaflet_view, own_leaflet
 
 log = logging.getLogger(__name__)
 
+QUOTA: Final = "mail_quota"  # e-mails per user per UTC day
+OUTBOX: Final = "mail_outbox"  # each e-mail until sent (the address, then forgotten)
 QUOTA_TTL: Final = timedelta(days=2)
 OUTBOX_TTL: Final = timedelta(days=7)
 
 
 def quota_path(user: str, now: datetime) -> str:
     """The user's e-mail counter for the UTC day of `now`."""
-    return f"mail_quota/{stable_id('mail-quota', user, now.date().isoformat())}"
+    return f"{QUOTA}/{stable_id('mail-quota', user, now.date().isoformat())}"
 
 
 def sent_today(doc: Doc | None, now: datetime) -> int:
@@ -61,7 +68,7 @@ class EmailService:
 
     def send(self, task: Task) -> Outcome:
         lang = language(task)
-        outbox = f"mail_outbox/{stable_id('mail', str(task['id']))}"
+        outbox = f"{OUTBOX}/{stable_id('mail', str(task['id']))}"
 
         def decide(txn: Transaction, _: object) -> Decision:
             now = self.kit.clock.now()

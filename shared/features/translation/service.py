@@ -1,6 +1,6 @@
-"""Medical translation chat: plain-language rewrite and translation in one call.
+"""Medical translation: plain-language rewrite and translation in one call.
 
-Three job kinds:
+Three job kinds (the third in taigi.py):
 
 * translate: ONE structured Gemini call gives the plain rewrite and the translation;
   the reply shows "Did you mean: <plain>" and the machine translation, with the
@@ -20,27 +20,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Final
 
 from shared.domain import prompts
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision, JobRequest
 from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.i18n import t
-from shared.domain.medchat import TAIGI, conversation_buttons, taigi_text
 from shared.domain.messages import OutMessage, Text
 from shared.domain.signatures import stable_id
+from shared.features.translation.conversation import TAIGI, conversation_buttons, taigi_text
 from shared.jobs import Job
-from shared.plumbing.erasure import user_file_key
-from shared.plumbing.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
+from shared.plumbing.collections import session_path
+from shared.plumbing.jobkit import RETENTION, JobKit, Task, emergency, language
 from shared.plumbing.runner import Outcome
-from shared.plumbing.voice_out import FORMATS, audio_messages, encode_parts
-from shared.ports import BlobStore, TaigiSpeech, TaigiUnavailable, Transaction
+from shared.ports import Transaction
 
 log = logging.getLogger(__name__)
 
+COLLECTION: Final = "translations"  # 365 days (clinical review), like leaflets
 # What each platform sends for voice messages (the mime type Gemini is told).
 VOICE_MIME = {Channel.LINE: "audio/mp4", Channel.TELEGRAM: "audio/ogg"}
+
+
+def translation_path(translation_id: str) -> str:
+    return f"{COLLECTION}/{translation_id}"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class VoiceProblem:
 
 
 @dataclass
-class MedicalTranslationService:
+class TranslationService:
     kit: JobKit
     max_audio_bytes: int = 10 * 1024 * 1024
 
@@ -74,8 +78,7 @@ class MedicalTranslationService:
     def _answer(self, txn: Transaction, task: Task, result: prompts.MedicalTranslation,
                 heard: str | None) -> Decision:
         lang, target, user = language(task), _target(task), str(task["user"])
-        session_path = f"sessions/{user}"
-        session = txn.get(session_path)  # reads first
+        session = txn.get(session_path(user))  # reads first
         first = not (session or {}).get("disclaimer_shown")
         now = self.kit.clock.now()
         translation_id = stable_id("translation", str(task["id"]))
@@ -83,9 +86,9 @@ class MedicalTranslationService:
                "plain": result.plain, "translation": result.translation,
                "voice": heard is not None, "prompt_version": prompts.PROMPT_VERSION,
                "created_at": now, "expires_at": now + RETENTION}
-        txn.set(f"translations/{translation_id}", doc)
+        txn.set(translation_path(translation_id), doc)
         if session is not None:
-            txn.set(session_path, {"translation_id": translation_id,
+            txn.set(session_path(user), {"translation_id": translation_id,
                                    "disclaimer_shown": True}, merge=True)
         self.kit.archive(user, "translation", translation_id, doc)
 
@@ -157,72 +160,6 @@ class MedicalTranslationService:
         return self.kit.decision(task, [Text(
             text=t(lang, key, limit_mb=self.max_audio_bytes // (1024 * 1024)),
             buttons=conversation_buttons(lang, read_aloud=False))])
-
-
-@dataclass(frozen=True)
-class TaigiAudio:
-    tlpa: str
-    parts: list[tuple[str, int]]  # (signed link, duration ms) of each file, in order
-    mime: str
-
-
-@dataclass
-class TaigiVoiceService:
-    """The taigi job: NYCU iVoice TLPA + speech for a translation into Taiwanese."""
-
-    kit: JobKit
-    speech: TaigiSpeech
-    blobs: BlobStore
-    link_ttl_s: int = 3600
-
-    def speak(self, task: Task) -> Outcome:
-        return self.kit.runner(Job.TAIGI).process(
-            f"{Job.TAIGI.value}:{task['id']}", lambda txn, audio: self._decide(txn, task, audio),
-            self.kit.apply, lambda: self._prepare(task))
-
-    def _prepare(self, task: Task) -> TaigiAudio | None:
-        from shared.adapters.audio_codec import (  # PyAV: only this worker loads it
-            PCM_RATE,
-            AudioError,
-            PyAvEncoder,
-            wav_to_pcm,
-        )
-
-        fmt = FORMATS[Channel(task["channel"])]  # LINE: m4a; Telegram: OGG/Opus voice
-        try:
-            tlpa = self.speech.romanize(str(task.get("text", "")))
-            pcm = wav_to_pcm(self.speech.synthesize(tlpa))
-            # Voice notes of at most 1 MB on Telegram, numbered parts when longer.
-            parts = encode_parts(PyAvEncoder(), pcm, PCM_RATE, fmt)
-        except (TaigiUnavailable, AudioError, ValueError) as error:
-            log.warning("taigi speech failed", extra={"error": type(error).__name__,
-                                                      "outcome": "taigi_unavailable"})
-            return None
-        links: list[tuple[str, int]] = []
-        for index, part in enumerate(parts):
-            suffix = f"-{index + 1}" if len(parts) > 1 else ""
-            key = user_file_key("audio", str(task["user"]),
-                                f"taigi-{task['id']}{suffix}.{fmt.container}")
-            self.blobs.put(key, part.data, fmt.mime)  # lifecycle: audio/ goes after a day
-            links.append((self.blobs.signed_url(key, self.link_ttl_s), part.duration_ms))
-        return TaigiAudio(tlpa, links, fmt.mime)
-
-    def _decide(self, txn: Transaction, task: Task, audio: TaigiAudio | None) -> Decision:
-        lang = language(task)
-        buttons = conversation_buttons(lang, read_aloud=False)
-        if audio is None:
-            return self.kit.decision(task, [Text(text=t(lang, "taigi.unavailable"),
-                                                 buttons=buttons)])
-        path = f"translations/{task.get('translation_id', '')}"
-        stored: dict[str, Any] | None = txn.get(path) if task.get("translation_id") else None
-        if stored is not None:
-            txn.set(path, {"tlpa": audio.tlpa}, merge=True)
-        label = t(lang, "taigi.offline") + "\n\n" if getattr(self.speech, "offline", False) else ""
-        text = (label + t(lang, "taigi.tlpa") + "\n" + audio.tlpa + "\n\n"
-                + t(lang, "taigi.credit"))
-        messages: list[OutMessage] = [
-            Text(text=text), *audio_messages(lang, audio.parts, audio.mime, buttons)]
-        return self.kit.decision(task, buttons_last(messages))
 
 
 def _target(task: Task) -> str:

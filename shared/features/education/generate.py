@@ -22,99 +22,34 @@ Grounding with Google Search require them wherever the grounded answer is shown.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from shared.domain import prompts
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
-from shared.domain.leaflets import LeafletView, handout_html
 from shared.domain.messages import Button, Card, Cards, OutMessage, Text
 from shared.domain.signatures import stable_id
+from shared.features.education.leaflets import handout_html
+from shared.features.education.views import (
+    MAX_REFERENCES,
+    latest_translation,
+    leaflet_buttons,
+    leaflet_path,
+    leaflet_view,
+    own_leaflet,
+    reference_cards,
+)
 from shared.jobs import Job
-from shared.plumbing.erasure import user_file_key
+from shared.plumbing.collections import session_path
+from shared.plumbing.files import user_file_key
 from shared.plumbing.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
 from shared.plumbing.runner import Outcome
 from shared.ports import BlobStore, Doc, LlmText, PdfRenderer, Source, Transaction
 
 log = logging.getLogger(__name__)
 
-MAX_REFERENCES: Final = 10
 NOT_HEALTH: Final = "NOT_HEALTH"
-_LEAFLET_ID = re.compile(r"^[0-9a-f]{40}$")
-
-
-def leaflet_buttons(lang: str, translation_id: str | None = None) -> list[Button]:
-    """The actions under a leaflet (or under its translation)."""
-    read = "tts:leaflet" if translation_id is None else f"tts:leaflet:{translation_id}"
-    buttons = [
-        Button(label=t(lang, "education.button.modify"), data="lfmod"),
-        Button(label=t(lang, "education.button.translate"), data="lftr"),
-        Button(label=t(lang, "education.button.read_aloud"), data=read),
-        Button(label=t(lang, "education.button.email"), data="lfmail"),
-        Button(label=t(lang, "education.button.handout"), data="lfpdf"),
-        Button(label=t(lang, "button.menu"), data="menu"),
-    ]
-    if translation_id is not None:
-        buttons.insert(0, Button(label=t(lang, "education.button.original"), data="lforig"))
-    return buttons
-
-
-def reference_cards(lang: str, sources: list[Doc],
-                    search: Doc | None = None) -> list[OutMessage]:
-    """Grounding sources as one Cards message (deduplicated by URL, at most 10), with
-    the answer's Google Search Suggestions in the same message."""
-    seen: set[str] = set()
-    cards: list[Card] = []
-    for source in sources:
-        url = str(source.get("url") or "")
-        if not url or url in seen:
-            continue
-        seen.add(url)
-        cards.append(Card(title=str(source.get("title") or url), url=url))
-        if len(cards) == MAX_REFERENCES:
-            break
-    suggestions = suggestion_cards(search)
-    if not cards and not suggestions:
-        return []
-    return [Cards(alt_text=t(lang, "education.references") if cards
-                  else t(lang, "education.search_suggestions"),
-                  cards=cards, suggestions=suggestions,
-                  suggestions_title=t(lang, "education.search_suggestions"))]
-
-
-def suggestion_cards(search: Doc | None) -> list[Card]:
-    """The stored suggestions as cards: title = the query as given, url = its link."""
-    found = (search or {}).get("suggestions") or []
-    return [Card(title=str(s["query"]), url=str(s["url"]))
-            for s in found if isinstance(s, dict) and s.get("query") and s.get("url")]
-
-
-def own_leaflet(store_get: Any, task: Task, leaflet_id: object) -> Doc | None:
-    """The task user's leaflet `leaflet_id`, or None (missing, malformed or not theirs)."""
-    if not isinstance(leaflet_id, str) or not _LEAFLET_ID.match(leaflet_id):
-        return None
-    doc: Doc | None = store_get(f"leaflets/{leaflet_id}")
-    if doc is None or doc.get("user_id") != task["user"]:
-        return None
-    return doc
-
-
-def latest_translation(store_get: Any, task: Task, leaflet: Doc) -> Doc | None:
-    code = leaflet.get("last_translation")
-    tid = (leaflet.get("translations") or {}).get(code) if isinstance(code, str) else None
-    return own_leaflet(store_get, task, tid)
-
-
-def leaflet_view(leaflet: Doc, translation: Doc | None, offline_note: str = "") -> LeafletView:
-    doc = dict(leaflet)
-    if translation is not None:
-        doc["translations"] = {translation["language"]: {"text": translation["text"]}}
-        doc["last_translation"] = translation["language"]
-    else:
-        doc.pop("last_translation", None)
-    return LeafletView.from_doc(doc, offline_note)
 
 
 @dataclass(frozen=True)
@@ -153,7 +88,7 @@ class EducationService:
                                          prompts.leaflet_prompt(topic), grounded=True)
 
         def decide(txn: Transaction, result: LlmText) -> Decision:
-            session = txn.get(f"sessions/{task['user']}")
+            session = txn.get(session_path(str(task["user"])))
             if _is_not_health(result):
                 return self._not_health(task)
             leaflet_id = stable_id("leaflet", str(task["id"]))
@@ -183,7 +118,7 @@ class EducationService:
             return base, result
 
         def decide(txn: Transaction, prepared: tuple[Doc, LlmText] | _Missing) -> Decision:
-            session = txn.get(f"sessions/{task['user']}")
+            session = txn.get(session_path(str(task["user"])))
             if isinstance(prepared, _Missing):
                 return self._no_leaflet(task)
             base, result = prepared
@@ -226,13 +161,13 @@ class EducationService:
             if isinstance(prepared, _Missing):
                 return self._no_leaflet(task)
             base_id = str(task["leaflet_id"])
-            base = txn.get(f"leaflets/{base_id}")  # fresh, for its translations map
+            base = txn.get(leaflet_path(base_id))  # fresh, for its translations map
             if base is None:
                 return self._no_leaflet(task)
             _, result = prepared
             tid = stable_id("leaflet-translation", str(task["id"]))
             now = self.kit.clock.now()
-            txn.set(f"leaflets/{tid}", {
+            txn.set(leaflet_path(tid), {
                 "user_id": task["user"], "kind": "translation", "original_id": base_id,
                 "topic": base.get("topic", ""), "language": target, "text": result.text,
                 "sources": list(base.get("sources") or []), "search": base.get("search"),
@@ -241,7 +176,7 @@ class EducationService:
                 "created_at": now, "expires_at": now + RETENTION,
             })
             translations = {**(base.get("translations") or {}), target: tid}
-            txn.set(f"leaflets/{base_id}", {"translations": translations,
+            txn.set(leaflet_path(base_id), {"translations": translations,
                                              "last_translation": target}, merge=True)
             heading = t(lang, "education.translation_heading", target=t(lang, f"lang.{target}"))
             text = self.kit.label(lang) + heading + "\n\n" + result.text
@@ -303,12 +238,12 @@ class EducationService:
     def _store_version(self, txn: Transaction, task: Task, leaflet_id: str,
                        session: Doc | None, fields: Doc) -> None:
         now = self.kit.clock.now()
-        txn.set(f"leaflets/{leaflet_id}", {
+        txn.set(leaflet_path(leaflet_id), {
             "user_id": task["user"], **fields, "prompt_version": prompts.PROMPT_VERSION,
             "created_at": now, "expires_at": now + RETENTION,
         })
         if session:
-            txn.set(f"sessions/{task['user']}", {"leaflet_id": leaflet_id}, merge=True)
+            txn.set(session_path(str(task["user"])), {"leaflet_id": leaflet_id}, merge=True)
 
     def _show(self, task: Task, text: str, sources: list[Doc], search: Doc | None,
               buttons: list[Button]) -> Decision:

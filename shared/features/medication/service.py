@@ -1,4 +1,4 @@
-"""Medication schedules from chat commands: the DialogService.medication handler.
+"""Medication schedules from chat commands: the medication dialog's handlers.
 
 Free text in medication mode is read, in this order, by the deterministic parser
 (shared/medication/parser.py), by the reader of commands that name no medication
@@ -30,6 +30,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from shared.domain.channels import user_key
+from shared.domain.dialog import ANY, DialogPart, Intent, Step
 from shared.domain.events import InboundEvent
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text, coalesce
@@ -48,17 +49,33 @@ from shared.domain.schedule import (
     zone_of,
 )
 from shared.domain.signatures import stable_id
+from shared.features.core.dialog import menu_button
+from shared.features.medication.states import MedicationIntent as I
+from shared.features.medication.states import MedicationState as S
+from shared.features.reminders.service import dose_log_path
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.bare import bare_command
 from shared.medication.model_command import Known, ModelCommand, check, schedule_data
 from shared.medication.models import CommandItem as Item
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.parser import parse_command
+from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore, Filter, LanguageModel, LlmError
-from shared.services.dialog import Handler, Reply, Turn
-from shared.services.reminders import dose_log_path
 
 log = logging.getLogger(__name__)
+
+DIALOG: Final = DialogPart(
+    states={S.MEDICATION: None},
+    buttons={"mode:med": I.MODE},
+    verbs={"med": I.BUTTON},
+    rows={
+        (ANY, I.MODE): Step("enter_medication", S.MEDICATION),
+        (ANY, I.BUTTON): Step("medication_button", S.MEDICATION),
+        (S.MEDICATION, Intent.TEXT): Step("medication_command"),
+        # "help" in medication mode explains the medication commands.
+        (S.MEDICATION, Intent.HELP): Step("medication_help"),
+    },
+)
 
 # Offered when a time is missing from "add" (local wall times).
 SUGGESTED_TIMES: Final = ("08:00", "12:00", "18:00", "21:00")
@@ -153,7 +170,7 @@ class MedicationService:
             "time_change": self.change_time, "dose_change": self.change_dose,
             "timezone_change": self.change_zone, "help": self.help,
         }
-        # Button data "med:<action>:<argument>" (BUTTON_VERBS "med" in domain/dialog.py).
+        # Button data "med:<action>:<argument>" (the verb "med" in DIALOG).
         self.buttons = {
             "tz": self.zone_button, "at": self.time_button, "del": self.delete_button,
             "week": self.week_button, "from": self.move_button, "took": self.took_button,
@@ -167,8 +184,13 @@ class MedicationService:
         return self.run_text(self._context(turn), turn.argument)
 
     def actions(self) -> dict[str, Handler]:
-        return {"medication_button": self.button,
+        return {"enter_medication": self.enter, "medication_command": self,
+                "medication_button": self.button,
                 "medication_help": lambda turn: self.help(self._context(turn), None)}
+
+    def enter(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "medication.intro"),
+                           buttons=[menu_button(turn.lang)])])
 
     def button(self, turn: Turn) -> Reply:
         action, _, argument = turn.argument.partition(":")

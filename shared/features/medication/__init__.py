@@ -1,0 +1,34 @@
+"""Medication schedules from chat commands (typed, tapped, or read by the model)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.features.medication.service import DIALOG, MedicationService
+from shared.plumbing.collections import Collection, Erase
+from shared.plumbing.features import Feature, MenuEntry, Supplies
+from shared.plumbing.turns import Handler, Preparer
+
+
+def _service(supplies: Supplies) -> MedicationService:
+    # The model, built on first use: the dialog worker imports no SDK it does not need.
+    return MedicationService(supplies.store, model=supplies.later("llm"))
+
+
+def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
+    return _service(supplies).actions()
+
+
+def _preparers(supplies: Supplies) -> Mapping[str, Preparer]:
+    return {"medication_command": _service(supplies).interpret}
+
+
+FEATURE = Feature(
+    name="medication",
+    dialog=DIALOG,
+    handlers=_handlers,
+    preparers=_preparers,
+    collections=(Collection("medications", Erase.BY_FIELD), Collection("doses", Erase.BY_FIELD),
+                 Collection("dose_log", Erase.BY_FIELD)),
+    menu=(MenuEntry("menu.medication", "mode:med"),),
+)

@@ -1,0 +1,49 @@
+"""Medication reminders: the per-minute tick, the send worker, the reminder buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.features.reminders.service import (
+    CLAIMS,
+    DIALOG,
+    OUTBOX,
+    REMINDERS,
+    ReminderService,
+)
+from shared.jobs import Job
+from shared.plumbing.collections import Collection, Erase
+from shared.plumbing.delivery import Delivery
+from shared.plumbing.features import Feature, Supplies
+from shared.plumbing.jobkit import JobHandler
+from shared.plumbing.turns import Handler
+
+
+def _sender(supplies: Supplies) -> ReminderService:
+    """remind_worker and the reminder buttons: they send, and enqueue nothing."""
+    return ReminderService(supplies.store, supplies.queue_for(), supplies.clock,
+                           supplies.delivery)
+
+
+def ticker(supplies: Supplies) -> ReminderService:
+    """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
+    return ReminderService(supplies.store, supplies.queue_for(Job.REMIND), supplies.clock,
+                           Delivery(supplies.store, supplies.clock, {}))
+
+
+def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
+    return _sender(supplies).actions()
+
+
+def _send(supplies: Supplies) -> JobHandler:
+    return _sender(supplies).send
+
+
+FEATURE = Feature(
+    name="reminders",
+    dialog=DIALOG,
+    handlers=_handlers,
+    jobs={Job.REMIND: _send},
+    collections=(Collection(REMINDERS, Erase.BY_FIELD), Collection(OUTBOX, Erase.BY_FIELD),
+                 Collection(CLAIMS, Erase.BY_FIELD)),
+)

@@ -1,0 +1,62 @@
+"""What a dialog handler sees (a Turn) and what it answers (a Reply).
+
+Handlers are the features' (shared/features/*); the engine that calls them inside the
+dialog task's unit of work is shared/plumbing/dialog.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.domain.dialog import State
+from shared.domain.emergency import GSM_EMERGENCY
+from shared.domain.events import InboundEvent
+from shared.domain.messages import OutMessage
+from shared.jobs import Job
+from shared.ports import Doc
+
+
+@dataclass
+class Turn:
+    """Everything a handler may look at."""
+
+    event: InboundEvent
+    user: Doc
+    session: Doc
+    argument: str
+    now: datetime
+    prepared: Any = None  # what the handler's preparer computed before the transaction
+    emergency: str = GSM_EMERGENCY  # the user's emergency number (domain/emergency.py)
+
+    @property
+    def lang(self) -> str:
+        return str(self.user.get("language", "en"))
+
+    @property
+    def state(self) -> str:
+        return str(self.session.get("state", State.MENU))
+
+
+@dataclass
+class Reply:
+    messages: list[OutMessage] = field(default_factory=list)
+    jobs: list[tuple[Job, dict[str, Any]]] = field(default_factory=list)
+    session: Doc = field(default_factory=dict)  # fields to set on the session
+    user: Doc = field(default_factory=dict)  # fields to set on the user
+    next_state: str | None = None  # overrides the table's next state
+    loading: bool = False
+    erase: bool = False
+    # Documents to set (full replace) or delete (None) in the same transaction.
+    writes: list[tuple[str, Doc | None]] = field(default_factory=list)
+    # Usage counters to add besides the action itself (e.g. {"reminders.taken": 2});
+    # names and numbers only (shared/domain/usage.py).
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+Handler = Callable[[Turn], Reply]
+# Slow work (a model call) for a text message, run before the transaction so a retried
+# transaction does not repeat it; its result is the handler's Turn.prepared.
+Preparer = Callable[[InboundEvent, str], Any]
