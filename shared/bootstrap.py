@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from shared.plumbing.intake import Intake
     from shared.plumbing.jobkit import JobHandler, JobKit
     from shared.plumbing.limits import UserLimits
+    from shared.plumbing.work import UnitOfWork
     from shared.ports import (
         AudioEncoder,
         BlobStore,
@@ -314,6 +315,13 @@ class Container:
         return registry()
 
     @cached_property
+    def work(self) -> UnitOfWork:
+        """Every task's claim, decision, state changes and usage in one transaction."""
+        from shared.plumbing.work import UnitOfWork
+
+        return UnitOfWork(self.store, self.clock)
+
+    @cached_property
     def intake(self) -> Intake:
         from shared.plumbing.intake import Intake
 
@@ -346,7 +354,7 @@ class Container:
         from shared.plumbing.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm, self.delivery, blobs=self.blobs,
-                      tasks=self.tasks)
+                      tasks=self.tasks, archived=self.registry.archived, uow=self.work)
 
     def kit(self, *enqueues: Job, model: bool = True) -> JobKit:
         """What one job worker runs on: the model (or none), the bucket without links
@@ -354,7 +362,8 @@ class Container:
         from shared.plumbing.jobkit import JobKit
 
         return JobKit(self.store, self.clock, self.llm if model else NoModel(),
-                      self.delivery, blobs=self.bucket(), tasks=self.queue_for(*enqueues))
+                      self.delivery, blobs=self.bucket(), tasks=self.queue_for(*enqueues),
+                      archived=self.registry.archived, uow=self.work)
 
     # ------------------------------------------------------------------ features
     @cached_property
@@ -365,7 +374,7 @@ class Container:
         # The jobs a dialog turn can start (Reply.jobs of the features' handlers).
         tasks = self.queue_for(*features.dialog_jobs)
         return DialogService(self.store, tasks, self.clock, self.delivery, self.eraser,
-                             features.dialog, features.handlers(self),
+                             self.work, features.dialog, features.handlers(self),
                              features.preparers(self),
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,

@@ -31,3 +31,6 @@ class Erase(StrEnum):
 class Collection:
     name: str
     erase: Erase
+    # Every full write of a document here by a job is also archived as JSON in the
+    # private bucket, for clinical review (plumbing/jobkit.py).
+    archive: bool = False

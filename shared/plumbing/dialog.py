@@ -1,8 +1,9 @@
 """The dialog worker's engine: one inbound event -> one decision, exactly once.
 
-Reads the user and session, follows the declared state machine (the features' rows,
-joined in domain/dialog.py's Table), calls the handler the row names, writes the new
-session together with the decision, then replies and enqueues jobs.
+In the task's unit of work (plumbing/work.py): reads the user and session, follows the
+declared state machine (the features' rows, joined in domain/dialog.py's Table), calls
+the handler the row names, writes the new session, the handler's writes, the limits
+and the usage counters together with the decision; then replies and enqueues jobs.
 """
 
 from __future__ import annotations
@@ -15,27 +16,25 @@ from typing import Any
 
 from shared.domain import usage
 from shared.domain.channels import Channel, user_key
-from shared.domain.decision import Decision, JobRequest
+from shared.domain.decision import Decision
 from shared.domain.dialog import Intent, State, Step, Table
 from shared.domain.emergency import GSM_EMERGENCY, emergency_number
 from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
 from shared.domain.i18n import t, ui_language
 from shared.domain.messages import Text
-from shared.domain.signatures import stable_id
+from shared.jobs import Job
 from shared.log import bind
 from shared.plumbing import ordering
 from shared.plumbing.collections import session_path, user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.erasure import Eraser
 from shared.plumbing.limits import UserLimits, limits_path
-from shared.plumbing.metering import metering
-from shared.plumbing.runner import NotYet, Outcome, TaskRunner
+from shared.plumbing.runner import NotYet, Outcome
 from shared.plumbing.turns import Handler, Preparer, Reply, Turn
-from shared.ports import Clock, Doc, DocumentStore, TaskQueue, Transaction
-from shared.runtime import lease_s
+from shared.plumbing.work import TaskRef, UnitOfWork, Work
+from shared.ports import Clock, Doc, DocumentStore, TaskQueue
 
 log = logging.getLogger(__name__)
-
 
 
 def normalize_event(channel: str, raw: dict[str, Any]) -> InboundEvent | None:
@@ -59,6 +58,7 @@ class DialogService:
     clock: Clock
     delivery: Delivery
     eraser: Eraser
+    work: UnitOfWork
     table: Table
     # The features' handlers, by the names their rows use (plumbing/features.py).
     handlers: Mapping[str, Handler]
@@ -71,11 +71,6 @@ class DialogService:
     emergency_default: str = GSM_EMERGENCY  # Settings.emergency_number_default
 
     def __post_init__(self) -> None:
-        # The lease is the dialog worker's (shared/runtime.json): it outlasts any turn
-        # Cloud Run lets run, and a killed or timed-out worker's task is free again by
-        # the time Cloud Tasks retries it.
-        self.runner = TaskRunner(self.store, self.clock, Decision,
-                                 lease_s=lease_s("dialog_worker"))
         missing = self.table.handlers - self.handlers.keys()
         assert not missing, f"transitions name unknown handlers: {missing}"
 
@@ -84,20 +79,11 @@ class DialogService:
         event = normalize_event(str(task.get("channel")), task.get("event") or {})
         if event is None:
             return Outcome.DONE  # an event MedBot does not answer (group chat, sticker...)
-        task_id = f"dialog:{task['id']}"
-        return self.runner.process(
-            task_id,
-            decide=lambda txn, prepared: self._decide(txn, event, task_id, *prepared),
-            apply=self._apply,
-            prepare=lambda: self._metered_prepare(event, str(task["id"])),
-        )
-
-    def _metered_prepare(self, event: InboundEvent, record_id: str) -> tuple[Any, dict[str, int]]:
-        """The prepared value and the usage counts of the model calls made for it."""
-        with metering() as meter:
-            prepared = self._prepare(event, record_id)
-        return prepared, usage.llm_counts(meter.calls, meter.input_tokens,
-                                          meter.output_tokens, failed=meter.failures > 0)
+        turn = TaskRef(Job.DIALOG, str(task["id"]))
+        return self.work.run(
+            turn, lambda work, prepared: self._decide(work, event, turn, prepared),
+            self._apply, prepare=lambda: self._prepare(event, turn.id),
+            user=user_key(event.channel, event.user_id), channel=event.channel.value)
 
     def _prepare(self, event: InboundEvent, record_id: str) -> Any:
         # An earlier event of this user goes first (NotYet -> BUSY); plumbing/ordering.py.
@@ -113,16 +99,11 @@ class DialogService:
                                                       intent).handler)
         return preparer(event, argument) if preparer is not None else None
 
-    def _decide(
-        self, txn: Transaction, event: InboundEvent, task_id: str, prepared: Any = None,
-        llm_counts: dict[str, int] | None = None,
-    ) -> Decision:
-        key = user_key(event.channel, event.user_id)
-        now = self.clock.now()
-        user = txn.get(user_path(key))
-        session = txn.get(session_path(key))
-        usage_doc = txn.get(usage.usage_path(key, now))  # read phase: bumped below
-        quota = self.limits.start(txn.get(limits_path(key)), key, now)
+    def _decide(self, work: Work, event: InboundEvent, task: TaskRef, prepared: Any) -> Decision:
+        key, now = user_key(event.channel, event.user_id), work.now
+        user = work.get(user_path(key))
+        session = work.get(session_path(key))
+        quota = self.limits.start(work.get(limits_path(key)), key, now)
         if session is not None and session.get("expires_at") and session["expires_at"] <= now:
             session = None  # TTL deletion lags: an expired session counts as gone
         if user is None:
@@ -155,27 +136,24 @@ class DialogService:
             session_doc = {**turn.session, **reply.session, "state": str(next_state),
                            "user_id": key, "updated_at": now,
                            "expires_at": now + timedelta(seconds=self.session_ttl_s)}
-            txn.set(user_path(key), user)
-            txn.set(session_path(key), session_doc)
+            work.set(user_path(key), user)
+            work.set(session_path(key), session_doc)
             for path, doc in reply.writes:
                 if doc is None:
-                    txn.delete(path)
+                    work.delete(path)
                 else:
-                    txn.set(path, doc)
-            txn.set(usage.usage_path(key, now), usage.bump(
-                usage_doc, user_key=key, channel=event.channel.value, at=now,
-                counts={usage.action_counter(turn.state, step.handler): 1, **reply.usage,
-                        **(llm_counts or {})}))
-        ordering.mark_decided(txn, task_id.removeprefix("dialog:"), now)
-        txn.set(limits_path(key), quota.document())
+                    work.set(path, doc)
+            work.count({usage.action_counter(turn.state, step.handler): 1, **reply.usage})
+        else:
+            work.forget_usage()  # nothing is kept of a user who is erased
+        ordering.mark_decided(work, task.id, now)
+        work.set(limits_path(key), quota.document())
         jobs = [
-            JobRequest(job=job, name=f"{job.value}-{stable_id(task_id, str(i))}",
-                       payload={"id": stable_id(task_id, str(i)), "user": key,
-                                "channel": event.channel.value, "chat_id": event.chat_id,
-                                "language": str(user.get("language", "en")),
-                                "emergency": self._emergency(user),
-                                "reply_token": event.reply_token, "event_ms": event.timestamp_ms,
-                                **args})
+            task.follow_up(job, i).request({
+                "user": key, "channel": event.channel.value, "chat_id": event.chat_id,
+                "language": str(user.get("language", "en")),
+                "emergency": self._emergency(user),
+                "reply_token": event.reply_token, "event_ms": event.timestamp_ms, **args})
             for i, (job, args) in enumerate(reply.jobs)
         ]
         return Decision(
@@ -183,7 +161,7 @@ class DialogService:
             messages=reply.messages,
             # A job that will answer later gets the reply token instead of us.
             reply_token=None if jobs and not reply.messages else event.reply_token,
-            event_ms=event.timestamp_ms, send_key=task_id, loading=reply.loading,
+            event_ms=event.timestamp_ms, send_key=str(task), loading=reply.loading,
             acknowledge=event.callback_id, jobs=jobs, erase_user=reply.erase,
         )
 

@@ -32,6 +32,7 @@ from shared.plumbing.turns import Handler, Preparer
 if TYPE_CHECKING:
     from shared.plumbing.delivery import Delivery
     from shared.plumbing.jobkit import JobKit
+    from shared.plumbing.work import UnitOfWork
     from shared.ports import (
         AudioEncoder,
         BlobStore,
@@ -92,6 +93,8 @@ class Supplies(Protocol):
     def later(self, name: str) -> Callable[[], Any]:
         """An adapter built on first use (e.g. "llm")."""
         ...
+    @property
+    def work(self) -> UnitOfWork: ...
 
 
 HandlerFactory = Callable[[Supplies], Mapping[str, Handler]]
@@ -194,6 +197,10 @@ class Registry:
     def dialog_jobs(self) -> tuple[Job, ...]:
         """The jobs a dialog turn can start (the dialog worker's queues)."""
         return tuple(sorted({job for f in self.features for job in f.starts}))
+
+    @property
+    def archived(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.collections.values() if c.archive)
 
     @property
     def menu(self) -> tuple[MenuEntry, ...]:

@@ -11,11 +11,10 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.emergency import emergency_number
@@ -25,8 +24,9 @@ from shared.jobs import Job
 from shared.log import bind
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.files import user_file_key
-from shared.plumbing.metering import MeteredModel, metering
-from shared.plumbing.runner import Deferred, Outcome, TaskRunner
+from shared.plumbing.metering import Meter, MeteredModel, current_meter
+from shared.plumbing.runner import Deferred, Outcome
+from shared.plumbing.work import TaskRef, UnitOfWork, Work, job_send_key
 from shared.ports import (
     BlobStore,
     Clock,
@@ -37,14 +37,10 @@ from shared.ports import (
     TaskQueue,
     Transaction,
 )
-from shared.runtime import job_lease_s
 
 log = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=365)  # leaflets and translations kept for clinical review
-# Every full write of a document in these collections by a job is also archived as JSON
-# in the private bucket for clinical review (JobKit.archive).
-ARCHIVED_COLLECTIONS = frozenset({"leaflets", "translations"})
 
 Task = dict[str, Any]
 JobHandler = Callable[[Task], Outcome]
@@ -70,19 +66,15 @@ class JobKit:
     delivery: Delivery
     blobs: BlobStore | None = None  # the private bucket: archive() copies go there
     tasks: TaskQueue | None = None  # follow-up jobs a decision asks for (Decision.jobs)
+    # Collections whose full writes by a job are archived (Collection.archive).
+    archived: frozenset[str] = frozenset()
+    uow: UnitOfWork | None = None  # the container's unit of work; else one of its own
+    work: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
-        # One runner per job kind: each claim is leased for its own worker's timeout
-        # (shared/runtime.json), so a timed-out attempt blocks its retries for seconds,
-        # not for the longest worker's timeout.
-        self._runners = {job: TaskRunner(self.store, self.clock, Decision,
-                                         lease_s=job_lease_s(job)) for job in Job}
+        self.work = self.uow or UnitOfWork(self.store, self.clock)
         if not isinstance(self.llm, MeteredModel):  # every model call of a task counted
             self.llm = MeteredModel(self.llm)
-
-    def runner(self, job: Job) -> TaskRunner[Decision]:
-        """The exactly-once runner for tasks of this job kind."""
-        return self._runners[job]
 
     def decision(self, task: Task, messages: list[OutMessage]) -> Decision:
         """An answer to the user who caused the task (by reply token while fresh)."""
@@ -90,7 +82,7 @@ class JobKit:
             channel=Channel(task["channel"]), chat_id=str(task["chat_id"]),
             user_key=str(task["user"]), messages=messages,
             reply_token=task.get("reply_token"), event_ms=int(task.get("event_ms") or 0),
-            send_key=f"job:{task['id']}",
+            send_key=job_send_key(str(task["id"])),
         )
 
     def apology(self, task: Task) -> Decision:
@@ -116,43 +108,32 @@ class JobKit:
 
     def run(self, job: Job, task: Task, prepare: Callable[[], Any],
             decide: Callable[[Transaction, Any], Decision]) -> Outcome:
-        """prepare() once per claim (the model call); decide() in a transaction.
+        """prepare() once per claim (the model call); decide() in the task's unit of
+        work (plumbing/work.py).
 
         The model call is logged (model, token counts, latency; never the text) and
         counted in the user's usage document in the same transaction as decide()."""
-        user, channel = str(task["user"]), str(task["channel"])
-        bind(channel=channel, ui_language=language(task), action=job.value)
-        counts: dict[str, int] = {}  # filled by safe_prepare; empty on a replay
+        bind(channel=str(task["channel"]), ui_language=language(task), action=job.value)
 
-        def guarded(txn: Transaction, prepared: Any) -> Decision:
-            now = self.clock.now()
-            path = usage.usage_path(user, now)
-            usage_doc = txn.get(path)  # before decide(): reads come first
+        def guarded(work: Work, prepared: Any) -> Decision:
             if isinstance(prepared, LlmError):
-                decision = self.failure(task, prepared)
-            else:
-                decision = decide(_ArchivingTransaction(txn, self), prepared)
-            if counts:
-                txn.set(path, usage.bump(usage_doc, user_key=user, channel=channel, at=now,
-                                         counts=counts))
-            return decision
+                return self.failure(task, prepared)
+            return decide(_ArchivingTransaction(work, self), prepared)
 
         def safe_prepare() -> Any:
             started = time.perf_counter()
-            with metering() as meter:
-                try:
-                    result: Any = prepare()
-                except LlmError as error:  # the adapter already retried with backoff
-                    self._defer_if_asked(task, error)
-                    log.warning("llm failed", extra={"job": job.value,
-                                                     "retryable": error.retryable,
-                                                     "kind": error.kind,
-                                                     "outcome": "llm_failed",
-                                                     "llm_latency_ms": _ms(started)})
-                    result = error
-            counts.update(usage.llm_counts(meter.calls, meter.input_tokens,
-                                           meter.output_tokens, failed=meter.failures > 0))
-            if meter.calls and not isinstance(result, LlmError):
+            meter = current_meter() or Meter()  # the unit of work meters this step
+            try:
+                result: Any = prepare()
+            except LlmError as error:  # the adapter already retried with backoff
+                self._defer_if_asked(task, error)
+                log.warning("llm failed", extra={"job": job.value,
+                                                 "retryable": error.retryable,
+                                                 "kind": error.kind,
+                                                 "outcome": "llm_failed",
+                                                 "llm_latency_ms": _ms(started)})
+                return error
+            if meter.calls:
                 log.info("llm call", extra={
                     "job": job.value, "calls": meter.calls,
                     "model": ",".join(sorted(meter.models)) or self._model_name(),
@@ -161,11 +142,19 @@ class JobKit:
             return result
 
         try:
-            return self.runner(job).process(f"{job.value}:{task['id']}", guarded,
-                                            self.apply, safe_prepare)
+            return self.work.run(TaskRef(job, str(task["id"])), guarded, self.apply,
+                                 prepare=safe_prepare, user=str(task["user"]),
+                                 channel=str(task["channel"]))
         except Deferred as deferred:  # the claim is released: the copy can take it
             self._reschedule(job, task, deferred)
             return Outcome.DEFERRED
+
+    def once(self, job: Job, task: Task, decide: Callable[[Transaction, Any], Decision],
+             *, prepare: Callable[[], Any] | None = None,
+             apply: Callable[[Decision], object] | None = None) -> Outcome:
+        """A task without a model call, exactly once (nothing to count in usage)."""
+        return self.work.run(TaskRef(job, str(task["id"])), decide, apply or self.apply,
+                             prepare=prepare)
 
     def _defer_if_asked(self, task: Task, error: LlmError) -> None:
         """The model asked to come back later than a worker waits: run the task again
@@ -180,7 +169,7 @@ class JobKit:
         assert self.tasks is not None
         count = int(task.get("deferrals") or 0) + 1
         self.tasks.enqueue(job.value, {**task, "deferrals": count},
-                           name=f"{job.value}-{task['id']}-deferred-{count}",
+                           name=TaskRef(job, str(task["id"])).rescheduled(count),
                            schedule_at=deferred.at)
         log.info("task rescheduled", extra={"job": job.value, "deferrals": count,
                                             "outcome": "deferred",
@@ -221,17 +210,14 @@ class JobKit:
         return key
 
     def unavailable(self, job: Job, task: Task) -> Outcome:
-        """For a job kind whose feature is not deployed: a clear answer, once."""
-        return self.runner(job).process(
-            f"unavailable:{task['id']}",
-            lambda _txn, _: self.decision(task, [Text(text=t(language(task),
-                                                             "feature.unavailable"))]),
-            self.delivery.deliver,
-        )
+        """For a task this deployment cannot run: a clear answer, once."""
+        return self.once(job, task, lambda _work, _: self.decision(
+            task, [Text(text=t(language(task), "feature.unavailable"))]))
 
 
 class _ArchivingTransaction:
-    """The job's transaction; full writes to ARCHIVED_COLLECTIONS are archived too."""
+    """The job's transaction; full writes to the archived collections are archived too
+    (JSON in the private bucket, for clinical review: JobKit.archive)."""
 
     def __init__(self, txn: Transaction, kit: JobKit) -> None:
         self._txn = txn
@@ -255,7 +241,7 @@ class _ArchivingTransaction:
     def _archive(self, path: str, data: Doc) -> None:
         collection, _, doc_id = path.partition("/")
         user = data.get("user_id")
-        if collection in ARCHIVED_COLLECTIONS and isinstance(user, str) and "/" not in doc_id:
+        if collection in self._kit.archived and isinstance(user, str) and "/" not in doc_id:
             self._kit.archive(user, collection, doc_id, data)
 
 

@@ -44,6 +44,11 @@ def metering() -> Iterator[Meter]:
         _current.reset(token)
 
 
+def current_meter() -> Meter | None:
+    """The meter of the task step running now (None outside `metering()`)."""
+    return _current.get()
+
+
 class MeteredModel:
     """A LanguageModel that records each call (never its text) in the current Meter."""
 

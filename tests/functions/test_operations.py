@@ -16,7 +16,7 @@ import pytest
 from infra import ops
 from infra.local.gemini_server import GeminiServer
 from infra.local.platforms import PlatformServer, PlatformState
-from shared.bootstrap import Container
+from shared.bootstrap import Container, registry
 from shared.clock import FixedClock
 from shared.domain import usage
 from shared.domain.channels import Channel
@@ -147,7 +147,8 @@ def kit(llm: ScriptedModel) -> tuple[JobKit, MemoryStore, MemoryBlobStore]:
     store, blobs = MemoryStore(), MemoryBlobStore()
     messengers = {ch: RecordingMessenger(ch) for ch in Channel}
     clock = FixedClock(START)
-    return JobKit(store, clock, llm, Delivery(store, clock, messengers), blobs=blobs), store, blobs
+    return JobKit(store, clock, llm, Delivery(store, clock, messengers), blobs=blobs,
+                  archived=registry().archived), store, blobs
 
 
 TASK = {"id": "t1", "user": KEY, "channel": "telegram", "chat_id": CHAT, "language": "ru"}

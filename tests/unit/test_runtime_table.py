@@ -127,18 +127,21 @@ def test_the_first_retry_after_a_timeout_finds_the_task_free(name: str) -> None:
 
 
 def test_every_runner_is_leased_for_its_own_workers_row() -> None:
+    # Every task runs in a unit of work (shared/plumbing/work.py), whose runner for a
+    # job kind is leased for that kind's worker.
     c = fake_container()
-    assert c.dialog.runner.lease_s == TABLE["dialog_worker"].lease_s
-    assert c.reminders.runner.lease_s == TABLE["remind_worker"].lease_s
-    for job in Job:
-        assert c.job_kit.runner(job).lease_s == TABLE[WORKERS[job]].lease_s, job
+    assert c.dialog.work is c.work and c.job_kit.work is c.work
+    assert c.reminders.work is not None
+    for work in (c.work, c.reminders.work):
+        for job in Job:
+            assert work.runner(job).lease_s == TABLE[WORKERS[job]].lease_s, job
 
 
 def test_a_timed_out_translation_does_not_block_its_retry() -> None:
     # GIVEN a translation whose first attempt is still running inside the instance
     # (Cloud Run stops waiting at the timeout; the thread may run on)
     c = fake_container()
-    runner, clock = c.job_kit.runner(Job.TRANSLATE), c.clock
+    runner, clock = c.job_kit.work.runner(Job.TRANSLATE), c.clock
     task = {"id": "t1", "channel": "telegram", "chat_id": "42", "user": "telegram:42"}
     sent: list[str] = []
 

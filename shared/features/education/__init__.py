@@ -33,7 +33,8 @@ FEATURE = Feature(
     handlers=_handlers,
     starts=(Job.GENERATE,),
     jobs={Job.GENERATE: _generate},
-    collections=(Collection(COLLECTION, Erase.BY_FIELD),),  # 365 days (clinical review)
+    # Kept 365 days and archived (clinical review).
+    collections=(Collection(COLLECTION, Erase.BY_FIELD, archive=True),),
     files=(HANDOUTS,),
     menu=(MenuEntry("menu.education", "mode:edu"),),
 )

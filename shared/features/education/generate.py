@@ -229,10 +229,8 @@ class EducationService:
             return self.kit.decision(task, [
                 Text(text=t(lang, "education.handout_ready", count=ttl // 60)), cards])
 
-        # No model call: straight through the runner (exactly once, no LLM usage).
-        return self.kit.runner(Job.GENERATE).process(
-            f"{Job.GENERATE.value}:{task['id']}",
-            lambda txn, prepared: decide(txn, prepared), self.kit.delivery.deliver, prepare)
+        # No model call: exactly once, nothing to count.
+        return self.kit.once(Job.GENERATE, task, decide, prepare=prepare)
 
     # ------------------------------------------------------------------ helpers
     def _store_version(self, txn: Transaction, task: Task, leaflet_id: str,

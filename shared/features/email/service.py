@@ -96,7 +96,7 @@ class EmailService:
                 decision = self._say(task, "education.email_failed")
             self.kit.delivery.deliver(decision)
 
-        return self.kit.runner(Job.EMAIL).process(f"email:{task['id']}", decide, apply)
+        return self.kit.once(Job.EMAIL, task, decide, apply=apply)
 
     def _send_pending(self, task: Task, outbox: str) -> str:
         entry = self.kit.store.get(outbox)

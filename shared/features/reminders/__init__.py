@@ -22,7 +22,7 @@ from shared.plumbing.turns import Handler
 def _sender(supplies: Supplies) -> ReminderService:
     """remind_worker and the reminder buttons: they send, and enqueue nothing."""
     return ReminderService(supplies.store, supplies.queue_for(), supplies.clock,
-                           supplies.delivery)
+                           supplies.delivery, work=supplies.work)
 
 
 def ticker(supplies: Supplies) -> ReminderService:

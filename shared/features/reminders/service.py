@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
@@ -49,10 +49,10 @@ from shared.domain.schedule import (
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
 from shared.plumbing.delivery import Delivery
-from shared.plumbing.runner import Outcome, TaskRunner
+from shared.plumbing.runner import Outcome
 from shared.plumbing.turns import Handler, Reply, Turn
+from shared.plumbing.work import TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Conflict, Doc, DocumentStore, Filter, TaskQueue, Transaction
-from shared.runtime import lease_s
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,10 @@ class ReminderService:
     page: int = 500
     parallel: int = 16  # concurrent claim transactions in one tick
     snooze_s: int = 900
-    runner: TaskRunner[Decision] = field(init=False)
+    work: UnitOfWork | None = None  # the container's; by default one of its own
 
     def __post_init__(self) -> None:
-        # Leased for remind_worker's timeout (shared/runtime.json).
-        self.runner = TaskRunner(self.store, self.clock, Decision,
-                                 lease_s=lease_s("remind_worker"))
+        self.work = self.work or UnitOfWork(self.store, self.clock)
 
     # ------------------------------------------------------------------ tick
     def tick(self) -> dict[str, int]:
@@ -170,7 +168,7 @@ class ReminderService:
         return rid, payload
 
     def _dispatch(self, rid: str, payload: Doc) -> int:
-        added = self.tasks.enqueue(Job.REMIND.value, payload, name=f"remind-{rid}")
+        added = self.tasks.enqueue(Job.REMIND.value, payload, name=TaskRef(Job.REMIND, rid).name)
         self.store.delete(f"{OUTBOX}/{rid}")
         return int(added)
 
@@ -193,19 +191,17 @@ class ReminderService:
                     "channel": decision.channel.value, "doses": len(task.get("items") or []),
                     "lateness_s": lateness_s(task, self.clock.now())})
 
-        return self.runner.process(
-            f"remind:{rid}",
-            decide=lambda txn, _: self._decide_send(txn, rid, task),
-            apply=apply,
-        )
+        assert self.work is not None
+        return self.work.run(TaskRef(Job.REMIND, rid),
+                             lambda work, _: self._decide_send(work, rid, task), apply,
+                             user=str(task["user"]))
 
-    def _decide_send(self, txn: Transaction, rid: str, task: dict[str, Any]) -> Decision:
+    def _decide_send(self, work: Work, rid: str, task: dict[str, Any]) -> Decision:
         items = [i for i in task.get("items") or [] if isinstance(i, dict)]
-        doses = [txn.get(f"doses/{i['dose_id']}") for i in items]
+        doses = [work.get(f"doses/{i['dose_id']}") for i in items]
         user = str(task["user"])
-        profile = txn.get(f"users/{user}") or {}
-        now = self.clock.now()
-        usage_doc = txn.get(usage.usage_path(user, now))  # read phase: bumped below
+        profile = work.get(f"users/{user}") or {}
+        now = work.now
         channel = Channel(str(profile.get("channel") or task.get("channel")
                               or user.split("-", 1)[0]))
         chat_id = str(profile.get("chat_id") or task.get("chat_id") or "")
@@ -224,21 +220,19 @@ class ReminderService:
                 and prior.get("rid") and prior.get("rid") != rid
                 and prior.get("slot") in (i["slot"], i.get("missed"))
             })
-            txn.set(f"{REMINDERS}/{rid}", {"user_id": user, "items": live, "created_at": now,
+            work.set(f"{REMINDERS}/{rid}", {"user_id": user, "items": live, "created_at": now,
                                          "chat_id": chat_id, "supersedes": supersedes,
                                          "expires_at": now + REMINDER_TTL})
             for i in live:
-                txn.set(f"doses/{i['dose_id']}",
+                work.set(f"doses/{i['dose_id']}",
                         {"reminded": {"slot": i["slot"], "rid": rid}}, merge=True)
             counts[usage.REMINDERS_SENT] = len(live)
-        counts = {k: v for k, v in counts.items() if v}
-        if counts:
-            txn.set(usage.usage_path(user, now), usage.bump(
-                usage_doc, user_key=user, channel=channel.value, at=now, counts=counts))
+        work.channel = channel.value
+        work.count(counts)  # in the same transaction (plumbing/work.py)
         return Decision(
             channel=channel, chat_id=chat_id or "-", user_key=user,
             messages=[reminder_message(lang, rid, live)] if live else [],
-            send_key=f"remind:{rid}",
+            send_key=str(TaskRef(Job.REMIND, rid)),
         )
 
     def _supersede(self, rid: str, decision: Decision, ids: list[str]) -> None:

@@ -45,6 +45,7 @@ FEATURE = Feature(
     handlers=_handlers,
     starts=(Job.TRANSLATE, Job.STT),
     jobs={Job.TRANSLATE: _translate, Job.STT: _voice, Job.TAIGI: _taigi},
-    collections=(Collection(COLLECTION, Erase.BY_FIELD),),
+    # Kept 365 days and archived (clinical review).
+    collections=(Collection(COLLECTION, Erase.BY_FIELD, archive=True),),
     menu=(MenuEntry("menu.translation", "mode:tr"),),
 )

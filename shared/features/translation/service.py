@@ -34,6 +34,7 @@ from shared.jobs import Job
 from shared.plumbing.collections import session_path
 from shared.plumbing.jobkit import RETENTION, JobKit, Task, emergency, language
 from shared.plumbing.runner import Outcome
+from shared.plumbing.work import TaskRef
 from shared.ports import Transaction
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class TranslationService:
     def translate(self, task: Task) -> Outcome:
         text, target = str(task.get("text", "")), _target(task)
         return self.kit.run(Job.TRANSLATE, task, lambda: self._translate(text, target),
-                            lambda txn, result: self._answer(txn, task, result, None))
+                            lambda txn, result: self._answer(txn, Job.TRANSLATE, task, result,
+                                                             None))
 
     def _translate(self, text: str, target: str) -> prompts.MedicalTranslation:
         """The one model call per translated message."""
@@ -75,7 +77,8 @@ class TranslationService:
                                           prompts.translation_prompt(text),
                                           prompts.MedicalTranslation, thinking="minimal")
 
-    def _answer(self, txn: Transaction, task: Task, result: prompts.MedicalTranslation,
+    def _answer(self, txn: Transaction, job: Job, task: Task,
+                result: prompts.MedicalTranslation,
                 heard: str | None) -> Decision:
         lang, target, user = language(task), _target(task), str(task["user"])
         session = txn.get(session_path(user))  # reads first
@@ -107,15 +110,14 @@ class TranslationService:
                              buttons=conversation_buttons(lang, read_aloud=target != TAIGI)))
         decision = self.kit.decision(task, messages)
         if target == TAIGI:
-            decision.jobs = [self._taigi_job(task, translation_id, result)]
+            decision.jobs = [self._taigi_job(job, task, translation_id, result)]
         return decision
 
-    def _taigi_job(self, task: Task, translation_id: str,
+    def _taigi_job(self, job: Job, task: Task, translation_id: str,
                    result: prompts.MedicalTranslation) -> JobRequest:
-        job_id = stable_id("taigi", str(task["id"]))
         spoken = str(task.get("source", ""))
-        return JobRequest(job=Job.TAIGI, name=f"taigi-{job_id}", payload={
-            "id": job_id, "user": task["user"], "channel": task["channel"],
+        return TaskRef(job, str(task["id"])).follow_up(Job.TAIGI).request({
+            "user": task["user"], "channel": task["channel"],
             "chat_id": task["chat_id"], "language": language(task),
             "text": taigi_text(spoken, result.plain, result.translation),
             "translation_id": translation_id,
@@ -125,9 +127,8 @@ class TranslationService:
     def voice(self, task: Task) -> Outcome:
         lang = language(task)
         if self.kit.llm.offline:  # no Gemini key: nothing can transcribe
-            return self.kit.runner(Job.STT).process(
-                f"stt:{task['id']}",
-                lambda _txn, _: self._notice(task, "translation.voice_offline"), self.kit.apply)
+            return self.kit.once(Job.STT, task, lambda _work, _: self._notice(
+                task, "translation.voice_offline"))
         channel, target = Channel(task["channel"]), _target(task)
 
         def prepare() -> Heard | VoiceProblem:
@@ -150,7 +151,7 @@ class TranslationService:
         def decide(txn: Transaction, prepared: Heard | VoiceProblem) -> Decision:
             if isinstance(prepared, VoiceProblem):
                 return self._notice(task, prepared.key)
-            return self._answer(txn, task, prepared.result, prepared.transcript)
+            return self._answer(txn, Job.STT, task, prepared.result, prepared.transcript)
 
         log.info("voice message", extra={"ui_language": lang})
         return self.kit.run(Job.STT, task, prepare, decide)

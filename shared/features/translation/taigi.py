@@ -50,9 +50,8 @@ class TaigiVoiceService:
     link_ttl_s: int = 3600
 
     def speak(self, task: Task) -> Outcome:
-        return self.kit.runner(Job.TAIGI).process(
-            f"{Job.TAIGI.value}:{task['id']}", lambda txn, audio: self._decide(txn, task, audio),
-            self.kit.apply, lambda: self._prepare(task))
+        return self.kit.once(Job.TAIGI, task, lambda work, audio: self._decide(work, task, audio),
+                             prepare=lambda: self._prepare(task))
 
     def _prepare(self, task: Task) -> TaigiAudio | None:
         fmt = FORMATS[Channel(task["channel"])]  # LINE: m4a; Telegram: OGG/Opus voice
