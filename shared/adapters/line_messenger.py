@@ -1,6 +1,6 @@
 """Messenger for LINE, on line-bot-sdk v3 (the only module that imports linebot).
 
-Rendering is pure (OutMessage -> LINE wire JSON, line_render.py) and kept apart from
+Rendering is pure (OutMessage -> LINE wire JSON, shared/wire/line.py) and kept apart from
 transport, so its limits are easy to test and the flow tests' in-memory messenger sends
 exactly what this adapter sends. The SDK then validates the JSON into its models.
 
@@ -39,7 +39,10 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
     ShowLoadingAnimationRequest,
 )
 
-from shared.adapters.line_render import (  # re-exported: the renderer's public names
+from shared.domain.channels import Channel
+from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.messages import OutMessage
+from shared.wire.line import (  # re-exported: the renderer's public names
     Wire,
     batches,
     json_size,
@@ -48,9 +51,6 @@ from shared.adapters.line_render import (  # re-exported: the renderer's public 
     render_messages,
     retry_key,
 )
-from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
-from shared.domain.messages import OutMessage
 
 __all__ = ["LineMessenger", "Wire", "batches", "json_size", "loading_seconds",
            "quick_reply", "render_messages", "retry_key"]
@@ -131,7 +131,7 @@ class LineMessenger:
         local_origins: Sequence[str] = (),
     ) -> None:
         self._timeout = timeout_s
-        # The local stack's plain-HTTP blob server (line_render._link_allowed).
+        # The local stack's plain-HTTP blob server (shared/wire/line.py: _link_allowed).
         self._local_origins = tuple(local_origins)
         self._media_retry_delays = tuple(media_retry_delays)
         self._client = ApiClient(Configuration(host=api_base_url, access_token=access_token))

@@ -6,7 +6,7 @@ runs every call on it under a lock, so PTB's HTTP client always lives on the loo
 created its connections and the asyncio details stay inside this module. Do not call it
 from a thread that is already running an event loop.
 
-Rendering is pure (telegram_render.py: OutMessage -> Bot API calls); this module only
+Rendering is pure (shared/wire/telegram.py: OutMessage -> Bot API calls); this module only
 makes the calls. A send is a sequence of calls ("parts"), one message bubble each:
 `start` skips the parts an earlier attempt delivered and `on_part` reports each
 delivered part, so plumbing/delivery.py resumes a send where it stopped. The Bot API
@@ -42,15 +42,15 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from shared.adapters.telegram_render import (  # re-exported: the renderer's public names
+from shared.domain.channels import Channel
+from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.messages import OutMessage
+from shared.wire.telegram import (  # re-exported: the renderer's public names
     BotCall,
     card_pages,
     keyboard,
     render_calls,
 )
-from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
-from shared.domain.messages import OutMessage
 
 __all__ = ["BotCall", "TelegramMessenger", "card_pages", "keyboard", "render_calls"]
 

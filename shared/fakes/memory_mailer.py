@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from shared.adapters.smtp_mailer import build_message
 from shared.ports import Email
+from shared.wire.mime import build_message
 
 
 @dataclass(frozen=True)

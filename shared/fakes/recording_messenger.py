@@ -35,8 +35,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.adapters.line_render import batches, rendered, retry_key
-from shared.adapters.telegram_render import render_calls
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.messages import OutMessage
@@ -46,6 +44,8 @@ from shared.fakes.platform_rules import (
     line_message_problems,
     telegram_call_problems,
 )
+from shared.wire.line import batches, rendered, retry_key
+from shared.wire.telegram import render_calls
 
 OnPart = Callable[[int, list[str]], None]
 

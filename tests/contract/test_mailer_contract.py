@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from infra.local.smtp_sink import SmtpSink
-from shared.adapters.smtp_mailer import MailError, SmtpMailer, build_message
+from shared.adapters.smtp_mailer import MailError, SmtpMailer
 from shared.fakes.memory_mailer import MemoryMailer
 from shared.ports import Email, Mailer
+from shared.wire.mime import build_message
 from tests.servers.smtp import SMTP_PASSWORD, SMTP_USER, SmtpTls
 
 SENDER = "MedBot <medbot@example.org>"

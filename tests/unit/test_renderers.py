@@ -1,5 +1,5 @@
 """The adapters' pure renderers never produce what the platforms refuse or degrade, and
-never two buttons alike in one message (line_render.py, telegram_render.py, checked
+never two buttons alike in one message (shared/wire/line.py, shared/wire/telegram.py, checked
 against shared/fakes/platform_rules.py). Issue 20."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.line_render import batches, render_messages
-from shared.adapters.telegram_render import card_pages, render_calls
 from shared.domain.labels import fold
 from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
 from shared.fakes.platform_rules import line_message_problems, telegram_call_problems
+from shared.wire.line import batches, render_messages
+from shared.wire.telegram import card_pages, render_calls
 
 ER = "Metformin hydrochloride extended-release 500 mg"
 IR = "Metformin hydrochloride immediate-release 850 mg"

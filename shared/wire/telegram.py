@@ -1,9 +1,10 @@
 """OutMessage -> Telegram Bot API calls (pure: no SDK, no I/O).
 
 Each OutMessage becomes one or more calls (sendMessage, sendVoice, sendAudio) with their
-Bot API parameters as JSON, the chat id aside. The adapter (telegram_messenger.py) makes
-exactly these calls; the flow tests' in-memory messenger passes them through the same
-platform rules as the local Telegram stand-in (shared/fakes/platform_rules.py).
+Bot API parameters as JSON, the chat id aside. The adapter
+(adapters/telegram_messenger.py) makes exactly these calls; the flow tests' in-memory
+messenger passes them through the same platform rules as the local Telegram stand-in
+(shared/fakes/platform_rules.py).
 
 Limits: text 1-4096 characters after entity parsing, captions <= 1024, callback_data
 1-64 bytes, at most 100 entities shown per message (python-telegram-bot

@@ -1,8 +1,8 @@
 """OutMessage -> LINE Messaging API wire JSON (pure: no SDK, no I/O).
 
-Kept apart from the transport (line_messenger.py) so that the in-memory messenger of the
-flow tests renders exactly what the real adapter sends and passes it through the same
-platform rules as the local LINE stand-in (shared/fakes/platform_rules.py).
+Kept apart from the transport (adapters/line_messenger.py) so that the in-memory
+messenger of the flow tests renders exactly what the real adapter sends and passes it
+through the same platform rules as the local LINE stand-in (shared/fakes/platform_rules.py).
 
 Limits (Messaging API reference): text <= 5000 UTF-16 units, <= 5 messages per call,
 quick reply <= 13 items with labels <= 20, Flex Message button labels <= 40, flex carousel

@@ -1,0 +1,86 @@
+"""The layers of the house, checked on the import statements of shared/ and functions/:
+no import runs back up (domain knows no plumbing, plumbing knows no feature, nothing
+but bootstrap and the adapters themselves imports an adapter), and no module imports
+itself back through others."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What each layer may import from shared (besides itself). Adapters, fakes and
+# bootstrap are the only ones that may know SDKs or wire things together.
+ALLOWED: dict[str, set[str]] = {
+    "domain": {"jobs"},
+    "medication": {"domain"},  # the deterministic parser
+    "ports": {"domain"},
+    "wire": {"domain", "ports"},
+    "jobs": set(),
+    "plumbing": {"domain", "jobs", "ports", "clock", "log", "settings"},
+    "features": {"domain", "jobs", "ports", "plumbing", "medication", "log"},
+    "fakes": {"domain", "ports", "wire", "jobs"},
+    "adapters": {"domain", "ports", "wire", "jobs", "clock", "log"},
+    "functions": {"bootstrap", "log", "plumbing", "jobs"},
+}
+
+
+def modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted([*(ROOT / "shared").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        yield ".".join(p for p in parts if p != "__init__"), path
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[0] if parts[0] == "functions" else parts[1] if len(parts) > 1 else ""
+
+
+def imports(path: Path, *, top_level_only: bool = False) -> Iterator[str]:
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            for alias in node.names:  # "from shared.plumbing import ordering"
+                yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_no_import_runs_back_up_the_layers():
+    wrong = []
+    for module, path in modules():
+        mine = layer(module)
+        if mine not in ALLOWED:
+            continue  # bootstrap, settings, log, clock: the wiring and the basics
+        for target in imports(path):
+            if target.startswith("shared.") and layer(target) not in {mine, *ALLOWED[mine]}:
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_adapters_are_imported_only_by_bootstrap_and_each_other():
+    importers = {module for module, path in modules()
+                 if any(t.startswith("shared.adapters") for t in imports(path))}
+    assert {m for m in importers if layer(m) != "adapters"} == {"shared.bootstrap"}
+
+
+def test_no_module_imports_itself_back():
+    known = dict(modules())
+    graph = {module: {t for t in imports(path, top_level_only=True) if t in known}
+             for module, path in known.items()}
+    cycles = []
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            module, trail = stack.pop()
+            for target in graph[module]:
+                if target == start:
+                    cycles.append(" -> ".join([*trail, start]))
+                elif target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*trail, target]))
+    assert cycles == []
