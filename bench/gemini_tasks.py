@@ -168,7 +168,7 @@ def main() -> None:
         if gemini is None:
             raise SystemExit("no Gemini backend configured (set GEMINI_BACKEND=vertex and "
                              "GCP_PROJECT, or GEMINI_API_KEY)")
-        gemini._usage_observer = usage  # the bench's own counter, never the text
+        gemini.observe_usage(usage)  # the bench's own counter, never the text
         print(report(run(gemini, usage, args.repeat, lambda _n: None), args.repeat,
                      f"{settings.gemini_backend} backend, {settings.gemini_model} / "
                      f"{settings.gemini_tts_model}"))

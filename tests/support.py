@@ -22,6 +22,8 @@ from shared.domain.signatures import line_signature
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
+from shared.features.medication.model import DailyAt, Dose
+from shared.features.medication.repository import dose_doc
 from shared.jobs import WORKERS, Job
 from shared.settings import Settings
 
@@ -40,6 +42,13 @@ def test_settings(**overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(**values)
+
+
+def dose_document(dose_id: str, user: str, medication: str | None, name: str, dosage: str,
+                  hhmm: str, zone: str, now: datetime) -> dict[str, Any]:
+    """A dose as the medication feature stores it, its first slot after `now`."""
+    return dose_doc(Dose.first(dose_id, user, medication, name, dosage, DailyAt(hhmm), zone,
+                               now))
 
 
 def registered_store() -> MemoryStore:

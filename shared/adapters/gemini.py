@@ -16,39 +16,33 @@ Developer API (an API key) for local runs and tests.
 * Speech: the answer's mime type gives the format (L16 at its rate, or WAV); the style
   goes in speech_metadata, never into the spoken text; no sampling parameters.
 
-The SDK is imported lazily (0.7 s) so importing this module stays cheap; the client is
-built on first use. Never log prompts, outputs, audio or transcripts: they are personal
-medical data.
+The client and the calls with their retries are gemini_transport.py's; this module
+reads the answers. The SDK is imported lazily (0.7 s) so importing this module stays
+cheap; the client is built on first use. Never log prompts, outputs, audio or
+transcripts: they are personal medical data.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.adapters.gemini_answers import (
-    finish_failure,
-    quota_reset,
-    retry_hint,
-    speech_from,
-    suggestions,
-)
+from shared.adapters.gemini_answers import finish_failure, speech_from, suggestions
+from shared.adapters.gemini_transport import GeminiTransport, VertexTarget
 from shared.ports import LlmError, LlmText, Source, Speech, Thinking
 
 if TYPE_CHECKING:
-    from google import genai
     from google.genai import types
 
 log = logging.getLogger(__name__)
+
+__all__ = ["GeminiModel", "VertexTarget"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -59,8 +53,6 @@ DEFAULT_VOICE: Final = "Kore"  # prebuilt voices are multilingual; the model det
 # (Gemini 3.8 TTS reads the text verbatim).
 SPEECH_STYLE: Final = ("Calm, warm and clear, at an unhurried pace, like a nurse explaining "
                        "something to a patient")
-BACKOFF_BASE_S: Final = 1.0
-BACKOFF_MAX_S: Final = 30.0
 # Output budget per call (thinking tokens count against it): first try, then "ask
 # again with more room" after a MAX_TOKENS answer. A leaflet is ~1-3k tokens; the
 # second budget is the Gemini 3 models' output limit.
@@ -70,32 +62,6 @@ TRANSCRIBE_SYSTEM: Final = (
     "spoken. Output only the transcript, without comments, translation or timestamps. If "
     "nothing is said, output nothing."
 )
-
-
-def _transient_transport_errors() -> tuple[type[BaseException], ...]:
-    """Timeouts and connection failures of whichever httpx flavour google-genai uses
-    (3.x prefers httpx2 when installed and does not wrap these exceptions)."""
-    found: list[type[BaseException]] = []
-    for module_name in ("httpx", "httpx2"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for name in ("TimeoutException", "ConnectError", "RemoteProtocolError"):
-            cls = getattr(module, name, None)
-            if isinstance(cls, type) and issubclass(cls, BaseException):
-                found.append(cls)
-    return (TimeoutError, ConnectionError, *found)
-
-
-@dataclass(frozen=True)
-class VertexTarget:
-    """Vertex AI: the project and location that serve the model; credentials None means
-    Application Default Credentials (on Cloud Functions: the function's service account)."""
-
-    project: str
-    location: str
-    credentials: Any = None
 
 
 class GeminiModel:
@@ -122,31 +88,28 @@ class GeminiModel:
         if bool(api_key) == (vertex is not None):
             raise ValueError("GeminiModel needs either an API key or a Vertex AI target "
                              "(use the offline engine without)")
-        self._api_key = api_key
-        self._vertex = vertex
         self._model = model
         self._tts_model = tts_model
-        self._base_url = base_url
-        self._timeout_ms = int(timeout_s * 1000)
-        self._attempts = max(1, attempts)
-        self._max_wait_s = max_wait_s
-        self._sleep = sleep
-        self._now = now
         self._voice = voice
         self._output_tokens = output_tokens
-        self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
-        # Sees (model, usage_metadata) of every answer: token counts, never text (bench).
-        self._usage_observer = usage_observer
-        self._client: genai.Client | None = None
-        self._client_lock = threading.Lock()
-        self._transient: tuple[type[BaseException], ...] = ()
-        # Per-day quota exhausted: model -> when it resets. Only spares doomed requests
-        # (and the quota) in this process; the truth stays with the service.
-        self._quota_until: dict[str, datetime] = {}
+        self._transport = GeminiTransport(
+            api_key, vertex, tts_model, base_url, int(timeout_s * 1000), max(1, attempts),
+            max_wait_s, sleep, now,
+            rng or random.Random(),  # noqa: S311 (jitter, not security)
+            usage_observer)
 
     @property
     def backend(self) -> str:
-        return "vertex" if self._vertex is not None else "api-key"
+        return self._transport.backend
+
+    def observe_usage(self, observer: Callable[[str, Any], None] | None) -> None:
+        """Let `observer` see (model, usage_metadata) of every answer: token counts,
+        never text (bench/gemini_tasks.py)."""
+        self._transport.usage_observer = observer
+
+    def _call(self, model: str, contents: Any,
+              config: types.GenerateContentConfig) -> types.GenerateContentResponse:
+        return self._transport.call(model, contents, config)
 
     # ------------------------------------------------------------------ port
     def generate(self, system: str, prompt: str, *, grounded: bool = False,
@@ -247,7 +210,7 @@ class GeminiModel:
         failures raise LlmError."""
         from google.genai import errors
 
-        client = self._client_once()
+        client = self._transport.client()
         try:
             client.models.get(model=model)
         except errors.ClientError as exc:
@@ -312,122 +275,6 @@ class GeminiModel:
         if thinking == "minimal":
             return types.ThinkingConfig(thinking_level=types.ThinkingLevel.MINIMAL)
         return None  # the model's own default
-
-    # ------------------------------------------------------------------ plumbing
-    def _client_once(self) -> genai.Client:
-        with self._client_lock:
-            if self._client is None:
-                from google import genai
-                from google.genai import types
-
-                options = types.HttpOptions(timeout=self._timeout_ms)
-                if self._base_url:
-                    options.base_url = self._base_url
-                if self._vertex is not None:
-                    self._client = genai.Client(
-                        vertexai=True, project=self._vertex.project,
-                        location=self._vertex.location, credentials=self._vertex.credentials,
-                        http_options=options)
-                else:
-                    self._client = genai.Client(api_key=self._api_key, http_options=options)
-                self._transient = _transient_transport_errors()
-            return self._client
-
-    def _variable(self, model: str) -> str:
-        return "GEMINI_TTS_MODEL" if model == self._tts_model else "GEMINI_MODEL"
-
-    def _call(
-        self, model: str, contents: Any, config: types.GenerateContentConfig
-    ) -> types.GenerateContentResponse:
-        from google.genai import errors
-
-        client = self._client_once()
-        for attempt in range(1, self._attempts + 1):
-            self._check_quota(model)
-            delay: float | None = None
-            try:
-                response = client.models.generate_content(
-                    model=model, contents=contents, config=config
-                )
-                if self._usage_observer is not None:
-                    self._usage_observer(model, response.usage_metadata)
-                return response
-            except errors.ClientError as exc:
-                if exc.code == 404:
-                    raise self._model_missing(model, exc) from None
-                if exc.code not in (408, 429):
-                    log.warning("gemini %s rejected the request: HTTP %s", model, exc.code)
-                    raise LlmError(f"Gemini rejected the request (HTTP {exc.code})",
-                                   retryable=False) from None
-                hint = retry_hint(exc.details)
-                if hint.per_day:
-                    raise self._daily_quota(model) from None
-                delay, reason = hint.delay_s, f"HTTP {exc.code}"
-            except errors.ServerError as exc:
-                delay, reason = retry_hint(exc.details).delay_s, f"HTTP {exc.code}"
-            except errors.APIError as exc:  # neither 4xx nor 5xx: unexpected, permanent
-                raise LlmError(f"Gemini error (HTTP {exc.code})", retryable=False) from None
-            except self._transient as exc:
-                reason = type(exc).__name__
-            if attempt == self._attempts:
-                log.warning("gemini %s failed after %d attempts: %s", model, attempt, reason)
-                raise LlmError(f"Gemini unavailable after {attempt} attempts ({reason})",
-                               retryable=True,
-                               kind="rate_limited" if delay is not None else "unavailable",
-                               retry_after_s=delay)
-            if delay is not None and delay > self._max_wait_s:
-                # Longer than a worker should sit idle: the task is rescheduled instead.
-                log.info("gemini %s asks to retry in %.1f s (%s): rescheduling",
-                         model, delay, reason)
-                raise LlmError(f"Gemini asks to retry in {delay:.1f} s", retryable=True,
-                               kind="rate_limited", retry_after_s=delay)
-            wait = self._backoff(attempt) if delay is None else self._hinted(delay)
-            log.info("gemini %s attempt %d failed (%s); retrying in %.1f s",
-                     model, attempt, reason, wait)
-            self._sleep(wait)
-        raise AssertionError("unreachable")  # the loop returns or raises
-
-    def _backoff(self, attempt: int) -> float:
-        # Exponential with full jitter on top, so a burst of workers hitting a 429
-        # together do not come back in lockstep.
-        base = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0 ** (attempt - 1))
-        return base + self._rng.uniform(0, base)
-
-    def _hinted(self, delay: float) -> float:
-        # Never before the hint runs out; a little jitter after it.
-        return delay + self._rng.uniform(0, min(1.0, 0.1 * delay))
-
-    def _model_missing(self, model: str, exc: Any) -> LlmError:
-        variable = self._variable(model)
-        log.error("gemini %s model not found (HTTP 404 %s): set %s to a current model "
-                  "(python -m infra.ops models lists what this backend serves)",
-                  model, exc.status or "NOT_FOUND", variable,
-                  extra={"outcome": "model_not_found", "model": model, "variable": variable,
-                         "backend": self.backend})
-        return LlmError(f"model {model} not found ({variable})", retryable=False,
-                        kind="model_missing")
-
-    def _daily_quota(self, model: str) -> LlmError:
-        now = self._now()
-        until = quota_reset(now)
-        self._quota_until[model] = until
-        log.error("gemini %s daily quota exhausted: no calls until %s (raise the quota or "
-                  "wait)", model, until.isoformat(),
-                  extra={"outcome": "quota_exhausted_daily", "model": model,
-                         "backend": self.backend})
-        return LlmError("Gemini's daily quota is used up", retryable=False, kind="quota_daily",
-                        retry_after_s=(until - now).total_seconds())
-
-    def _check_quota(self, model: str) -> None:
-        until = self._quota_until.get(model)
-        if until is None:
-            return
-        now = self._now()
-        if now >= until:
-            del self._quota_until[model]
-            return
-        raise LlmError("Gemini's daily quota is used up", retryable=False, kind="quota_daily",
-                       retry_after_s=(until - now).total_seconds())
 
 
 def _name(value: Any) -> str:

@@ -1,4 +1,6 @@
-"""Schedule maths for medication reminders (pure: no I/O, no clock).
+"""Schedule maths for medication reminders (pure: no I/O, no clock): time zones,
+wall times, the next occurrence of a wall time. The doses' state is the medication
+model's (shared/features/medication/model.py).
 
 Times are stored as the user's local wall-clock "HH:MM" plus a time-zone string
 (an IANA name such as "Europe/Berlin", or a fixed offset such as "+03:00"); due
@@ -10,10 +12,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
-from typing import Any, Final, NamedTuple
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-Doc = dict[str, Any]
 
 # Language-based first guess offered as a button (the user confirms it).
 DEFAULT_ZONES: Final[dict[str, str]] = {
@@ -115,62 +115,6 @@ def local_label(instant: datetime, zone: tzinfo) -> str:
     return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-# --------------------------------------------------------------------------- dose state
-# A dose document (collection `doses`) is one (medication, local time) pair:
-#   next_slot_at  the next scheduled instant not yet started (UTC)
-#   pending_slot  the slot being reminded about (ISO UTC) until taken/skipped, else None
-#   sent          reminders sent for the pending slot
-#   next_due_at   when the tick should look at it again (indexed; the tick queries it)
-
 def slot_key(slot: datetime) -> str:
+    """How a dose's slot (its instant) is named: ISO 8601 in UTC."""
     return slot.astimezone(UTC).isoformat()
-
-
-def new_dose(fields: Doc, hhmm: str, zone_name: str, now: datetime) -> Doc:
-    slot = next_occurrence(hhmm, zone_of(zone_name), now)
-    return {**fields, "time": hhmm, "timezone": zone_name, "next_slot_at": slot,
-            "next_due_at": slot, "pending_slot": None, "sent": 0}
-
-
-def rezone(dose: Doc, zone_name: str, now: datetime) -> Doc:
-    """The dose in a new time zone: the same wall time, new instants; a slot already
-    being reminded about stays pending."""
-    slot = next_occurrence(str(dose["time"]), zone_of(zone_name), now)
-    due = min(dose["next_due_at"], slot) if dose.get("pending_slot") else slot
-    return {**dose, "timezone": zone_name, "next_slot_at": slot, "next_due_at": due}
-
-
-class Advance(NamedTuple):
-    dose: Doc
-    remind: bool  # send a reminder for dose["pending_slot"]
-    missed: str | None  # a slot superseded while still pending
-
-
-def advance(dose: Doc, now: datetime, repeat: timedelta) -> Advance:
-    """The tick's step for a due dose. Starts a new slot when its time has come (the
-    one still pending is then missed), otherwise repeats the pending one."""
-    updated = dict(dose)
-    if now >= dose["next_slot_at"]:
-        updated["pending_slot"] = slot_key(dose["next_slot_at"])
-        updated["sent"] = 1
-        updated["next_slot_at"] = next_occurrence(
-            str(dose["time"]), zone_of(str(dose["timezone"])), now)
-        updated["next_due_at"] = min(now + repeat, updated["next_slot_at"])
-        return Advance(updated, True, dose.get("pending_slot"))
-    if dose.get("pending_slot"):
-        updated["sent"] = int(dose.get("sent") or 0) + 1
-        updated["next_due_at"] = min(now + repeat, updated["next_slot_at"])
-        return Advance(updated, True, None)
-    updated["next_due_at"] = dose["next_slot_at"]  # nothing pending: wait for the slot
-    return Advance(updated, False, None)
-
-
-def close_slot(dose: Doc) -> Doc:
-    """The dose after its pending slot was taken or skipped: wait for the next slot."""
-    return {**dose, "pending_slot": None, "sent": 0, "next_due_at": dose["next_slot_at"]}
-
-
-def log_entry(dose_id: str, dose: Doc, slot: str, status: str, now: datetime) -> Doc:
-    return {"user_id": dose["user_id"], "dose_id": dose_id,
-            "medication_id": dose.get("medication_id"), "slot_at": datetime.fromisoformat(slot),
-            "status": status, "at": now}

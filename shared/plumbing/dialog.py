@@ -30,7 +30,7 @@ from shared.plumbing.delivery import Delivery
 from shared.plumbing.erasure import Eraser
 from shared.plumbing.limits import UserLimits, limits_path
 from shared.plumbing.runner import NotYet, Outcome
-from shared.plumbing.turns import Handler, Preparer, Reply, Turn
+from shared.plumbing.turns import Handler, Preparer, Reply, Turn, next_session
 from shared.plumbing.work import TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue
 
@@ -132,8 +132,7 @@ class DialogService:
         if not reply.erase:
             user.update(reply.user)
             user.update({"chat_id": event.chat_id, "last_seen_at": now})
-            next_state = reply.next_state or step.next_state or turn.state
-            session_doc = {**turn.session, **reply.session, "state": str(next_state),
+            session_doc = {**next_session(turn, step.next_state, reply),
                            "user_id": key, "updated_at": now,
                            "expires_at": now + timedelta(seconds=self.session_ttl_s)}
             work.set(user_path(key), user)

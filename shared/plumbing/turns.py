@@ -39,6 +39,12 @@ class Turn:
     def state(self) -> str:
         return str(self.session.get("state", State.MENU))
 
+    @property
+    def data(self) -> Doc:
+        """The context of the state the conversation is in (e.g. the question asked)."""
+        data = self.session.get("data")
+        return dict(data) if isinstance(data, dict) else {}
+
 
 @dataclass
 class Reply:
@@ -47,6 +53,9 @@ class Reply:
     session: Doc = field(default_factory=dict)  # fields to set on the session
     user: Doc = field(default_factory=dict)  # fields to set on the user
     next_state: str | None = None  # overrides the table's next state
+    # The next state's context (session.data); None: kept while the state stays,
+    # forgotten when it changes.
+    data: Doc | None = None
     loading: bool = False
     erase: bool = False
     # Documents to set (full replace) or delete (None) in the same transaction.
@@ -60,3 +69,12 @@ Handler = Callable[[Turn], Reply]
 # Slow work (a model call) for a text message, run before the transaction so a retried
 # transaction does not repeat it; its result is the handler's Turn.prepared.
 Preparer = Callable[[InboundEvent, str], Any]
+
+
+def next_session(turn: Turn, table_state: str | None, reply: Reply) -> Doc:
+    """The session after a turn: the reply's fields, the state that follows (the
+    reply's, else the table's, else the same) and that state's context."""
+    state = reply.next_state or table_state or turn.state
+    kept = turn.data if state == turn.state else {}  # a state's context is its own
+    data = reply.data if reply.data is not None else kept
+    return {**turn.session, **reply.session, "state": str(state), "data": data}

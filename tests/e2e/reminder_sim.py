@@ -21,9 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from shared.clock import FixedClock
-from shared.domain.schedule import close_slot, log_entry, new_dose, resolve_zone, zone_of
+from shared.domain.schedule import resolve_zone, zone_of
 from shared.fakes.memory_store import MemoryStore
-from shared.features.reminders.service import CLAIM_TTL, ReminderService, dose_log_path
+from shared.features.medication.model import DailyAt, Dose, SlotStatus
+from shared.features.medication.repository import MedicationRepository, dose_doc
+from shared.features.reminders.records import CLAIM_TTL
+from shared.features.reminders.service import ReminderService
 from shared.ports import Doc, DocumentStore, Filter
 
 ZONES = (
@@ -122,10 +125,11 @@ def seed(store: DocumentStore, users: int, rng: random.Random) -> list[tuple[str
             store.set(f"medications/{mid}", {"user_id": key, "name": f"med{m}",
                                              "dosage": "", "times": times})
             for hhmm in times:
-                fields = {"user_id": key, "medication_id": mid, "name": f"med{m}", "dosage": ""}
-                doc = new_dose(fields, hhmm, zone, START)
-                store.set(f"doses/{mid}-{hhmm.replace(':', '')}", doc)
-                doses.append((f"{mid}-{hhmm.replace(':', '')}", doc))
+                dose_id = f"{mid}-{hhmm.replace(':', '')}"
+                doc = dose_doc(Dose.first(dose_id, key, mid, f"med{m}", "", DailyAt(hhmm),
+                                          zone, START))
+                store.set(f"doses/{dose_id}", doc)
+                doses.append((dose_id, doc))
     return doses
 
 
@@ -210,13 +214,16 @@ def _next_due(store: DocumentStore, end: datetime) -> datetime | None:
 
 
 def _tap(store: DocumentStore, dose_id: str, slot: str, now: datetime) -> None:
-    """What the "Taken" button does (services/reminders.py resolve)."""
-    path = f"doses/{dose_id}"
-    dose = store.get(path)
-    if dose is None or dose.get("pending_slot") != slot:
+    """What the "Taken" button does (features/reminders/dialog.py resolve)."""
+    repo = MedicationRepository(store)
+    dose = repo.dose(dose_id)
+    if dose is None or dose.pending is None or dose.pending.slot != slot:
         return  # already superseded (the next slot started)
-    store.set(path, close_slot(dose))
-    store.set(dose_log_path(dose_id, slot), log_entry(dose_id, dose, slot, "taken", now))
+    entry = dose.settle(SlotStatus.TAKEN, now)
+    assert entry is not None
+    for path, doc in repo.dose_writes([dose], [entry]):
+        assert doc is not None
+        store.set(path, doc)
 
 
 def _expire(store: MemoryStore, now: datetime, result: Result) -> None:

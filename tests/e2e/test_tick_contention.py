@@ -28,11 +28,11 @@ from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Text
-from shared.domain.schedule import new_dose
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.features.reminders.service import ReminderService
 from shared.plumbing.delivery import Delivery
 from shared.ports import Conflict, Doc, DocumentStore, Transaction
+from tests.support import dose_document
 
 pytestmark = pytest.mark.emulator
 
@@ -87,11 +87,10 @@ class World:
                                             "language": "en", "timezone": "UTC"})
             for m in range(1 + u % 2):  # 1 or 2 doses per user
                 mid = f"u{u}m{m}"
-                fields = {"user_id": key, "medication_id": mid, "name": f"med{m}",
-                          "dosage": ""}
                 self.store.set(f"medications/{mid}", {"user_id": key, "name": f"med{m}",
                                                       "dosage": "", "times": [hhmm]})
-                self.store.set(f"doses/{mid}", new_dose(fields, hhmm, "UTC", start))
+                self.store.set(f"doses/{mid}", dose_document(mid, key, mid, f"med{m}", "",
+                                                             hhmm, "UTC", start))
                 self.doses.append(mid)
 
     def concurrently(self, *ticks: Callable[[], dict[str, int]]) -> list[dict[str, int]]:

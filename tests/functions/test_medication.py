@@ -130,6 +130,48 @@ def test_the_first_command_asks_for_the_time_zone_then_runs(c):
     assert c.store.get(f"users/{KEY}")["timezone"] == "Europe/Berlin"
 
 
+def session(c):
+    return c.store.get(f"sessions/{KEY}")
+
+
+def test_a_question_is_a_state_with_its_context_until_it_is_answered(c):
+    say(c, data="mode:med")
+    say(c, "add aspirin 100 mg at 08:00")
+    asked = session(c)
+    assert asked["state"] == "medication.zone"
+    assert asked["data"]["command"]["kind"] == "add"  # the command waiting for the zone
+    # A typed command meanwhile is answered in medication mode; the question still waits.
+    assert say(c, "help").text == t("en", "med.help")
+    assert session(c)["state"] == "medication.zone" and session(c)["data"] == asked["data"]
+    say(c, data="med:tz:UTC")
+    assert [d["name"] for _, d in c.store.query("medications")] == ["aspirin"]
+    assert session(c)["state"] == "medication" and session(c)["data"] == {}
+
+
+def test_leaving_medication_mode_forgets_the_waiting_question(c):
+    say(c, data="mode:med")
+    say(c, "add aspirin 100 mg at 08:00")
+    say(c, data="menu")
+    assert session(c)["state"] == "menu" and session(c)["data"] == {}
+    # The old question's button still sets the zone, but the command the patient
+    # walked away from is not carried out behind their back.
+    answer = say(c, data="med:tz:UTC")
+    assert answer.text.startswith("Time zone set to UTC")
+    assert c.store.query("medications") == []
+
+
+def test_all_of_them_from_a_question_no_longer_waiting_asks_again(c):
+    with_schedule(c, "add aspirin at 10:00 and 20:00 and metformin at 10:00")
+    tick(c, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    question = say(c, "done")
+    assert session(c)["state"] == "medication.took"
+    say(c, "change aspirin time to 11:00")  # which of its times? now the waiting question
+    assert session(c)["state"] == "medication.move"
+    again = say(c, data=next(b.data for b in question.buttons if b.data == "med:took:all"))
+    assert again.text == t("en", "med.done.which")  # which ones? never a guess
+    assert log_entries(c, "taken") == []
+
+
 def test_russian_users_are_offered_moscow_time(c):
     say(c, data="mode:med", language_code="ru")
     ask = say(c, "добавь аспирин 100 мг в 08:00", language_code="ru")
@@ -182,6 +224,9 @@ def test_done_marks_a_pending_dose_taken(c):
     assert "aspirin" in say(c, "took aspirin").text
     [entry] = log_entries(c, "taken")
     assert entry["slot_at"] == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    # The one take path: a typed "took it" counts in usage like the reminder's button.
+    [(_, counts)] = c.store.query("usage")
+    assert counts["counts"]["reminders.taken"] == 1
 
 
 # --------------------------------------------------------------------------- reminders
@@ -243,7 +288,7 @@ def test_a_skipped_tick_is_caught_up(c):
 def test_a_tick_that_crashed_before_enqueueing_is_recovered(c, monkeypatch):
     with_schedule(c)
     service = c.reminders
-    monkeypatch.setattr(service, "_dispatch", lambda rid, payload: 0)  # crash after commit
+    monkeypatch.setattr(service.ticker, "_dispatch", lambda rid, payload: 0)  # crash after commit
     c.clock.current = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     service.tick()
     assert len(c.store.query("remind_outbox")) == 1

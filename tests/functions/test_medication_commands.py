@@ -14,20 +14,25 @@ from typing import Any
 
 import pytest
 
+from shared.bootstrap import registry
 from shared.clock import FixedClock
 from shared.domain.channels import Channel
+from shared.domain.dialog import Intent
 from shared.domain.events import InboundEvent
 from shared.domain.i18n import t
 from shared.domain.messages import Text
-from shared.domain.schedule import new_dose
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.offline_llm import OfflineModel
 from shared.fakes.scripted_llm import ScriptedModel
-from shared.features.medication.service import MedicationService, dose_path, med_id
+from shared.features.medication.model import dose_id, medication_id
+from shared.features.medication.repository import dose_path
+from shared.features.medication.service import MedicationService
+from shared.features.medication.states import MedicationIntent
 from shared.features.reminders.service import ReminderService
-from shared.plumbing.turns import Reply, Turn
+from shared.plumbing.turns import Reply, Turn, next_session
 from shared.ports import Filter, LanguageModel
+from tests.support import dose_document
 
 USER = "424242"
 KEY = f"telegram-{USER}"
@@ -50,13 +55,16 @@ class Bot:
         return InboundEvent(channel=Channel.TELEGRAM, event_id="e", user_id=USER, chat_id=USER,
                             kind="postback" if data else "text", text=text, data=data)
 
-    def _apply(self, reply: Reply) -> Text:
+    def _apply(self, turn: Turn, intent: str, reply: Reply) -> Text:
         for path, doc in reply.writes:
             if doc is None:
                 self.store.delete(path)
             else:
                 self.store.set(path, doc)
-        self.session.update(reply.session)
+        # The session as the dialog leaves it: the state the table or the reply names,
+        # and that state's context.
+        step = registry().dialog.step(turn.state, intent)
+        self.session = next_session(turn, step.next_state, reply)
         self.user.update(reply.user)
         assert reply.messages, "every command gets an answer"
         last = reply.messages[-1]
@@ -65,15 +73,15 @@ class Bot:
 
     def say(self, text: str) -> Text:
         event = self._event(text=text)
-        prepared = self.service.interpret(event, text)  # the dialog's preparer
+        prepared = self.service.preparers()["medication_command"](event, text)
         turn = Turn(event, dict(self.user), dict(self.session), text, self.clock.now(), prepared)
-        return self._apply(self.service(turn))
+        return self._apply(turn, Intent.TEXT, self.service.text(turn))
 
     def press(self, data: str) -> Text:
         assert data.startswith("med:")
         turn = Turn(self._event(data=data), dict(self.user), dict(self.session), data[4:],
                     self.clock.now())
-        return self._apply(self.service.button(turn))
+        return self._apply(turn, MedicationIntent.BUTTON, self.service.button(turn))
 
     def meds(self, user: str = KEY) -> dict[str, list[str]]:
         rows = self.store.query("medications", [Filter("user_id", "==", user)])
@@ -90,12 +98,11 @@ class Bot:
 
 
 def other_users_medication(bot: Bot) -> str:
-    mid = med_id(OTHER, "warfarin")
+    mid = medication_id(OTHER, "warfarin")
     bot.store.set(f"medications/{mid}", {"user_id": OTHER, "name": "warfarin",
                                          "dosage": "5 mg", "times": ["08:00"]})
-    bot.store.set(dose_path(mid, "08:00"), new_dose(
-        {"user_id": OTHER, "medication_id": mid, "name": "warfarin", "dosage": "5 mg"},
-        "08:00", "UTC", START))
+    bot.store.set(dose_path(dose_id(mid, "08:00")), dose_document(
+        dose_id(mid, "08:00"), OTHER, mid, "warfarin", "5 mg", "08:00", "UTC", START))
     return mid
 
 
@@ -135,7 +142,8 @@ def test_time_change_with_only_the_new_time_and_several_times_asks_which(bot: Bo
     bot.press("med:from:20:00")
     assert bot.meds()["aspirin"] == ["08:00", "09:00"]
     assert bot.dose_times("aspirin") == ["08:00", "09:00"]
-    assert bot.session["med_pending_move"] is None
+    # The question is answered: back in medication mode, its context forgotten.
+    assert bot.session["state"] == "medication" and bot.session["data"] == {}
 
 
 # ------------------------------------------------------------------ delete
@@ -161,7 +169,7 @@ def test_delete_of_the_last_time_deletes_the_medication(bot: Bot) -> None:
 def test_a_delete_without_a_name_asks_with_buttons(bot: Bot, text: str) -> None:
     reply = bot.say(text)
     assert {b.data for b in reply.buttons} == {
-        f"med:del:{med_id(KEY, 'aspirin')}", f"med:del:{med_id(KEY, 'metformin')}"}
+        f"med:del:{medication_id(KEY, 'aspirin')}", f"med:del:{medication_id(KEY, 'metformin')}"}
     assert len(bot.meds()) == 2
     bot.press(reply.buttons[0].data)
     assert len(bot.meds()) == 1
@@ -222,11 +230,11 @@ def test_a_retried_transaction_reuses_the_prepared_answer() -> None:
     model.add_json(model_answer("dose_change", medication_id="m1", name="aspirin",
                                 dosage="50 mg"))
     event = bot._event(text="halve the aspirin")
-    prepared = bot.service.interpret(event, "halve the aspirin")
+    prepared = bot.service.preparers()["medication_command"](event, "halve the aspirin")
     for _ in range(3):  # the dialog transaction ran three times
         turn = Turn(event, dict(bot.user), dict(bot.session), "halve the aspirin", START,
                     prepared)
-        bot.service(turn)
+        bot.service.text(turn)
     assert model.count() == 1
 
 
@@ -254,7 +262,7 @@ def test_hostile_text_with_a_model_answer_outside_the_schedule_deletes_nothing(
     assert bot.meds(OTHER) == {"warfarin": ["08:00"]}
     assert len(bot.store.query("doses")) == 2
     assert reply.text == t("en", "med.delete.which", names="aspirin")
-    assert [b.data for b in reply.buttons] == [f"med:del:{med_id(KEY, 'aspirin')}"]
+    assert [b.data for b in reply.buttons] == [f"med:del:{medication_id(KEY, 'aspirin')}"]
 
 
 def test_a_model_answer_with_an_impossible_time_stores_nothing() -> None:
@@ -384,7 +392,9 @@ def test_the_guard_answers_before_asking_for_a_time_zone() -> None:
     bot.user.pop("timezone")
     reply = bot.say("add methotrexate every friday at 9pm")
     assert reply.text == t("en", "med.schedule.unsupported", name="methotrexate")
-    assert "med_pending" not in bot.session and bot.meds() == {}
+    # No time-zone question either: nothing waits for an answer.
+    assert bot.session["state"] == "medication" and not bot.session.get("data")
+    assert bot.meds() == {}
 
 
 def test_a_daily_command_still_works_next_to_the_guard() -> None:
@@ -427,3 +437,22 @@ def test_reading_a_command_asks_the_model_for_minimal_thinking() -> None:
     bot.say("my doctor wants me on the blood pressure pill lisinopril 10 mg each morning at 7")
     [call] = model.calls
     assert call.method == "generate_json" and call.thinking == "minimal"
+
+
+def test_a_medicine_without_a_time_is_asked_for_its_time_as_a_state() -> None:
+    model = ScriptedModel(strict=True)
+    bot = Bot(model)
+    model.add_json(model_answer("add", name="ibuprofen", times=[], dosage="200 mg"))
+    ask = bot.say("I also take some ibuprofen 200 mg, the pharmacist said")
+    assert ask.text == t("en", "med.time.ask", name="ibuprofen")
+    assert [b.data for b in ask.buttons] == ["med:at:08:00", "med:at:12:00", "med:at:18:00",
+                                             "med:at:21:00"]
+    assert bot.session["state"] == "medication.time"
+    assert bot.session["data"] == {"name": "ibuprofen", "dosage": "200 mg"}
+    assert bot.meds() == {}
+    bot.press("med:at:12:00")
+    assert bot.meds() == {"ibuprofen": ["12:00"]}
+    assert bot.session["state"] == "medication" and bot.session["data"] == {}
+    # The question is answered: its button does nothing more.
+    assert bot.press("med:at:18:00").text == t("en", "med.unknown")
+    assert bot.meds() == {"ibuprofen": ["12:00"]}

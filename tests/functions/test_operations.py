@@ -22,7 +22,6 @@ from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.messages import Text
-from shared.domain.schedule import new_dose
 from shared.fakes.memory_blobs import MemoryBlobStore
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
@@ -38,6 +37,7 @@ from tests.support import (
     DEV_TOKEN,
     TELEGRAM_USER,
     client,
+    dose_document,
     fake_container,
     post_telegram,
     pump,
@@ -221,8 +221,8 @@ def reminders_setup() -> tuple[ReminderService, MemoryStore, MemoryTaskQueue, Fi
     messengers = {ch: RecordingMessenger(ch) for ch in Channel}
     service = ReminderService(store, tasks, clock, Delivery(store, clock, messengers))
     store.set(f"users/{KEY}", {"channel": "telegram", "chat_id": CHAT, "language": "en"})
-    store.set("doses/d1", new_dose({"user_id": KEY, "name": "aspirin", "dosage": "100 mg"},
-                                   "10:00", "UTC", START))
+    store.set("doses/d1", dose_document("d1", KEY, None, "aspirin", "100 mg", "10:00", "UTC",
+                                        START))
     return service, store, tasks, clock
 
 
@@ -257,8 +257,7 @@ def test_reminders_sent_and_missed_are_counted_and_lateness_is_logged(logs: Logs
 def test_taken_is_counted_through_the_dialog(c: Container) -> None:
     c.store.set(f"users/{KEY}", {"channel": "telegram", "platform_id": CHAT,
                                  "chat_id": CHAT, "language": "en"})
-    c.store.set("doses/d1", new_dose({"user_id": KEY, "name": "aspirin", "dosage": ""},
-                                     "10:00", "UTC", START))
+    c.store.set("doses/d1", dose_document("d1", KEY, None, "aspirin", "", "10:00", "UTC", START))
     clock = c.clock
     assert isinstance(clock, FixedClock)
     clock.current = START + timedelta(hours=1)

@@ -25,13 +25,14 @@ import pytest
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Text
-from shared.domain.schedule import new_dose
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.scripted_llm import LlmCall, ScriptedModel
-from shared.features.medication.service import dose_path, med_id
+from shared.features.medication.model import dose_id, medication_id
+from shared.features.medication.repository import dose_path
 from tests.support import (
     LINE_USER,
     TELEGRAM_USER,
+    dose_document,
     fake_container,
     line_body,
     line_event,
@@ -243,12 +244,11 @@ BOOKKEEPING = ("sessions/", "idempotency/", "deliveries/", "usage/", "limits/", 
 
 
 def _other_users_schedule(c: Any) -> str:
-    mid = med_id(OTHER, "warfarin")
+    mid = medication_id(OTHER, "warfarin")
     c.store.set(f"medications/{mid}", {"user_id": OTHER, "name": "warfarin",
                                        "dosage": "5 mg", "times": ["08:00"]})
-    c.store.set(dose_path(mid, "08:00"), new_dose(
-        {"user_id": OTHER, "medication_id": mid, "name": "warfarin", "dosage": "5 mg"},
-        "08:00", "UTC", c.clock.now()))
+    c.store.set(dose_path(dose_id(mid, "08:00")), dose_document(
+        dose_id(mid, "08:00"), OTHER, mid, "warfarin", "5 mg", "08:00", "UTC", c.clock.now()))
     c.store.set(f"users/{OTHER}", {"channel": "telegram", "chat_id": "999",
                                    "language": "en", "timezone": "UTC"})
     return mid
@@ -297,7 +297,7 @@ def test_a_hostile_medication_command_with_a_model_answer_outside_the_schedule_c
     patient.say(data="mode:med")
     patient.say(data="med:tz:UTC")
     patient.say("add aspirin 100 mg at 08:00")
-    own = med_id(patient.key, "aspirin")
+    own = medication_id(patient.key, "aspirin")
     assert c.store.get(f"medications/{own}") is not None
     answers = _answers(other_mid)
     for n, answer in enumerate(answers):

@@ -40,12 +40,24 @@ def resources(kind: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+def logger_name(path: Path, tree: ast.Module) -> str:
+    """The name a module logs under (jsonPayload.logger): logging.getLogger("literal")
+    when it names one, else the module's own dotted name (getLogger(__name__))."""
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "getLogger" and node.value.args
+                and isinstance(node.value.args[0], ast.Constant)):
+            return str(node.value.args[0].value)
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
 def log_calls() -> list[tuple[str, str, str, set[str]]]:
-    """(module, level, message, extra keys) of every log.<level>("literal", ...) in shared/."""
+    """(logger, level, message, extra keys) of every log.<level>("literal", ...) in shared/."""
     calls = []
     for path in (ROOT / "shared").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        module = logger_name(path, tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "log"
@@ -95,10 +107,12 @@ def test_every_metric_has_an_alert_policy() -> None:
 
 
 def outcomes_logged(module: str) -> set[tuple[str, str]]:
-    """(level, jsonPayload.outcome) of the log calls of one shared/ module."""
-    path = ROOT / (module.replace(".", "/") + ".py")
+    """(level, jsonPayload.outcome) of the log calls under one logger name."""
+    trees = [tree for path in (ROOT / "shared").rglob("*.py")
+             if logger_name(path, tree := ast.parse(path.read_text(encoding="utf-8"))) == module]
+    assert trees, f"no module logs as {module}"
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "log"):
             continue

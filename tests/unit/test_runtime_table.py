@@ -131,8 +131,7 @@ def test_every_runner_is_leased_for_its_own_workers_row() -> None:
     # job kind is leased for that kind's worker.
     c = fake_container()
     assert c.dialog.work is c.work and c.job_kit.work is c.work
-    assert c.reminders.work is not None
-    for work in (c.work, c.reminders.work):
+    for work in (c.work, c.reminders.sender.work):
         for job in Job:
             assert work.runner(job).lease_s == TABLE[WORKERS[job]].lease_s, job
 

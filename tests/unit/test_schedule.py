@@ -7,17 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.domain.schedule import (
-    advance,
-    close_slot,
     local_label,
-    new_dose,
     next_occurrence,
     normalize_hhmm,
     parse_zone,
     resolve_zone,
-    rezone,
     slot_key,
 )
+from shared.features.medication.model import DailyAt, Dose, SlotStatus
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -142,49 +139,54 @@ def test_fixed_offsets():
 HOUR = timedelta(hours=1)
 
 
-def dose(now: datetime, hhmm: str = "08:00", zone_name: str = "UTC"):
-    return new_dose({"user_id": "u", "medication_id": "m"}, hhmm, zone_name, now)
+def dose(now: datetime, hhmm: str = "08:00", zone_name: str = "UTC") -> Dose:
+    return Dose.first("d", "u", "m", "aspirin", "", DailyAt(hhmm), zone_name, now)
 
 
 def test_a_new_slot_starts_then_repeats_hourly_until_the_next_slot():
     d = dose(utc(2026, 1, 5, 7))
-    step = advance(d, utc(2026, 1, 5, 8), HOUR)
+    step = d.tick(utc(2026, 1, 5, 8), HOUR)
     assert step.remind and step.missed is None
-    assert step.dose["pending_slot"] == slot_key(utc(2026, 1, 5, 8))
-    assert step.dose["next_due_at"] == utc(2026, 1, 5, 9)
-    again = advance(step.dose, utc(2026, 1, 5, 9), HOUR)
-    assert again.remind and again.dose["sent"] == 2
+    assert d.pending is not None and d.pending.slot == slot_key(utc(2026, 1, 5, 8))
+    assert d.next_due_at == utc(2026, 1, 5, 9)
+    again = d.tick(utc(2026, 1, 5, 9), HOUR)
+    assert again.remind and d.pending.sent == 2
 
 
 def test_the_next_slot_marks_the_pending_one_missed():
-    d = advance(dose(utc(2026, 1, 5, 7)), utc(2026, 1, 5, 8), HOUR).dose
-    d = {**d, "next_due_at": d["next_slot_at"]}
-    step = advance(d, utc(2026, 1, 6, 8), HOUR)
-    assert step.missed == slot_key(utc(2026, 1, 5, 8))
-    assert step.dose["pending_slot"] == slot_key(utc(2026, 1, 6, 8))
+    d = dose(utc(2026, 1, 5, 7))
+    d.tick(utc(2026, 1, 5, 8), HOUR)
+    d.next_due_at = d.next_slot_at
+    step = d.tick(utc(2026, 1, 6, 8), HOUR)
+    assert step.missed is not None and step.missed.slot == slot_key(utc(2026, 1, 5, 8))
+    assert step.missed.status is SlotStatus.MISSED
+    assert d.pending is not None and d.pending.slot == slot_key(utc(2026, 1, 6, 8))
 
 
 def test_repeats_stop_at_the_next_slot():
-    d = dose(utc(2026, 1, 5, 7), "08:00")
-    d = new_dose({"user_id": "u"}, "08:30", "UTC", utc(2026, 1, 5, 7))
-    step = advance(d, utc(2026, 1, 5, 8, 30), timedelta(hours=48))
-    assert step.dose["next_due_at"] == utc(2026, 1, 6, 8, 30)
+    d = dose(utc(2026, 1, 5, 7), "08:30")
+    d.tick(utc(2026, 1, 5, 8, 30), timedelta(hours=48))
+    assert d.next_due_at == utc(2026, 1, 6, 8, 30)
 
 
 def test_closing_a_slot_waits_for_the_next_one():
-    d = advance(dose(utc(2026, 1, 5, 7)), utc(2026, 1, 5, 8), HOUR).dose
-    closed = close_slot(d)
-    assert closed["pending_slot"] is None and closed["next_due_at"] == utc(2026, 1, 6, 8)
+    d = dose(utc(2026, 1, 5, 7))
+    d.tick(utc(2026, 1, 5, 8), HOUR)
+    entry = d.settle(SlotStatus.TAKEN, utc(2026, 1, 5, 8, 5))
+    assert entry is not None and entry.slot == slot_key(utc(2026, 1, 5, 8))
+    assert d.pending is None and d.next_due_at == utc(2026, 1, 6, 8)
+    assert d.settle(SlotStatus.TAKEN, utc(2026, 1, 5, 8, 6)) is None  # nothing pending
 
 
 def test_a_due_dose_with_nothing_pending_only_waits():
-    d = {**dose(utc(2026, 1, 5, 7)), "next_due_at": utc(2026, 1, 5, 7)}
-    step = advance(d, utc(2026, 1, 5, 7, 30), HOUR)
-    assert not step.remind and step.dose["next_due_at"] == utc(2026, 1, 5, 8)
+    d = dose(utc(2026, 1, 5, 7))
+    d.next_due_at = utc(2026, 1, 5, 7)
+    step = d.tick(utc(2026, 1, 5, 7, 30), HOUR)
+    assert not step.remind and d.next_due_at == utc(2026, 1, 5, 8)
 
 
 def test_rezoning_keeps_the_wall_time():
     d = dose(utc(2026, 1, 5, 7), "08:00", "UTC")
-    moved = rezone(d, "Asia/Taipei", utc(2026, 1, 5, 7))
-    assert moved["next_slot_at"] == utc(2026, 1, 6, 0) == moved["next_due_at"]
-    assert moved["timezone"] == "Asia/Taipei"
+    d.rezone("Asia/Taipei", utc(2026, 1, 5, 7))
+    assert d.next_slot_at == utc(2026, 1, 6, 0) == d.next_due_at
+    assert d.timezone == "Asia/Taipei"

@@ -25,6 +25,7 @@ import ast
 import re
 import typing
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -442,7 +443,21 @@ def _module_constants(module: ast.Module) -> dict[str, str]:
             and isinstance(value.value, str)
         ):
             constants[target.id] = value.value
+    # Constants imported from another shared module ("from ...records import OUTBOX").
+    for node in module.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("shared."):
+            theirs = _constants_of(str(node.module))
+            constants.update({alias.asname or alias.name: theirs[alias.name]
+                              for alias in node.names if alias.name in theirs})
     return constants
+
+
+@cache
+def _constants_of(dotted: str) -> dict[str, str]:
+    source = ROOT.joinpath(*dotted.split(".")).with_suffix(".py")
+    if not source.is_file():
+        return {}
+    return _module_constants(ast.parse(source.read_text(encoding="utf-8")))
 
 
 def _assigned(scope: ast.AST, name: str) -> ast.expr | None:
@@ -477,10 +492,32 @@ def _text_prefix(node: ast.expr, constants: dict[str, str]) -> str | None:
     return text
 
 
+@cache
+def _path_helpers() -> dict[str, str]:
+    """Module-level functions of shared/ that return a path, e.g. session_path(key) ->
+    f"{SESSIONS}/{key}": function name -> the path's literal prefix ("sessions/")."""
+    helpers: dict[str, str] = {}
+    for module in _shared_modules():
+        constants = _module_constants(module)
+        for node in module.body:
+            if isinstance(node, ast.FunctionDef) and node.name.endswith("_path") \
+                    and isinstance(node.body[-1], ast.Return) and node.body[-1].value:
+                text = _text_prefix(node.body[-1].value, constants)
+                if text is not None and "/" in text:
+                    helpers[node.name] = text
+    return helpers
+
+
 def _collection(
     node: ast.expr, scope: ast.AST, constants: dict[str, str], *, doc: bool
 ) -> str | None:
     """Collection named by a document path (doc=True, "c/<id>") or a collection path."""
+    if isinstance(node, ast.Call):  # a path helper: session_path(key), ...
+        name = node.func.id if isinstance(node.func, ast.Name) else \
+            node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        if name not in _path_helpers():
+            return None
+        node = ast.Constant(_path_helpers()[name])
     if isinstance(node, ast.Name):
         if node.id in constants:
             node = ast.Constant(constants[node.id])

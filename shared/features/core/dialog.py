@@ -79,7 +79,7 @@ class CoreDialog:
         )
 
     def welcome(self, turn: Turn) -> Reply:
-        return Reply([self._menu(turn.lang)], session={"data": {}})
+        return Reply([self._menu(turn.lang)], data={})
 
     def show_menu(self, turn: Turn) -> Reply:
         return Reply([self._menu(turn.lang)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.features.medication.repository import DOSE_LOG, DOSES, MEDICATIONS
 from shared.features.medication.service import DIALOG, MedicationService
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.features import Feature, MenuEntry, Supplies
@@ -20,7 +21,7 @@ def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
 
 
 def _preparers(supplies: Supplies) -> Mapping[str, Preparer]:
-    return {"medication_command": _service(supplies).interpret}
+    return _service(supplies).preparers()
 
 
 FEATURE = Feature(
@@ -28,7 +29,7 @@ FEATURE = Feature(
     dialog=DIALOG,
     handlers=_handlers,
     preparers=_preparers,
-    collections=(Collection("medications", Erase.BY_FIELD), Collection("doses", Erase.BY_FIELD),
-                 Collection("dose_log", Erase.BY_FIELD)),
+    collections=(Collection(MEDICATIONS, Erase.BY_FIELD), Collection(DOSES, Erase.BY_FIELD),
+                 Collection(DOSE_LOG, Erase.BY_FIELD)),
     menu=(MenuEntry("menu.medication", "mode:med"),),
 )

@@ -1,4 +1,17 @@
-"""The medication feature's states and intents (its part of the conversation)."""
+"""The medication feature's states and intents (its part of the conversation).
+
+The questions the medication mode asks are states of their own, each with its context
+in the session's `data`, and all inside medication mode (their parent: its rows apply
+in them, so a typed command still works while a question waits):
+
+    medication.zone  which time zone? (data: the command waiting for it, if any)
+    medication.time  at what time? (data: the medicine being added: name, dosage)
+    medication.move  which of its times moves? (data: the medicine's id, the new time)
+    medication.took  which dose was taken? (data: the doses the question showed)
+
+A question is answered by its buttons; answering it returns to medication mode and
+forgets its context, and leaving medication mode forgets it too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +20,10 @@ from enum import StrEnum
 
 class MedicationState(StrEnum):
     MEDICATION = "medication"
+    ZONE = "medication.zone"
+    TIME = "medication.time"
+    MOVE = "medication.move"
+    TOOK = "medication.took"
 
 
 class MedicationIntent(StrEnum):

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.features.reminders.service import (
-    CLAIMS,
-    DIALOG,
-    OUTBOX,
-    REMINDERS,
-    ReminderService,
-)
+from shared.features.reminders.dialog import DIALOG
+from shared.features.reminders.records import CLAIMS, OUTBOX, REMINDERS
+from shared.features.reminders.service import ReminderService
 from shared.jobs import Job
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.delivery import Delivery

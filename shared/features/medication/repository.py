@@ -1,0 +1,200 @@
+"""Where medications live in Firestore; the only module that knows their paths and
+document fields.
+
+    medications/{medication id}  user_id, name, dosage, times (sorted "HH:MM")
+    doses/{dose id}              user_id, medication_id, name, dosage, time, timezone,
+                                 next_slot_at, next_due_at (the tick's index),
+                                 pending_slot (ISO UTC or None), sent, reminded {slot, rid}
+    dose_log/{stable_id(dose id, slot)}  user_id, dose_id, medication_id, slot_at, status, at
+
+Ids derive from the user, the medication's name and the time (model.py), so a handler
+re-run after a transaction retry writes the same documents, and a slot is logged once.
+
+A dialog command reads the user's Regimen with plain queries (a transaction offers
+none), changes it, and `changes()` gives the writes that make the store match it: the
+dialog commits them with the session in one transaction. The reminder tick and send
+read and write single doses inside their own transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from shared.domain.signatures import stable_id
+from shared.features.medication.model import (
+    DailyAt,
+    DailyTimes,
+    Dose,
+    DoseLog,
+    Medication,
+    PendingSlot,
+    Regimen,
+    Reminded,
+)
+from shared.ports import Doc, DocumentStore, Filter, Transaction
+
+MEDICATIONS: Final = "medications"
+DOSES: Final = "doses"
+DOSE_LOG: Final = "dose_log"
+
+Write = tuple[str, Doc | None]  # a document to set, or to delete (None)
+
+
+def medication_path(med_id: str) -> str:
+    return f"{MEDICATIONS}/{med_id}"
+
+
+def dose_path(dose_id: str) -> str:
+    return f"{DOSES}/{dose_id}"
+
+
+def dose_log_path(dose_id: str, slot: str) -> str:
+    # One log entry per (dose, slot): a repeated tap or tick cannot log twice.
+    return f"{DOSE_LOG}/{stable_id(dose_id, slot)}"
+
+
+# --------------------------------------------------------------------------- documents
+def dose_from_doc(dose_id: str, doc: Doc) -> Dose:
+    pending = doc.get("pending_slot")
+    reminded = doc.get("reminded")
+    return Dose(
+        id=dose_id, user_id=str(doc["user_id"]),
+        medication_id=str(doc["medication_id"]) if doc.get("medication_id") else None,
+        name=str(doc.get("name") or ""), dosage=str(doc.get("dosage") or ""),
+        recurrence=DailyAt(str(doc["time"])), timezone=str(doc["timezone"]),
+        next_slot_at=doc["next_slot_at"], next_due_at=doc["next_due_at"],
+        pending=PendingSlot(str(pending), int(doc.get("sent") or 0)) if pending else None,
+        reminded=Reminded(str(reminded.get("slot")), str(reminded.get("rid")))
+        if isinstance(reminded, dict) and reminded.get("rid") else None,
+    )
+
+
+def dose_doc(dose: Dose) -> Doc:
+    doc: dict[str, Any] = {"user_id": dose.user_id}
+    if dose.medication_id is not None:
+        doc["medication_id"] = dose.medication_id
+    doc.update(name=dose.name, dosage=dose.dosage, time=dose.time, timezone=dose.timezone,
+               next_slot_at=dose.next_slot_at, next_due_at=dose.next_due_at,
+               pending_slot=dose.pending.slot if dose.pending else None,
+               sent=dose.pending.sent if dose.pending else 0)
+    if dose.reminded is not None:
+        doc["reminded"] = {"slot": dose.reminded.slot, "rid": dose.reminded.rid}
+    return doc
+
+
+def log_doc(entry: DoseLog) -> Doc:
+    return {"user_id": entry.user_id, "dose_id": entry.dose_id,
+            "medication_id": entry.medication_id,
+            "slot_at": datetime.fromisoformat(entry.slot), "status": entry.status.value,
+            "at": entry.at}
+
+
+def medication_doc(med: Medication) -> Doc:
+    return {"user_id": med.user_id, "name": med.name, "dosage": med.dosage,
+            "times": med.times}
+
+
+@dataclass(frozen=True)
+class LoggedSlot:
+    medication_id: str
+    slot_at: datetime
+    status: str
+    at: datetime
+
+
+@dataclass
+class Loaded:
+    """A regimen as read, and its documents then (what changes() compares with)."""
+
+    regimen: Regimen
+    stored: dict[str, Doc]
+
+
+# --------------------------------------------------------------------------- repository
+@dataclass
+class MedicationRepository:
+    store: DocumentStore
+
+    # ------------------------------------------------------------------ a user's regimen
+    def load(self, user: str) -> Loaded:
+        """The user's medications with their doses, as stored now."""
+        regimen = Regimen(user)
+        doses = [dose_from_doc(path.split("/", 1)[1], doc)
+                 for path, doc in self.store.query(DOSES, [Filter("user_id", "==", user)])]
+        for path, doc in self.store.query(MEDICATIONS, [Filter("user_id", "==", user)]):
+            med_id = path.split("/", 1)[1]
+            regimen.medications.append(Medication(
+                med_id, user, str(doc["name"]), str(doc.get("dosage") or ""),
+                DailyTimes(tuple(doc.get("times") or ())),
+                {d.time: d for d in doses if d.medication_id == med_id}))
+        owned = {m.id for m in regimen.medications}
+        regimen.loose = [d for d in doses if d.medication_id not in owned]
+        return Loaded(regimen, self._docs(regimen))
+
+    def medications(self, user: str) -> list[Medication]:
+        """The user's medications without their doses (what the model is shown)."""
+        return [Medication(path.split("/", 1)[1], user, str(doc["name"]),
+                           str(doc.get("dosage") or ""), DailyTimes(tuple(doc.get("times") or ())))
+                for path, doc in self.store.query(MEDICATIONS, [Filter("user_id", "==", user)])]
+
+    def changes(self, loaded: Loaded) -> list[Write]:
+        """The writes that make the store match the regimen as changed since it was
+        loaded (changed documents only), and the log entries of the slots it settled."""
+        old, new = loaded.stored, self._docs(loaded.regimen)
+        writes: list[Write] = [(path, doc) for path, doc in new.items() if old.get(path) != doc]
+        writes += [(path, None) for path in old if path not in new]
+        writes += [(dose_log_path(e.dose_id, e.slot), log_doc(e)) for e in loaded.regimen.logs]
+        return writes
+
+    @staticmethod
+    def _docs(regimen: Regimen) -> dict[str, Doc]:
+        docs = {medication_path(m.id): medication_doc(m) for m in regimen.medications}
+        docs.update({dose_path(d.id): dose_doc(d) for d in regimen.doses()})
+        return docs
+
+    # ------------------------------------------------------------------ single doses
+    def dose(self, dose_id: str) -> Dose | None:
+        doc = self.store.get(dose_path(dose_id))
+        return dose_from_doc(dose_id, doc) if doc is not None else None
+
+    def doses(self, dose_ids: Iterable[str]) -> list[Dose]:
+        return [d for d in (self.dose(i) for i in dose_ids) if d is not None]
+
+    @staticmethod
+    def dose_in(txn: Transaction, dose_id: str) -> Dose | None:
+        doc = txn.get(dose_path(dose_id))
+        return dose_from_doc(dose_id, doc) if doc is not None else None
+
+    def due(self, now: datetime, limit: int) -> list[Dose]:
+        """Doses the tick should look at (an indexed range query on next_due_at)."""
+        rows = self.store.query(DOSES, [Filter("next_due_at", "<=", now)],
+                                order_by="next_due_at", limit=limit)
+        return [dose_from_doc(path.split("/", 1)[1], doc) for path, doc in rows]
+
+    @staticmethod
+    def dose_writes(doses: Iterable[Dose], logs: Iterable[DoseLog] = ()) -> list[Write]:
+        """Full writes of these doses and log entries (a tick's or a button's step)."""
+        writes: list[Write] = [(dose_path(d.id), dose_doc(d)) for d in doses]
+        return writes + [(dose_log_path(e.dose_id, e.slot), log_doc(e)) for e in logs]
+
+    @staticmethod
+    def save(txn: Transaction, dose: Dose, missed: DoseLog | None = None) -> None:
+        txn.set(dose_path(dose.id), dose_doc(dose))
+        if missed is not None:
+            txn.set(dose_log_path(missed.dose_id, missed.slot), log_doc(missed))
+
+    @staticmethod
+    def mark_reminded(txn: Transaction, dose_id: str, slot: str, rid: str) -> None:
+        """Which reminder message stands for the dose's pending slot (a merge: the tick
+        may have moved the dose on meanwhile)."""
+        txn.set(dose_path(dose_id), {"reminded": {"slot": slot, "rid": rid}}, merge=True)
+
+    # ------------------------------------------------------------------ the log
+    def logged_since(self, user: str, since: datetime) -> list[LoggedSlot]:
+        rows = self.store.query(DOSE_LOG, [Filter("user_id", "==", user),
+                                           Filter("slot_at", ">=", since)])
+        return [LoggedSlot(str(doc.get("medication_id")), doc["slot_at"],
+                           str(doc.get("status")), doc["at"]) for _, doc in rows]
