@@ -88,3 +88,17 @@ def test_no_module_imports_itself_back():
                     seen.add(target)
                     stack.append((target, [*trail, target]))
     assert cycles == []
+
+
+def test_the_readme_layout_names_every_package():
+    """README's code layout matches the tree: every package of shared/ and every
+    feature has its line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("Code layout:"):readme.index("## Adding a feature")]
+    packages = [p.name for p in (ROOT / "shared").iterdir()
+                if p.is_dir() and (p / "__init__.py").exists()]
+    features = [p.name for p in (ROOT / "shared/features").iterdir()
+                if (p / "__init__.py").exists()]
+    assert packages and features
+    assert [p for p in packages if f"shared/{p}/" not in layout] == []
+    assert [f for f in features if f"  {f}/ " not in layout] == []
