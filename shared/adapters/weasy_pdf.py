@@ -5,7 +5,7 @@ so Chinese, Japanese and Korean render when Debian's fonts-noto-cjk is installed
 (scripts/install.sh). Importing it takes about a second: it is imported on the first
 handout, only in the generate worker.
 
-The page is self-contained (services/education.py builds it from escaped text), and
+The page is self-contained (features/education/leaflets.py builds it from escaped text), and
 the URL fetcher refuses every fetch anyway, so a rendered page can never reach the
 network or the file system.
 """

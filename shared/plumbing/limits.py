@@ -1,6 +1,6 @@
 """Per-user limits, kept in Firestore next to the user's other state (`limits/{user}`).
 
-Checked and counted inside the dialog's decide transaction (services/dialog.py), so two
+Checked and counted inside the dialog's decide transaction (plumbing/dialog.py), so two
 deliveries of one message count once (the task runner replays the stored decision) and
 two concurrent messages cannot both slip under a limit. Every job a user can cause goes
 through that transaction, so it is the one place to count them:

@@ -5,7 +5,7 @@ stay within its documented maxima.
   arrive as files). Long speech goes out as numbered voice notes of at most 1 MB.
 * LINE audio message: m4a over HTTPS with its duration; at most 200 MB, no length limit.
 
-Read-alouds (services/speech.py) and Taigi speech (services/medchat.py) both go through
+Read-alouds (features/speech) and Taigi speech (features/translation/taigi.py) both go through
 here. The encoder is measured, not trusted: a part still over the limit is cut again.
 """
 

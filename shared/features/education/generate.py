@@ -10,7 +10,7 @@ translate   1             leaflets/{tid} (kind translation, original_id); the or
 handout     0             handouts/<user>/<leaflet id>.html and .pdf (signed links)
 
 The original stays the session's leaflet; a translation never replaces it. Read aloud
-(`tts:leaflet`) and e-mail (services/email.py) are other workers.
+(`tts:leaflet`, the speech feature) and e-mail (the email feature) are other workers.
 
 A grounded leaflet keeps its Google Search Suggestions (`search`: each query with its
 results link, and the searchEntryPoint HTML exactly as received) next to its sources,
