@@ -29,16 +29,16 @@ resource "google_firestore_database" "main" {
 # Only ttl_config is set: the field keeps its default single-field indexes.
 resource "google_firestore_field" "ttl" {
   for_each = toset([
-    "sessions",     # dialog sessions, SESSION_TTL_S (services/dialog.py)
+    "sessions",     # dialog sessions, SESSION_TTL_S (plumbing/dialog.py)
     "idempotency",  # accepted webhook events, IDEMPOTENCY_TTL_S (plumbing/intake.py)
     "jobs",         # processed task records (plumbing/runner.py)
     "deliveries",   # sent-message records, 2 days (plumbing/delivery.py)
-    "reminders",    # sent reminders behind "Taken" buttons, 7 days (services/reminders.py)
-    "remind_claims", # per (dose, due instant) tick claims, 2 days (services/reminders.py)
-    "leaflets",     # generated leaflets, 365-day retention (services/education.py, services/medchat.py)
-    "translations", # translations, 365-day retention (services/education.py, services/medchat.py)
-    "mail_quota",   # per-user daily e-mail counts, 2 days (services/email.py)
-    "mail_outbox",  # e-mail send records (address cleared once sent), 7 days (services/email.py)
+    "reminders",    # sent reminders behind "Taken" buttons, 7 days (features/reminders)
+    "remind_claims", # per (dose, due instant) tick claims, 2 days (features/reminders)
+    "leaflets",     # generated leaflets and their translations, 365 days (features/education)
+    "translations", # medical translations, 365-day retention (features/translation)
+    "mail_quota",   # per-user daily e-mail counts, 2 days (features/email)
+    "mail_outbox",  # e-mail send records (address cleared once sent), 7 days (features/email)
     "usage",        # per-user daily usage counters, 400 days (domain/usage.py)
     "limits",       # per-user rate windows and daily counts, 2 days (plumbing/limits.py)
   ])
@@ -51,7 +51,7 @@ resource "google_firestore_field" "ttl" {
   ttl_config {}
 }
 
-# --- Due-doses query (reminder_tick, services/reminders.py):
+# --- Due-doses query (reminder_tick, features/reminders/tick.py via the medication repository):
 #   doses where next_due_at <= now order by next_due_at limit N
 # A single-field index suffices: a range filter and order on the same one field is served
 # by the ascending single-field index Firestore maintains automatically for every field
@@ -77,7 +77,7 @@ resource "google_firestore_index" "doses_user_next_due" {
   }
 }
 
-# Weekly adherence (services/medication.py week_button):
+# Weekly adherence (features/medication/service.py week_button):
 #   dose_log where user_id == U and slot_at >= since
 # Equality on one field plus a range on another: production Firestore rejects it without
 # this composite index (the emulator does not enforce indexes, so tests cannot notice).

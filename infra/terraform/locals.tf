@@ -95,7 +95,7 @@ locals {
       max_instances = 10
       # The medication fallback calls the model (Vertex AI, vertex.tf), rarely.
       secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      # The jobs a dialog turn can start (Reply.jobs in shared/services/dialog.py).
+      # The jobs a dialog turn can start (Reply.jobs; Feature.starts in shared/features/*).
       enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
       bucket_access = true
@@ -110,7 +110,7 @@ locals {
       enqueues      = ["medbot-generate"]
       # Archives each leaflet under archive/ for clinical review (JobKit.archive).
       bucket_access = true
-      # Printable handouts are signed links (services/education.py).
+      # Printable handouts are signed links (features/education/generate.py).
       signs_urls    = true
       env           = { GEMINI_MODEL = var.gemini_model }
     })

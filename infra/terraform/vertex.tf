@@ -8,7 +8,7 @@ locals {
   # The functions whose code calls the model (Settings-built GeminiModel in
   # shared/bootstrap.py, Container.llm / Container.speaker):
   #   dialog_worker     the medication fallback: one structured call for a command the
-  #                     deterministic parser leaves (services/medication.py interpret)
+  #                     deterministic parser leaves (features/medication/reading.py interpret)
   #   generate_worker   leaflets (grounded), modify, leaflet translation
   #   translate_worker  medical translation (one structured call)
   #   tts_worker        read aloud (Gemini TTS)

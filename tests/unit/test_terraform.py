@@ -284,7 +284,7 @@ def test_secrets_are_secret_manager_references_not_values() -> None:
 
 # Functions whose code builds the model (Container.llm / Container.speaker): the workers
 # of the queues whose tasks call Gemini (local.queues gemini_calls_per_task > 0), and the
-# dialog worker for the medication fallback (services/medication.py interpret).
+# dialog worker for the medication fallback (features/medication/reading.py interpret).
 def expected_model_callers() -> set[str]:
     queues = plan().local("queues")
     return {spec["worker"] for spec in queues.values()
