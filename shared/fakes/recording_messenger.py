@@ -42,8 +42,8 @@ from shared.fakes.platform_rules import (
     MediaLookup,
     Problem,
     line_message_problems,
-    telegram_call_problems,
 )
+from shared.fakes.telegram_rules import telegram_call_problems
 from shared.wire.line import batches, rendered, retry_key
 from shared.wire.telegram import render_calls
 

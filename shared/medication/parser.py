@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from shared.medication.drafts import Draft, check_rules_apply, read_drafts, share_times
 from shared.medication.lexicon import (
     GENERIC_NAMES,
     MAX_CJK_NAME_CHARS,
@@ -58,7 +59,6 @@ from shared.medication.lexicon import (
 from shared.medication.models import CommandItem, CommandKind, ParsedCommand
 from shared.medication.names import NameMatcher, ru_nominative
 from shared.medication.scanner import Token, TokenKind, scan
-from shared.medication.schedule_words import Fragment
 from shared.medication.schedules import build_schedule
 from shared.medication.templates import TEMPLATES, Template
 from shared.medication.text import (
@@ -84,21 +84,6 @@ _POLITE_END = re.compile(rf"[\s,，]+(?:{alternation(POLITE_SUFFIXES)})$")
 _EDGE_PUNCTUATION = re.compile(r"^[\s.,!?;~…。！？，、]+|[\s.,!?;~…。！？，、]+$")
 _COLON_NOT_IN_TIME = re.compile(r"(?<!\d)[:：]|[:：](?!\d)")
 _BOT_COMMAND = re.compile(r"^(/[a-z]+)@\w+")
-
-
-@dataclass
-class _Draft:
-    """One medication while its sentence is being read."""
-
-    name: Token
-    times: list[ClockTime] = field(default_factory=list)
-    dose: str | None = None
-    after_dose: bool = False  # "2 таблетки аспирина": the name is in the genitive
-    rule: Fragment | None = None  # what schedule phrases said ("every Monday", "需要時")
-
-    def add_rule(self, fragment: Fragment | None) -> None:
-        if fragment is not None:
-            self.rule = fragment if self.rule is None else self.rule.merge(fragment)
 
 
 @dataclass(frozen=True)
@@ -209,111 +194,6 @@ def _body_tokens(match: re.Match[str], ctx: _Context, schedules: bool = False) -
     return scan(" ".join(p for p in pieces if p), ctx.matcher, today=today)
 
 
-def _check_separators(tokens: list[Token]) -> None:
-    """A separator word stands between two things it joins. "aspirin plus" and "aspirin
-    plus at 9" name no second medication: "plus" is part of a product's name there
-    ("Aspirin Plus"), or the sentence is cut short. Russian "и в 9, и в 21" ("both at 9
-    and at 21") repeats the word and is fine."""
-    for index, token in enumerate(tokens):
-        if token.kind is not TokenKind.SEP or not token.text:
-            continue
-        after = tokens[index + 1] if index + 1 < len(tokens) else None
-        if after is None:
-            raise Unsure("a separator that ends the sentence")
-        before = tokens[index - 1] if index else None
-        repeated = any(t.kind is TokenKind.SEP and t.text == token.text
-                       for t in tokens[index + 1 :])
-        if (
-            before is not None
-            and before.kind is TokenKind.NAME
-            and after.kind not in (TokenKind.NAME, TokenKind.DOSE)
-            and not repeated
-        ):
-            raise Unsure("a separator between a name and no other medication")
-
-
-def _segments(tokens: list[Token]) -> list[list[Token]]:
-    """Pieces about one medication each: split at separators, and where a name follows
-    the times of another ("阿斯匹靈 早上7點 普拿疼 晚上7點")."""
-    _check_separators(tokens)
-    segments: list[list[Token]] = [[]]
-    for token in tokens:
-        current = segments[-1]
-        if token.kind is TokenKind.SEP:
-            segments.append([])
-            continue
-        follows_times = bool(current) and current[-1].kind in (TokenKind.TIME, TokenKind.RULE)
-        if token.kind is TokenKind.NAME and follows_times and _has_name(current):
-            segments.append([])
-        segments[-1].append(token)
-    return [s for s in segments if s]
-
-
-def _has_name(segment: list[Token]) -> bool:
-    return any(t.kind is TokenKind.NAME for t in segment)
-
-
-def _drafts(tokens: list[Token]) -> list[_Draft]:
-    """One draft per medication; a segment without a name continues the previous one
-    ("aspirin at 10 and 18")."""
-    drafts: list[_Draft] = []
-    leading: list[Token] = []  # "at 7 and 19 take aspirin": times before the first name
-    for segment in _segments(tokens):
-        if not drafts and not _has_name(segment):
-            leading += segment
-            continue
-        if leading and not drafts:
-            segment, leading = leading + segment, []
-        names = [t for t in segment if t.kind is TokenKind.NAME]
-        doses = [t for t in segment if t.kind is TokenKind.DOSE]
-        times = [t.time for t in segment if t.time is not None]
-        rules = [t.rule for t in segment if t.rule is not None]
-        if len(names) > 1 or len(doses) > 1:
-            raise Unsure("two names or two doses without a separator")
-        dose = doses[0].text if doses else None
-        if not names:
-            if not drafts or (dose and drafts[-1].dose):
-                raise Unsure("times or dose that belong to no medication")
-            drafts[-1].times += times
-            drafts[-1].dose = drafts[-1].dose or dose
-            for rule in rules:
-                drafts[-1].add_rule(rule)
-            continue
-        index = segment.index(names[0])
-        after_dose = index > 0 and segment[index - 1].kind is TokenKind.DOSE
-        draft = _Draft(names[0], times, dose, after_dose)
-        for rule in rules:
-            draft.add_rule(rule)
-        drafts.append(draft)
-    if not drafts:
-        raise Unsure("no medication named")
-    return drafts
-
-
-def _share_times(drafts: list[_Draft]) -> None:
-    """Names listed without times take the next times and schedule ("aspirin and
-    paracetamol every Monday at 9")."""
-    waiting: list[_Draft] = []
-    for draft in drafts:
-        if not draft.times and draft.rule is None:
-            waiting.append(draft)
-            continue
-        for other in waiting:
-            other.times, other.rule = list(draft.times), draft.rule
-        waiting = []
-
-
-def _check_rules_apply(drafts: list[_Draft]) -> None:
-    """With several medications, a schedule phrase said for one of them may be meant for
-    all ("aspirin at 9 and paracetamol at 10 every Monday"): refuse the mix, and a
-    schedule without times before another medication's times."""
-    with_rule = [d for d in drafts if d.rule is not None]
-    if with_rule and len(with_rule) != len(drafts):
-        raise Unsure("a schedule phrase for some medications only")
-    if len(drafts) > 1 and any(not d.times for d in drafts) and any(d.times for d in drafts):
-        raise Unsure("times for some medications only")
-
-
 def _times_text(times: list[ClockTime], sort: bool) -> list[str]:
     check_item_times(times)
     texts = [t.text() for t in times]
@@ -333,7 +213,7 @@ def _known_name(token: Token, matcher: NameMatcher) -> str:
     return name
 
 
-def _new_name(draft: _Draft, matcher: NameMatcher) -> str:
+def _new_name(draft: Draft, matcher: NameMatcher) -> str:
     token = draft.name
     # Adding times to a medication the user already has: its stored name, even when
     # typed with one slip ("asprin"); an unknown name is kept as typed.
@@ -371,9 +251,9 @@ def _unique_names(items: list[CommandItem]) -> list[CommandItem]:
 def _add(
     template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, ctx, schedules=True))
-    _share_times(drafts)
-    _check_rules_apply(drafts)
+    drafts = read_drafts(_body_tokens(match, ctx, schedules=True))
+    share_times(drafts)
+    check_rules_apply(drafts)
     items: list[CommandItem] = []
     for draft in drafts:
         schedule = build_schedule(draft.rule, draft.times, ctx.today)
@@ -395,7 +275,7 @@ def _add(
 def _delete(
     template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, ctx))
+    drafts = read_drafts(_body_tokens(match, ctx))
     if any(d.dose for d in drafts):
         raise Unsure("a dose in a delete command")
     if any(d.times for d in drafts) and len(drafts) > 1:
@@ -410,8 +290,8 @@ def _delete(
 def _done(
     template: Template, match: re.Match[str], ctx: _Context
 ) -> ParsedCommand:
-    drafts = _drafts(_body_tokens(match, ctx))
-    _share_times(drafts)
+    drafts = read_drafts(_body_tokens(match, ctx))
+    share_times(drafts)
     if any(len(d.times) > 1 for d in drafts):
         raise Unsure("one dose is taken at one time")
     items = [

@@ -23,7 +23,8 @@ from shared.medication.lexicon import (
 )
 from shared.medication.names import NameMatcher
 from shared.medication.numbers import EN_NUMBERS, RU_NUMBERS
-from shared.medication.schedule_words import Fragment, match_fragment, zh_start_after_time
+from shared.medication.schedule_slots import Fragment
+from shared.medication.schedule_words import match_fragment, zh_start_after_time
 from shared.medication.text import LETTERS, alternation, fold, is_cjk, is_letter
 from shared.medication.times import ClockTime, Unsure, match_time
 

@@ -13,163 +13,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from shared.medication.dates import (
     EN_WEEKDAY,
-    EN_WEEKDAYS,
     RU_WEEKDAY,
     RU_WEEKDAY_SHORT,
     ZH_DAY_CHAR,
     ZH_WEEK_PREFIX,
-    ZH_WEEKDAY_CHARS,
     match_date,
     ru_weekday,
 )
-from shared.medication.numbers import EN_NUMBERS, ZH_NUMERAL, zh_numeral_value
+from shared.medication.schedule_slots import (
+    DIGITS,
+    EN_DAY_LIST,
+    EN_NUM,
+    RU_DAY_LIST,
+    RU_NUM,
+    ZH_DAY_LIST,
+    ZH_NUM,
+    Fragment,
+    count,
+    day_range,
+    en_day_list,
+    en_days,
+    en_range,
+    period_of,
+    ru_day_list,
+    ru_days,
+    times_count,
+    zh_day_list,
+    zh_days,
+    zh_range,
+)
 from shared.medication.text import alternation
-from shared.medication.times import Period, Unsure
+from shared.medication.times import Unsure
 
 WEEKDAYS_MON_FRI: Final = frozenset(range(5))
 WEEKEND: Final = frozenset({5, 6})
-
-
-@dataclass(frozen=True)
-class Fragment:
-    """What one phrase says about a schedule; None/False = it says nothing about that."""
-
-    daily: bool = False  # "every day", "ежедневно", "每天"
-    days: frozenset[int] | None = None  # weekdays named, 0 = Monday
-    recurring_days: bool = False  # "every Monday", "по понедельникам", "每週一" (not "on Monday")
-    except_days: frozenset[int] | None = None  # "except Sundays"
-    weekly: bool = False  # a weekly frequency word ("weekly", "раз в неделю", "每週")
-    per_week: int | None = None  # "twice a week"
-    week_interval: int | None = None  # "every 2 weeks"
-    day_interval: int | None = None  # "every other day" = 2
-    hour_interval: int | None = None  # "every 8 hours"
-    per_day: int | None = None  # "three times a day"
-    as_needed: bool = False
-    max_per_day: int | None = None
-    course_days: int | None = None  # "for 5 days"
-    until: date | None = None  # last day, inclusive
-    start: date | None = None  # "starting tomorrow"
-    bare_start: date | None = None  # "tomorrow" with no "starting": a start only in a course
-    start_time: bool = False  # "from"/"starting at" before the first dose's time
-    period: Period | None = None  # "every morning", "утром": must agree with the times
-
-    def merge(self, other: Fragment) -> Fragment:
-        """Both fragments together; the same fact said twice differently is refused."""
-        merged = self
-        for f in fields(Fragment):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if theirs is None or theirs is False:
-                continue
-            if f.name == "days" and mine is not None:
-                theirs = mine | theirs  # "every Monday ... and Thursday"
-            elif mine not in (None, False) and mine != theirs:
-                raise Unsure(f"two different {f.name}")
-            merged = replace(merged, **{f.name: theirs})
-        return merged
-
-
-# ---------------------------------------------------------------- numbers
-
-_EN_COUNTS: Final[dict[str, int]] = {
-    **EN_NUMBERS, "a": 1, "an": 1, "once": 1, "twice": 2, "thrice": 3, "fourteen": 14,
-    "twenty-four": 24, "twenty four": 24, "other": 2, "second": 2, "2nd": 2, "third": 3,
-    "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
-}  # fmt: skip
-_RU_COUNTS: Final[dict[str, int]] = {
-    "один": 1, "одну": 1, "одного": 1, "однократно": 1, "два": 2, "две": 2,
-    "двух": 2, "дважды": 2, "три": 3, "трех": 3, "трижды": 3, "четыре": 4, "четырех": 4,
-    "пять": 5, "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8,
-    "восьми": 8, "девять": 9, "девяти": 9, "десять": 10, "десяти": 10, "двенадцать": 12,
-    "двенадцати": 12, "четырнадцать": 14, "четырнадцати": 14, "двадцать": 20,
-    "двадцати": 20, "тридцать": 30, "тридцати": 30, "второй": 2, "вторую": 2, "третий": 3,
-    "третью": 3, "четвертый": 4, "четвертую": 4,
-}  # fmt: skip
-
-_DIGITS = r"\d{1,3}"
-EN_NUM = rf"(?:{_DIGITS}|{alternation(_EN_COUNTS)})"
-RU_NUM = rf"(?:{_DIGITS}|{alternation(_RU_COUNTS)})"
-ZH_NUM = rf"(?:{_DIGITS}|{ZH_NUMERAL})"
-
-
-_TIMES_WORD = re.compile(r"\s*(?:times?|x)$")
-
-
-def _times(text: str) -> int:
-    """The count of "3 times", "3x", "twice"."""
-    return count(_TIMES_WORD.sub("", text))
-
-
-def count(text: str) -> int:
-    """Value of a number slot in any of the three languages."""
-    text = " ".join(text.split())
-    if text.isdigit():
-        value: int | None = int(text)
-    else:
-        value = _EN_COUNTS.get(text, _RU_COUNTS.get(text, zh_numeral_value(text)))
-    if value is None or value < 1:
-        raise Unsure(f"not a count: {text!r}")
-    return value
-
-
-# ---------------------------------------------------------------- weekday lists
-
-_EN_DAY = rf"(?:(?:every|each)\s+)?{EN_WEEKDAY}s?\.?"
-_EN_SEP = r"(?:\s*,\s*(?:and\s+)?|\s*[&/+]\s*|\s+and\s+|\s+)"
-EN_DAY_LIST = rf"{_EN_DAY}(?:{_EN_SEP}{_EN_DAY})*"
-_RU_DAY = rf"(?:(?:каждый|каждую|каждое|по)\s+)?(?:{RU_WEEKDAY}|{alternation(RU_WEEKDAY_SHORT)})\.?"
-_RU_SEP = r"(?:\s*,\s*(?:и\s+)?|\s+и\s+|\s*[/+]\s*|\s+)"
-RU_DAY_LIST = rf"{_RU_DAY}(?:{_RU_SEP}{_RU_DAY})*"
-ZH_DAY_LIST = (
-    rf"{ZH_WEEK_PREFIX}{ZH_DAY_CHAR}"
-    rf"(?:\s*[、,，和跟及與与/]?\s*(?:{ZH_WEEK_PREFIX})?{ZH_DAY_CHAR}(?![點点時])){{0,6}}"
-)
-_EN_DAY_WORD = re.compile(rf"(?<![a-z]){EN_WEEKDAY}(?P<plural>s)?(?![a-z])")
-_RU_DAY_WORD = re.compile(rf"(?<![а-я])(?:{RU_WEEKDAY}|{alternation(RU_WEEKDAY_SHORT)})(?![а-я])")
-_ZH_DAY_WORD = re.compile(ZH_DAY_CHAR)
-_ZH_NOISE = re.compile(rf"{ZH_WEEK_PREFIX}|[每個个逢隔、,，和跟及與与/\s]")
-
-
-def en_days(text: str) -> tuple[frozenset[int], bool, bool]:
-    """Weekdays of an English list, whether one is plural ("mondays") and how many are
-    abbreviations."""
-    found = list(_EN_DAY_WORD.finditer(text))
-    days = frozenset(EN_WEEKDAYS[m.group().rstrip("s") if m["plural"] else m.group()]
-                     for m in found)
-    plural = any(m["plural"] for m in found)
-    short = sum(len(m.group()) <= 4 for m in found)
-    return days, plural, short >= 2
-
-
-def ru_days(text: str) -> tuple[frozenset[int], bool, bool]:
-    found = [m.group() for m in _RU_DAY_WORD.finditer(text)]
-    days: set[int] = set()
-    for word in found:
-        day = ru_weekday(word)
-        if day is None:
-            raise Unsure(f"not a weekday: {word!r}")
-        days.add(day)
-    plural = any(w.endswith(("ам", "ям", "ами", "ями")) for w in found)
-    short = sum(w in RU_WEEKDAY_SHORT for w in found)
-    return frozenset(days), plural, short >= 2
-
-
-def zh_days(text: str) -> frozenset[int]:
-    chars = _ZH_NOISE.sub("", text)
-    if not chars or any(c not in ZH_WEEKDAY_CHARS for c in chars):
-        raise Unsure("not a weekday list")
-    return frozenset(ZH_WEEKDAY_CHARS[c] for c in chars)
-
-
-def day_range(first: int, last: int) -> frozenset[int]:
-    """Monday..Friday; Friday..Monday wraps over the weekend."""
-    span = (last - first) % 7
-    return frozenset((first + i) % 7 for i in range(span + 1))
 
 
 # ---------------------------------------------------------------- phrases
@@ -206,64 +89,6 @@ def _num(field: str, group: str = "n", scale: int = 1, **extra: object) -> Build
     return build
 
 
-_PERIODS_EN: Final[dict[str, Period]] = {
-    "morning": Period.MORNING, "mornings": Period.MORNING, "evening": Period.EVENING,
-    "evenings": Period.EVENING, "night": Period.NIGHT, "nights": Period.NIGHT,
-    "afternoon": Period.AFTERNOON, "afternoons": Period.AFTERNOON,
-}  # fmt: skip
-_PERIODS_RU: Final[dict[str, Period]] = {
-    "утром": Period.MORNING, "утро": Period.MORNING, "утрам": Period.MORNING,
-    "вечером": Period.EVENING, "вечер": Period.EVENING, "вечерам": Period.EVENING,
-    "днем": Period.AFTERNOON, "ночью": Period.NIGHT, "ночь": Period.NIGHT,
-}  # fmt: skip
-
-
-def _period(word: str | None) -> Period | None:
-    if not word:
-        return None
-    return _PERIODS_EN.get(word, _PERIODS_RU.get(word))
-
-
-def _en_day_list(match: re.Match[str], today: date) -> Fragment:
-    days, plural, short = en_days(match["list"])
-    every = (match["every"] or "").startswith(("every", "each", "on every"))
-    every = every or "every" in match["list"] or "each" in match["list"]
-    return Fragment(days=days, recurring_days=every or plural or short,
-                    period=_period(match["period"]))
-
-
-def _ru_day_list(match: re.Match[str], today: date) -> Fragment:
-    days, plural, short = ru_days(match["list"])
-    words = match.group()
-    every = bool(re.search(r"(?:^|\s)(?:каждый|каждую|каждое|по)\s", words))
-    return Fragment(days=days, recurring_days=every or plural or short,
-                    period=_period(match["period"]))
-
-
-def _zh_day_list(match: re.Match[str], today: date) -> Fragment:
-    prefix = match["every"] or ""
-    interval = 2 if prefix.startswith("隔") else None
-    return Fragment(days=zh_days(match["list"]), recurring_days=bool(prefix),
-                    week_interval=interval)
-
-
-def _en_range(match: re.Match[str], today: date) -> Fragment:
-    return Fragment(days=day_range(EN_WEEKDAYS[match["a"]], EN_WEEKDAYS[match["b"]]),
-                    recurring_days=True)
-
-
-def _ru_range(match: re.Match[str], today: date) -> Fragment:
-    first, last = ru_weekday(match["a"]), ru_weekday(match["b"])
-    if first is None or last is None:
-        raise Unsure("not a weekday range")
-    return Fragment(days=day_range(first, last), recurring_days=True)
-
-
-def _zh_range(match: re.Match[str], today: date) -> Fragment:
-    first, last = ZH_WEEKDAY_CHARS[match["a"]], ZH_WEEKDAY_CHARS[match["b"]]
-    return Fragment(days=day_range(first, last), recurring_days=True)
-
-
 def _except(days_of: Callable[[str], frozenset[int]]) -> Build:
     def build(match: re.Match[str], today: date) -> Fragment:
         if match["weekend"]:
@@ -295,13 +120,13 @@ _EN_PHRASES: tuple[Phrase, ...] = (
     _phrase(r"every\s+day|everyday|each\s+day|daily|every\s+single\s+day|once\s+a\s+day\s+every\s+day",
             _const(daily=True)),
     _phrase(r"(?:every|each)\s+(?P<p>morning|evening|night|afternoon)",
-            lambda m, t: Fragment(daily=True, period=_period(m["p"]))),
+            lambda m, t: Fragment(daily=True, period=period_of(m["p"]))),
     _phrase(r"(?:in\s+the\s+)?(?P<p>mornings?|evenings?)(?=\s+(?:at|@)\s)",
-            lambda m, t: Fragment(period=_period(m["p"]))),
+            lambda m, t: Fragment(period=period_of(m["p"]))),
     # n times a day
     _phrase(rf"(?P<n>{EN_NUM})\s*(?:times?|x)?\s*(?:a|per|each|every|in\s+a|/)\s*day"
             rf"|(?P<n2>once|twice|thrice|{EN_NUM}\s*(?:times?|x))\s+daily",
-            lambda m, t: Fragment(per_day=_times(m["n"] or m["n2"]))),
+            lambda m, t: Fragment(per_day=times_count(m["n"] or m["n2"]))),
     _phrase(r"b\.?i\.?d\.?(?![a-z])", _const(per_day=2)),
     _phrase(r"t\.?i\.?d\.?(?![a-z])", _const(per_day=3)),
     _phrase(r"q\.?i\.?d\.?(?![a-z])", _const(per_day=4)),
@@ -310,14 +135,14 @@ _EN_PHRASES: tuple[Phrase, ...] = (
             _const(weekly=True)),
     _phrase(rf"(?P<n>{EN_NUM})\s*(?:times?|x)?\s*(?:a|per|each|every|in\s+a|/)\s*week"
             rf"|(?P<n2>once|twice|thrice|{EN_NUM}\s*(?:times?|x))\s+weekly",
-            lambda m, t: Fragment(weekly=True, per_week=_times(m["n"] or m["n2"]))),
+            lambda m, t: Fragment(weekly=True, per_week=times_count(m["n"] or m["n2"]))),
     _phrase(rf"every\s+(?P<n>{EN_NUM})\s+weeks?|fortnightly|every\s+fortnight",
             lambda m, t: Fragment(weekly=True, week_interval=count(m["n"]) if m["n"] else 2)),
     _phrase(r"bi-?weekly|semi-?weekly", _unsure("biweekly: twice a week or every two weeks?")),
     _phrase(rf"(?:(?P<every>every|each|on\s+every|on)\s+)?(?:the\s+)?(?P<list>{EN_DAY_LIST})"
-            r"(?:\s+(?P<period>mornings?|evenings?|nights?|afternoons?))?", _en_day_list),
+            r"(?:\s+(?P<period>mornings?|evenings?|nights?|afternoons?))?", en_day_list),
     _phrase(rf"(?:from\s+|on\s+|every\s+)?(?P<a>{EN_WEEKDAY})s?\.?\s*(?:-|–|to|through|thru)\s*"
-            rf"(?P<b>{EN_WEEKDAY})s?\.?", _en_range),
+            rf"(?P<b>{EN_WEEKDAY})s?\.?", en_range),
     _phrase(r"(?:on\s+|every\s+|at\s+|during\s+)?(?:the\s+)?(?:weekdays|weekday)"
             r"(?:\s+only)?", _const(days=WEEKDAYS_MON_FRI, recurring_days=True)),
     _phrase(r"(?:on\s+|every\s+|at\s+|during\s+)?(?:the\s+)?weekends?",
@@ -365,12 +190,12 @@ _EN_PHRASES: tuple[Phrase, ...] = (
 _RU_PHRASES: tuple[Phrase, ...] = (
     _phrase(r"каждый\s+день|ежедневно|каждые\s+сутки|ежесуточно", _const(daily=True)),
     _phrase(r"(?:каждое\s+(?P<p>утро)|каждый\s+(?P<p2>вечер)|по\s+(?P<p3>утрам|вечерам))",
-            lambda m, t: Fragment(daily=True, period=_period(m["p"] or m["p2"] or m["p3"]))),
+            lambda m, t: Fragment(daily=True, period=period_of(m["p"] or m["p2"] or m["p3"]))),
     _phrase(r"(?P<p>утром|вечером|днем|ночью)(?=\s+(?:в|во)\s)",
-            lambda m, t: Fragment(period=_period(m["p"]))),
+            lambda m, t: Fragment(period=period_of(m["p"]))),
     _phrase(rf"(?:(?P<n>{RU_NUM})\s+)?раз(?:а)?\s+в\s+(?:день|сутки)"
             r"|(?P<n2>дважды|трижды|однократно)\s+в\s+(?:день|сутки)"
-            rf"|(?P<n3>{_DIGITS})\s*р\s*/\s*д(?:ень)?",
+            rf"|(?P<n3>{DIGITS})\s*р\s*/\s*д(?:ень)?",
             lambda m, t: Fragment(per_day=count(m["n"] or m["n2"] or m["n3"] or "1"))),
     _phrase(r"еженедельно|каждую\s+неделю", _const(weekly=True)),
     _phrase(rf"(?:(?P<n>{RU_NUM})\s+)?раз(?:а)?\s+в\s+неделю|(?P<n2>дважды|трижды)\s+в\s+неделю",
@@ -378,7 +203,7 @@ _RU_PHRASES: tuple[Phrase, ...] = (
     _phrase(rf"(?:раз\s+в|каждые)\s+(?P<n>{RU_NUM})\s+недел[иьюя]|каждую\s+(?P<n2>вторую)\s+неделю",
             lambda m, t: Fragment(weekly=True, week_interval=count(m["n"] or m["n2"]))),
     _phrase(r"через\s+неделю", _unsure("через неделю: in a week or every other week?")),
-    _phrase(rf"(?P<list>{RU_DAY_LIST})(?:\s+(?P<period>утром|вечером|днем))?", _ru_day_list),
+    _phrase(rf"(?P<list>{RU_DAY_LIST})(?:\s+(?P<period>утром|вечером|днем))?", ru_day_list),
     _phrase(rf"с\s+(?P<a>{RU_WEEKDAY})\s+по\s+(?P<b>{RU_WEEKDAY})"
             rf"|(?P<a2>{alternation(RU_WEEKDAY_SHORT)})\s*-\s*(?P<b2>{alternation(RU_WEEKDAY_SHORT)})",
             lambda m, t: _ru_range_any(m)),
@@ -438,9 +263,9 @@ _ZH_PHRASES: tuple[Phrase, ...] = (
             rf"|(?P<n2>{ZH_NUM})\s*(?:個|个)?\s*{_ZH_WEEK}\s*一次|(?P<other>隔週|隔周|每隔一週|每隔一周)",
             lambda m, t: Fragment(weekly=True, week_interval=(
                 2 if m["other"] else count(m["n"] or m["n2"]) + (1 if "隔" in m.group() else 0)))),
-    _phrase(rf"(?P<every>每(?:個|个)?|每逢|隔)?\s*(?P<list>{ZH_DAY_LIST})", _zh_day_list),
+    _phrase(rf"(?P<every>每(?:個|个)?|每逢|隔)?\s*(?P<list>{ZH_DAY_LIST})", zh_day_list),
     _phrase(rf"{ZH_WEEK_PREFIX}(?P<a>{ZH_DAY_CHAR})\s*(?:到|至|~|-)\s*(?:{ZH_WEEK_PREFIX})?"
-            rf"(?P<b>{ZH_DAY_CHAR})", _zh_range),
+            rf"(?P<b>{ZH_DAY_CHAR})", zh_range),
     _phrase(r"(?:每個|每逢)?(?:平日|工作日)", _const(days=WEEKDAYS_MON_FRI, recurring_days=True)),
     _phrase(r"(?:每個|每逢)?週末|(?:每個|每逢)?周末", _const(days=WEEKEND, recurring_days=True)),
     _phrase(rf"除了?\s*(?:(?P<weekend>週末|周末)|(?P<list>{ZH_DAY_LIST}))\s*(?:以外|之外|外)?"

@@ -1,6 +1,6 @@
 """One medication's schedule from the fragments and times of its part of a message.
 
-`build_schedule` combines what the phrases said (schedule_words.Fragment) with the clock
+`build_schedule` combines what the phrases said (schedule_slots.Fragment) with the clock
 times into the item's rrule, times, as_needed, max_per_day, doses_per_day and start, or
 raises Unsure when they contradict or leave a guess to make. Safety first:
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.medication.recurrence import Freq, RuleError, build_rule
-from shared.medication.schedule_words import Fragment
+from shared.medication.schedule_slots import Fragment
 from shared.medication.times import ClockTime, Period, Unsure
 
 _ALL_DAYS = frozenset(range(7))

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from shared.domain.labels import fold
 from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
-from shared.fakes.platform_rules import line_message_problems, telegram_call_problems
+from shared.fakes.platform_rules import line_message_problems
+from shared.fakes.telegram_rules import telegram_call_problems
 from shared.wire.line import batches, render_messages
 from shared.wire.telegram import card_pages, render_calls
 

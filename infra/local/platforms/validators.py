@@ -21,9 +21,9 @@ from shared.fakes.platform_rules import (
     Problem,
     first_refusal,
     line_message_problems,
-    telegram_call_problems,
 )
-from shared.fakes.platform_rules import telegram_segments as _segments_and_entities
+from shared.fakes.telegram_rules import telegram_call_problems
+from shared.fakes.telegram_rules import telegram_segments as _segments_and_entities
 
 
 # =========================================================================== errors
