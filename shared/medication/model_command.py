@@ -37,7 +37,8 @@ class ModelItem(BaseModel):
     medication_id: str | None = Field(
         default=None, description="The id from the schedule data; null for a new medication")
     name: str = Field(default="", description="The medication name as the patient wrote it "
-                                              "or, for an existing one, as listed")
+                                              "or, for an existing one, exactly as listed "
+                                              "(always given with its id)")
     times: list[str] = Field(default_factory=list, description="HH:MM, 24-hour, local")
     dosage: str | None = Field(default=None, description="e.g. '100 mg', '2 tablets'")
     rrule: str | None = Field(
@@ -129,11 +130,12 @@ def _new_name(name: str) -> str | None:
 
 
 def _known(item: ModelItem, meds: Sequence[Known]) -> Known | None:
-    """The user's medication this item means: its id must be one we gave, and a name,
-    when given, must be that medication's name."""
+    """The user's medication this item means: its id must be one we gave, and the name
+    must be that medication's name. An id alone is not enough: a model that maps an
+    unknown medicine to the nearest id would act on another medicine."""
     if item.medication_id is not None:
         med = next((m for m in meds if m.alias == item.medication_id.strip()), None)
-        if med is None or (item.name.strip() and fold(item.name) != fold(med.name)):
+        if med is None or fold(item.name) != fold(med.name):
             return None
         return med
     matches = [m for m in meds if fold(m.name) == fold(item.name)]

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from shared.medication import CommandItem, ParsedCommand, parse_command
 from shared.medication.dosage import match_dosage
 from shared.medication.lexicon import FILLERS, SEPARATORS
-from shared.medication.model_command import ModelCommand, ModelItem, check
+from shared.medication.model_command import Known, ModelCommand, ModelItem, check
 from shared.medication.names import NameMatcher, edit_distance, ru_nominative, ru_stem
 from shared.medication.recurrence import RuleError, build_rule, canonical_rule
 from shared.medication.text import fold_key
@@ -852,6 +852,19 @@ def test_the_model_fallback_returns_the_same_schema_and_refuses_bad_rules() -> N
     moved = ModelCommand(kind="time_change", items=[ModelItem(name="aspirin", times=["09:00"],
                                                               rrule="FREQ=WEEKLY")])
     assert check(moved, []).problem in ("bad_schedule", "unknown_medication")
+
+
+def test_the_model_fallback_needs_the_name_with_the_id() -> None:
+    """An id without the patient's name for it is refused: the model may have mapped an
+    unknown medicine to the nearest id (it would act on another medicine)."""
+    meds = [Known("m1", "Aspirin"), Known("m2", "Metformin")]
+    for kind, extra in (("delete", {}), ("done", {}), ("dose_change", {"dosage": "50 mg"}),
+                        ("time_change", {"times": ["08:00", "09:00"]})):
+        bare = ModelItem(medication_id="m1", **extra)  # type: ignore[arg-type]
+        named = ModelItem(medication_id="m1", name="aspirin", **extra)  # type: ignore[arg-type]
+        assert check(ModelCommand(kind=kind, items=[bare]), meds).problem == "unknown_medication"
+        command = check(ModelCommand(kind=kind, items=[named]), meds).command
+        assert command is not None and command.items[0].name == "Aspirin"
 
 
 @pytest.mark.parametrize(("name", "cases"), [("development", DEV), ("held-out", HELD_OUT)])
