@@ -53,6 +53,8 @@ locals {
     TASKS_LOCATION   = var.region
     BLOB_BACKEND     = "gcs"
     BUCKET           = google_storage_bucket.private.name
+    # The region's emergency number when the patient's zone and language do not say
+    EMERGENCY_NUMBER_DEFAULT = var.emergency_number_default
   }
 
   # Settings field (env var) -> Secret Manager secret id.

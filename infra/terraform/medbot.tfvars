@@ -32,6 +32,10 @@ gemini_requests_per_minute = 60
 # Taiwanese (Taigi) speech; empty: a labelled offline stand-in answers.
 ivoice_base_url = "http://tts001.ivoice.tw:8804"
 
+# Emergency number named when a patient's time zone and language do not tell the
+# region (a Taiwan deployment: "119").
+emergency_number_default = "112"
+
 # Cost and quota guards.
 webhook_max_instances   = 10
 line_monthly_push_quota = 200

@@ -177,6 +177,17 @@ variable "archive_retention_days" {
   }
 }
 
+variable "emergency_number_default" {
+  description = "Emergency number the bot names when neither the patient's time zone nor UI language tells the region (119 Taiwan, 112 EU/Russia, 911 US)."
+  type        = string
+  default     = "112"
+
+  validation {
+    condition     = can(regex("^[0-9]{2,4}$", var.emergency_number_default))
+    error_message = "emergency_number_default is a short dialling number such as 119, 112 or 911."
+  }
+}
+
 variable "webhook_max_instances" {
   description = "Upper bound on instances per webhook function (each serves up to 20 concurrent requests); caps cost if a platform floods the endpoint."
   type        = number
