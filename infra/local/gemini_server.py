@@ -204,8 +204,9 @@ class _Reply(Exception):
 
 @dataclass
 class _Throttle:
-    until: float  # server clock
+    until: float | None  # server clock; None: the window starts at the next request
     per_day: bool
+    length_s: float = 0.0
 
 
 @dataclass
@@ -284,11 +285,14 @@ class GeminiServer(LocalHttpServer):
         with self._lock:
             self._script.blocks.extend(r.upper() for r in reasons)
 
-    def throttle(self, retry_delay_s: float = 37.0, *, per_day: bool = False) -> None:
+    def throttle(self, retry_delay_s: float = 37.0, *, per_day: bool = False,
+                 from_next_request: bool = False) -> None:
         """From now, answer 429 RESOURCE_EXHAUSTED until the hint runs out (per-minute)
-        or until reset_daily_quota() (per-day)."""
+        or until reset_daily_quota() (per-day). `from_next_request`: the per-minute window
+        starts at the next request instead (a test's set-up then takes no part of it)."""
         with self._lock:
-            self._throttle = _Throttle(self.clock() + retry_delay_s, per_day)
+            start = None if from_next_request else self.clock() + retry_delay_s
+            self._throttle = _Throttle(start, per_day, retry_delay_s)
 
     def reset_daily_quota(self) -> None:
         with self._lock:
@@ -331,6 +335,8 @@ class GeminiServer(LocalHttpServer):
             now = self.clock()
             if throttle is None:
                 return
+            if throttle.until is None:
+                throttle.until = now + throttle.length_s
             if not throttle.per_day and now >= throttle.until:
                 self._throttle = None
                 return
