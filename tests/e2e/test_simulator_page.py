@@ -63,6 +63,26 @@ def test_the_clock_panel_moves_the_stacks_time(page, stack):
     assert 3600 <= moved < 3600 + 60
 
 
+@pytest.mark.parametrize("channel", ["line", "telegram"])
+def test_the_block_toggle_blocks_and_unblocks_the_bot(page, stack, channel):
+    page.click(f"[data-channel={channel}]")
+    page.select_option("#user", "ru")
+    page.click("#block")
+    page.get_by_text("you blocked MedBot").first.wait_for(timeout=10_000)
+    page.wait_for_function("document.querySelector('#block').textContent === 'Unblock'",
+                           timeout=10_000)
+    assert page.get_attribute("#block", "aria-pressed") == "true"
+    assert page.is_disabled("#text")
+    assert stack.simulator.state.blocked(channel, "ru")
+
+    page.click("#block")
+    page.get_by_text("you unblocked MedBot").first.wait_for(timeout=10_000)
+    page.wait_for_function("document.querySelector('#block').textContent === 'Block'",
+                           timeout=10_000)
+    assert not page.is_disabled("#text")
+    assert not stack.simulator.state.blocked(channel, "ru")
+
+
 @pytest.fixture(scope="module")
 def gemini_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     local = LocalStack(port=0, functions_port=0, use_firestore=False, local_gemini=True,

@@ -22,9 +22,11 @@ that is not m4a/mp3 is marked `unplayable`. Media are fetched to be checked thro
 `media` (url -> bytes or None); `https_origins` lists the local plain-HTTP origins that
 stand for HTTPS (the local stack has no TLS).
 
-User side: `PlatformState.send_text / tap / send_audio / follow` post webhooks to the
-configured URLs, signed as the platforms sign them (LINE x-line-signature HMAC, Telegram
-X-Telegram-Bot-Api-Secret-Token), with webhookEventId / update_id, reply tokens, ids.
+User side: `PlatformState.send_text / tap / send_audio / follow / block / unblock` post
+webhooks to the configured URLs, signed as the platforms sign them (LINE
+x-line-signature HMAC, Telegram X-Telegram-Bot-Api-Secret-Token), with webhookEventId /
+update_id, reply tokens, ids. A user who blocked the bot gets nothing from it (LINE:
+200 and dropped; Telegram: 403 "Forbidden: bot was blocked by the user").
 
 Faults: `fail_next(n, mode="error"|"hang")` makes the next n API calls fail (a 429
 carries the platform's retry hint: Telegram parameters.retry_after, LINE Retry-After).
@@ -44,6 +46,7 @@ from infra.local.platforms.records import (
     ApiCall,
     ApiError,
     ChannelName,
+    ChatConflict,
     ChatEntry,
     ClockAdvance,
     ClockNow,
@@ -76,6 +79,7 @@ __all__ = [
     "ApiCall",
     "ApiError",
     "ChannelName",
+    "ChatConflict",
     "ChatEntry",
     "ClockAdvance",
     "ClockNow",

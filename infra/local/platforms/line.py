@@ -10,7 +10,10 @@ Bot side (line-bot-sdk: Configuration(host=server.url), also as the data host):
 Every call needs the channel access token (401 otherwise); messages are checked against
 LINE's rules (validators.py). A 429 carries Retry-After.
 
-User side: message, postback and follow events, signed with the channel secret
+A user who blocked the account (PlatformState.block: an unfollow event) gets nothing:
+reply and push answer 200 and deliver nothing, as LINE does; their profile is 404.
+
+User side: message, postback, follow and unfollow events, signed with the channel secret
 (x-line-signature: base64 HMAC-SHA256 of the body), each with a webhookEventId (ULID),
 a reply token and deliveryContext.isRedelivery.
 """
@@ -52,6 +55,12 @@ def line_signature(body: bytes, channel_secret: str) -> str:
 def _message_id() -> str:
     """LINE's message ids are 18 decimal digits."""
     return str(secrets.randbelow(10**17) + 10**17)
+
+
+def _unseen(messages: list[Json]) -> list[Json]:
+    """sentMessages for messages that reach no one: the OpenAPI spec requires 1-5 items
+    in every 200 answer, and says nothing of ids for a user who blocked the account."""
+    return [{"id": _message_id(), "quoteToken": secrets.token_urlsafe(16)} for _ in messages]
 
 
 @dataclass
@@ -114,8 +123,16 @@ class LinePlatform:
             if issued.used:  # taken by a concurrent reply while the media were checked
                 raise line_error("Invalid reply token")
             issued.used = True
+            if self._state.blocked("line", issued.chat_id):
+                return {"sentMessages": _unseen(body["messages"])}
             return {"sentMessages": self._store(issued.chat_id, body["messages"], "reply",
                                                 problems)}
+
+    def reply_chat(self, token: Any) -> str | None:
+        """The chat a reply token was issued for (None: not one of ours)."""
+        with self._state.lock:
+            issued = self._reply_tokens.get(token) if isinstance(token, str) else None
+            return issued.chat_id if issued else None
 
     def push(self, body: Json, retry_key: str | None) -> Json:
         to = body.get("to")
@@ -135,7 +152,11 @@ class LinePlatform:
                     "message": "The retry key is already accepted",
                     "sentMessages": self._retry_keys[retry_key],
                 })
-            sent = self._store(to, body["messages"], "push", problems)
+            # LINE answers 200 for a user who blocked the account, delivers nothing and
+            # does not count it (FAQ "Do I get an error when I send a message to a user
+            # who has blocked...?").
+            sent = _unseen(body["messages"]) if self._state.blocked("line", to) else \
+                self._store(to, body["messages"], "push", problems)
             if retry_key is not None:
                 self._retry_keys[retry_key] = sent
             return {"sentMessages": sent}
@@ -193,6 +214,8 @@ class LinePlatform:
             user = self._state.user(user_id)
         except KeyError:
             raise ApiError(404, {"message": "Not found"}) from None
+        if self._state.blocked("line", user_id):  # LINE: no profile of a blocking user
+            raise ApiError(404, {"message": "Not found"})
         return {"userId": user.line_user_id, "displayName": user.name, "language": user.language}
 
     # ================================================================== user side
@@ -223,6 +246,18 @@ class LinePlatform:
         self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
                               kind="event", text="follow", via="webhook")
         return self._webhook(who, {"type": "follow", "follow": {"isUnblocked": False}})
+
+    def block(self, who: SimUser) -> Webhook:
+        """An unfollow event (it carries no reply token)."""
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="event", text="blocked", via="webhook")
+        return self._webhook(who, {"type": "unfollow"})
+
+    def unblock(self, who: SimUser) -> Webhook:
+        """A follow event that says the user unblocked the account (isUnblocked)."""
+        self._state.add_entry(channel="line", chat_id=who.line_user_id, sender="user",
+                              kind="event", text="unblocked", via="webhook")
+        return self._webhook(who, {"type": "follow", "follow": {"isUnblocked": True}})
 
     def redelivery(self, body: bytes, headers: dict[str, str]) -> Webhook:
         """The same events again, marked isRedelivery and signed anew."""
@@ -301,7 +336,9 @@ def line_blueprint(state: PlatformState) -> Blueprint:
 
     @api.post("/v2/bot/message/reply")
     def reply() -> ResponseReturnValue:
-        return call("reply", None, lambda: jsonify(state.line.reply(body())))
+        token = (request.get_json(silent=True) or {}).get("replyToken")
+        return call("reply", state.line.reply_chat(token),
+                    lambda: jsonify(state.line.reply(body())))
 
     @api.post("/v2/bot/message/push")
     def push() -> ResponseReturnValue:

@@ -9,7 +9,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 ChannelName = Literal["line", "telegram"]
@@ -89,6 +89,12 @@ class ApiCall:
     status: int
     chat_id: str | None = None
     retry_key: str | None = None
+    at: float = 0.0  # unix seconds (simulated clock when one is given); set on record
+
+    def public(self) -> Json:
+        """As GET /sim/api/calls shows it: no chat id, no retry key."""
+        return {"endpoint": self.endpoint, "status": self.status,
+                "at": datetime.fromtimestamp(self.at, UTC).isoformat()}
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class Webhook:
     headers: dict[str, str]
     event_id: str  # LINE webhookEventId / Telegram update_id
     reply_token: str | None = None
+    withheld: bool = False  # a type the bot did not subscribe to: the platform keeps it
 
 
 # =========================================================================== files, faults
@@ -146,6 +153,11 @@ class Fault:
     hang_s: float
     after: int  # matching calls to let through first
     retry_after: int = 1  # a 429's hint, in seconds
+
+
+class ChatConflict(Exception):
+    """What the user tried does not fit the chat's state (e.g. typing to a bot they
+    blocked, blocking it twice): the simulator API answers 409."""
 
 
 class ApiError(Exception):

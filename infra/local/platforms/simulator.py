@@ -9,12 +9,20 @@ never rename.
     POST /sim/api/tap              {channel, user, entry_id, button}: the user taps
     POST /sim/api/audio            multipart file, channel, user[, duration_ms]
     POST /sim/api/follow           {channel, user}: the user adds the bot
+    POST /sim/api/block            {channel, user}: the user blocks the bot (LINE
+                                   unfollow; Telegram my_chat_member kicked)
+    POST /sim/api/unblock          {channel, user}: ... and unblocks it (LINE follow;
+                                   Telegram my_chat_member member)
+    GET  /sim/api/calls            ?channel&user: {"calls": [{endpoint, status, at}]},
+                                   the API calls the bot made for that chat
     POST /sim/api/clear            {channel, user}: forget the chat's bubbles
     GET  /sim/api/line-content/<id>, /sim/api/telegram-file/<id>: audio in a chat
     GET  /sim/api/outbox           e-mails sent (when the stack has an SMTP sink)
     GET  /sim/api/clock, POST /sim/api/clock/advance {seconds}: the simulated clock
 Actions answer the webhook's summary (status, elapsed_ms, slow, error); an unknown
-user, entry or file answers 404 {"error"}, a bad request 400 {"error"}.
+user, entry or file answers 404 {"error"}, a bad request 400 {"error"}, an action that
+does not fit the chat (typing to a bot the user blocked, blocking it twice) 409
+{"error"}.
 """
 
 from __future__ import annotations
@@ -26,7 +34,14 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
-from infra.local.platforms.records import ClockAdvance, Json, Outbox, as_int, channel_arg
+from infra.local.platforms.records import (
+    ChatConflict,
+    ClockAdvance,
+    Json,
+    Outbox,
+    as_int,
+    channel_arg,
+)
 from infra.local.platforms.state import PlatformState
 
 SIMULATOR_DIR = Path(__file__).parent.parent / "simulator"
@@ -55,6 +70,10 @@ def simulator_blueprint(
     def invalid(exc: ValueError) -> ResponseReturnValue:
         return jsonify({"error": str(exc)}), 400
 
+    @sim.app_errorhandler(ChatConflict)
+    def conflict(exc: ChatConflict) -> ResponseReturnValue:
+        return jsonify({"error": str(exc)}), 409
+
     # ------------------------------------------------------------------ page
     @sim.get("/")
     def index() -> ResponseReturnValue:
@@ -77,13 +96,15 @@ def simulator_blueprint(
         channel = channel_arg(request.args.get("channel"))
         user = request.args.get("user", "")
         version = state.version
+        blocked = state.blocked(channel, user)
         if request.args.get("since") == str(version):
             return jsonify({"version": version, "unchanged": True,
-                            "loading": state.loading(channel, user)})
+                            "loading": state.loading(channel, user), "blocked": blocked})
         return jsonify({
             "version": version,
             "entries": [e.public() for e in state.entries(channel, user)],
             "loading": state.loading(channel, user),
+            "blocked": blocked,
         })
 
     @sim.post("/sim/api/send")
@@ -130,6 +151,24 @@ def simulator_blueprint(
         body = sim_body()
         result = state.follow(channel_arg(body.get("channel")), str(body.get("user")))
         return jsonify(result.summary())
+
+    @sim.post("/sim/api/block")
+    def block() -> ResponseReturnValue:
+        body = sim_body()
+        result = state.block(channel_arg(body.get("channel")), str(body.get("user")))
+        return jsonify(result.summary())
+
+    @sim.post("/sim/api/unblock")
+    def unblock() -> ResponseReturnValue:
+        body = sim_body()
+        result = state.unblock(channel_arg(body.get("channel")), str(body.get("user")))
+        return jsonify(result.summary())
+
+    @sim.get("/sim/api/calls")
+    def calls() -> ResponseReturnValue:
+        channel = channel_arg(request.args.get("channel"))
+        user = state.user(request.args.get("user", ""))  # 404 for an unknown user
+        return jsonify({"calls": [c.public() for c in state.calls_of(channel, user)]})
 
     @sim.post("/sim/api/clear")
     def clear() -> ResponseReturnValue:

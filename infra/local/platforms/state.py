@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import requests
@@ -25,6 +26,7 @@ from infra.local.platforms.records import (
     DEFAULT_USERS,
     ApiCall,
     ChannelName,
+    ChatConflict,
     ChatEntry,
     ClockNow,
     Fault,
@@ -86,6 +88,7 @@ class PlatformState:
         self._loading_until: dict[tuple[ChannelName, str], float] = {}
         self._last_webhook: dict[ChannelName, tuple[str, bytes, dict[str, str]]] = {}
         self._faults: list[Fault] = []
+        self._blocked: set[tuple[ChannelName, str]] = set()  # (channel, chat id)
         self._released = threading.Event()  # set on stop: hung requests give up
         # Last: the platforms read the records above.
         self.line = LinePlatform(self)
@@ -143,6 +146,18 @@ class PlatformState:
                 c for c in self.calls
                 if c.channel == channel and (endpoint is None or c.endpoint == endpoint)
             ]
+
+    def calls_of(self, channel: ChannelName, chat: str | SimUser) -> list[ApiCall]:
+        """The API calls the bot made for this chat (user key or chat id), in order."""
+        chat_id = self._resolve_chat(channel, chat)
+        with self.lock:
+            return [c for c in self.calls if c.channel == channel and c.chat_id == chat_id]
+
+    def blocked(self, channel: ChannelName, chat: str | SimUser) -> bool:
+        """The user has blocked the bot (LINE: unfollowed it; Telegram: stopped it)."""
+        chat_id = self._resolve_chat(channel, chat)
+        with self.lock:
+            return (channel, chat_id) in self._blocked
 
     def loading(self, channel: ChannelName, chat: str | SimUser) -> bool:
         chat_id = self._resolve_chat(channel, chat)
@@ -219,7 +234,7 @@ class PlatformState:
 
     def record_call(self, call: ApiCall) -> None:
         with self.lock:
-            self.calls.append(call)
+            self.calls.append(replace(call, at=self.now()))
 
     def start_loading(self, channel: ChannelName, chat_id: str, seconds: float) -> None:
         with self.lock:
@@ -248,8 +263,14 @@ class PlatformState:
 
     # ================================================================== user side
     def send_text(self, channel: ChannelName, user: str | SimUser, text: str) -> WebhookResult:
-        """The user types `text` (Telegram: "/start" is a command like any other)."""
-        return self._deliver(channel, self._platform(channel).send_text(self.user(user), text))
+        """The user types `text` (Telegram: "/start" is a command like any other). In a
+        chat where the user blocked the bot only Telegram's "/start" goes through: the
+        app's Restart button unblocks the bot, then sends it."""
+        who = self.user(user)
+        if channel == "telegram" and text.strip() == "/start" and self.blocked(channel, who):
+            self.unblock(channel, who)
+        self._check_not_blocked(channel, who)
+        return self._deliver(channel, self._platform(channel).send_text(who, text))
 
     def tap(
         self,
@@ -262,8 +283,9 @@ class PlatformState:
     ) -> WebhookResult:
         """The user taps a button: a LINE postback, or a Telegram callback_query on the
         bot message `message_id` (default: the latest bot message with that data)."""
-        hook = self._platform(channel).tap(self.user(user), data, label=label,
-                                           message_id=message_id)
+        who = self.user(user)
+        self._check_not_blocked(channel, who)
+        hook = self._platform(channel).tap(who, data, label=label, message_id=message_id)
         return self._deliver(channel, hook)
 
     def send_audio(
@@ -276,13 +298,52 @@ class PlatformState:
         duration_ms: int = 3000,
     ) -> WebhookResult:
         """The user sends a voice message (LINE audio; Telegram voice if OGG, else audio)."""
-        hook = self._platform(channel).send_audio(self.user(user), data, mime=mime,
-                                                  duration_ms=duration_ms)
+        who = self.user(user)
+        self._check_not_blocked(channel, who)
+        hook = self._platform(channel).send_audio(who, data, mime=mime, duration_ms=duration_ms)
         return self._deliver(channel, hook)
 
     def follow(self, channel: ChannelName, user: str | SimUser) -> WebhookResult:
-        """The user adds the bot (LINE follow event; Telegram '/start')."""
-        return self._deliver(channel, self._platform(channel).follow(self.user(user)))
+        """The user adds the bot (LINE follow event; Telegram '/start'); in a chat where
+        they blocked it, this unblocks it (and Telegram's Restart also sends '/start')."""
+        who = self.user(user)
+        if channel == "telegram":
+            return self.send_text(channel, who, "/start")
+        if self.blocked(channel, who):
+            return self.unblock(channel, who)
+        return self._deliver(channel, self.line.follow(who))
+
+    def block(self, channel: ChannelName, user: str | SimUser) -> WebhookResult:
+        """The user blocks the bot: LINE posts an unfollow event, Telegram a my_chat_member
+        update (member -> kicked). From then on LINE drops what the bot sends them (and
+        answers 200, as LINE does) and Telegram refuses it (403 "Forbidden: bot was
+        blocked by the user"). ChatConflict if they have blocked it already."""
+        who = self.user(user)
+        with self.lock:
+            key = (channel, self.chat_id(channel, who))
+            if key in self._blocked:
+                raise ChatConflict("the user has blocked the bot already")
+            self._blocked.add(key)
+            self.bump()
+        return self._deliver(channel, self._platform(channel).block(who))
+
+    def unblock(self, channel: ChannelName, user: str | SimUser) -> WebhookResult:
+        """The user unblocks the bot: LINE posts a follow event (follow.isUnblocked),
+        Telegram a my_chat_member update (kicked -> member). ChatConflict if the bot is
+        not blocked."""
+        who = self.user(user)
+        with self.lock:
+            key = (channel, self.chat_id(channel, who))
+            if key not in self._blocked:
+                raise ChatConflict("the user has not blocked the bot")
+            self._blocked.discard(key)
+            self.bump()
+        return self._deliver(channel, self._platform(channel).unblock(who))
+
+    def _check_not_blocked(self, channel: ChannelName, who: SimUser) -> None:
+        """A blocked chat has no composer: LINE shows "Unblock", Telegram "Restart"."""
+        if self.blocked(channel, who):
+            raise ChatConflict("the user has blocked the bot: unblock it first")
 
     def redeliver_last(self, channel: ChannelName) -> WebhookResult:
         """Post the last webhook again, as a platform retry would (LINE marks it
@@ -304,7 +365,9 @@ class PlatformState:
         status: int | None = None
         error: str | None = None
         started = time.monotonic()
-        if url:
+        if hook.withheld:
+            error = "not delivered: the bot did not subscribe to this update type"
+        elif url:
             with self.lock:
                 self._last_webhook[channel] = (url, hook.body, hook.headers)
             try:

@@ -11,8 +11,14 @@ Bot API's rules (validators.py) and answered `{"ok": false, "error_code",
 is shown degraded: a voice note over 1 MB arrives as a file, formatting beyond 100
 entities is dropped.
 
-User side: message and callback_query updates with increasing update_id, carrying the
-secret token header (X-Telegram-Bot-Api-Secret-Token).
+A user who blocked the bot (PlatformState.block: a my_chat_member update, member ->
+kicked) makes every call into their chat answer 403 "Forbidden: bot was blocked by the
+user", as the Bot API does, until they unblock it (kicked -> member).
+
+User side: message, callback_query and my_chat_member updates with increasing
+update_id, carrying the secret token header (X-Telegram-Bot-Api-Secret-Token). Only the
+update types setWebhook's allowed_updates names are posted (not given: Telegram's
+default, every type but chat_member, message_reaction and message_reaction_count).
 """
 
 from __future__ import annotations
@@ -53,6 +59,14 @@ TELEGRAM_DELETE_WINDOW_S = 48 * 3600
 
 _Method = Callable[[Json, Mapping[str, bytes]], Any]
 
+# What the Bot API answers (403) to any call into the chat of a user who blocked the bot.
+BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
+_CHAT_METHODS = frozenset({"sendmessage", "sendvoice", "sendaudio", "sendchataction",
+                           "editmessagetext", "editmessagereplymarkup", "deletemessage"})
+# Delivered when setWebhook names no allowed_updates (Bot API: "all update types except
+# chat_member, message_reaction, and message_reaction_count").
+_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
 
 def _markup(markup: Any) -> Any:
     return json.loads(markup) if isinstance(markup, str) else markup
@@ -69,6 +83,7 @@ class TelegramPlatform:
         self._callbacks: dict[str, bool] = {}  # id -> answered
         self._files: dict[str, tuple[str, Media]] = {}  # file_id -> (file_path, media)
         self._update_id = 500_000_000
+        self.allowed_updates: frozenset[str] | None = None  # None: the default set
         self._methods: dict[str, _Method] = {
             "getme": self._get_me,
             "sendmessage": self._send_message,
@@ -114,6 +129,9 @@ class TelegramPlatform:
         handler = self._methods.get(method.lower())
         if handler is None:
             raise telegram_error(404, "Not Found")
+        if method.lower() in _CHAT_METHODS and self._state.blocked(
+                "telegram", str(params.get("chat_id"))):
+            raise telegram_error(403, BLOCKED_BY_USER)
         return handler(params, files)
 
     def _chat(self, chat_id: Any) -> Json:
@@ -276,12 +294,31 @@ class TelegramPlatform:
             "file_size": len(media.data), "file_path": path}
 
     def _set_webhook(self, params: Json, files: Mapping[str, bytes]) -> Any:
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, str):  # a form field carries the JSON array as text
+            try:
+                allowed = json.loads(allowed)
+            except ValueError:
+                raise telegram_error(400, "Bad Request: can't parse allowed_updates") from None
+        if allowed is not None and not (isinstance(allowed, list)
+                                        and all(isinstance(a, str) for a in allowed)):
+            raise telegram_error(400, "Bad Request: can't parse allowed_updates")
         with self._state.lock:
             self._state.telegram_webhook_url = str(params.get("url") or "") or None
             secret = params.get("secret_token")
             if secret:
                 self._state.telegram_secret = str(secret)
+            # Not given: the previous setting stays; an empty list: the default set.
+            if allowed is not None:
+                self.allowed_updates = frozenset(allowed) or None
         return True
+
+    def delivers(self, kind: str) -> bool:
+        """Whether an update of this kind reaches the webhook (setWebhook's
+        allowed_updates, or the default set)."""
+        with self._state.lock:
+            allowed = self.allowed_updates
+        return kind not in _NOT_BY_DEFAULT if allowed is None else kind in allowed
 
     def _delete_webhook(self, params: Json, files: Mapping[str, bytes]) -> Any:
         with self._state.lock:
@@ -289,8 +326,11 @@ class TelegramPlatform:
         return True
 
     def _webhook_info(self, params: Json, files: Mapping[str, bytes]) -> Any:
-        return {"url": self._state.telegram_webhook_url or "", "has_custom_certificate": False,
-                "pending_update_count": 0}
+        info: Json = {"url": self._state.telegram_webhook_url or "",
+                      "has_custom_certificate": False, "pending_update_count": 0}
+        if self.allowed_updates is not None:
+            info["allowed_updates"] = sorted(self.allowed_updates)
+        return info
 
     # ================================================================== user side
     def send_text(self, who: SimUser, text: str) -> Webhook:
@@ -343,6 +383,28 @@ class TelegramPlatform:
         """Telegram has no follow event: adding a bot sends '/start'."""
         return self.send_text(who, "/start")
 
+    def block(self, who: SimUser) -> Webhook:
+        """my_chat_member: the bot goes from member to kicked in the user's chat."""
+        return self._membership(who, "member", "kicked", "blocked")
+
+    def unblock(self, who: SimUser) -> Webhook:
+        """my_chat_member: the bot goes from kicked back to member."""
+        return self._membership(who, "kicked", "member", "unblocked")
+
+    def _membership(self, who: SimUser, old: str, new: str, shown: str) -> Webhook:
+        chat_id = str(who.telegram_id)
+        self._state.add_entry(channel="telegram", chat_id=chat_id, sender="user",
+                              kind="event", text=shown, via="webhook")
+
+        def member(status: str) -> Json:  # ChatMemberBanned carries until_date (0: forever)
+            return {"user": self.bot_user, "status": status,
+                    **({"until_date": 0} if status == "kicked" else {})}
+
+        change = {"chat": {"id": who.telegram_id, "type": "private", "first_name": who.name},
+                  "from": self._from(who), "date": int(self._state.now()),
+                  "old_chat_member": member(old), "new_chat_member": member(new)}
+        return self._update({"my_chat_member": change})
+
     def redelivery(self, body: bytes, headers: dict[str, str]) -> Webhook:
         """The same update again (same update_id), as Telegram retries it."""
         return Webhook(body, headers, str(json.loads(body)["update_id"]))
@@ -363,7 +425,8 @@ class TelegramPlatform:
         body = json.dumps(update, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json",
                    "X-Telegram-Bot-Api-Secret-Token": self._state.telegram_secret}
-        return Webhook(body, headers, str(update["update_id"]))
+        kind = next(k for k in update if k != "update_id")
+        return Webhook(body, headers, str(update["update_id"]), withheld=not self.delivers(kind))
 
 
 # =========================================================================== HTTP

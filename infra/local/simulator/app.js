@@ -3,7 +3,7 @@
 // nothing the bot sends is ever interpreted as HTML.
 "use strict";
 
-const state = { channel: "line", user: "en", version: null, entries: [] };
+const state = { channel: "line", user: "en", version: null, entries: [], blocked: false };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, className, text) {
@@ -127,6 +127,12 @@ function renderKeyboard(entry) {
   return keyboard;
 }
 
+const EVENT_NOTICES = {
+  follow: "you added MedBot",
+  blocked: "you blocked MedBot",
+  unblocked: "you unblocked MedBot",
+};
+
 function renderEntry(entry) {
   const item = el("li", `msg ${entry.sender} ${entry.kind}`);
   if (entry.deleted) item.classList.add("deleted");
@@ -137,7 +143,7 @@ function renderEntry(entry) {
   }
   if (entry.kind === "event") {
     item.className = "msg notice";
-    item.append(el("span", null, entry.text === "follow" ? "you added MedBot" : entry.text));
+    item.append(el("span", null, EVENT_NOTICES[entry.text] || entry.text));
     return item;
   }
   const bubble = el("div", "bubble");
@@ -195,6 +201,7 @@ async function pollChat() {
   try {
     const data = await api(`/sim/api/chat?${query}`);
     $("status").textContent = "online";
+    if (data.blocked !== state.blocked) renderBlocked(Boolean(data.blocked));
     if (!data.unchanged) {
       state.entries = data.entries;
       state.version = data.version;
@@ -245,6 +252,23 @@ function showError(error) {
   $("webhook").className = "warn";
 }
 
+// A chat whose user blocked the bot has no composer: LINE offers "Unblock", Telegram
+// "Restart" (which unblocks and sends /start).
+function renderBlocked(blocked) {
+  state.blocked = blocked;
+  const button = $("block");
+  button.textContent = blocked ? "Unblock" : "Block";
+  button.setAttribute("aria-pressed", String(blocked));
+  $("text").disabled = blocked;
+  $("text").placeholder = blocked ? "You blocked MedBot" : "Message";
+  $("follow").textContent = state.channel === "line" ? (blocked ? "Unblock" : "Add friend")
+    : (blocked ? "Restart" : "/start");
+}
+
+function toggleBlock() {
+  post(state.blocked ? "/sim/api/unblock" : "/sim/api/block", {}).then(showWebhook, showError);
+}
+
 // ---------------------------------------------------------------------------- actions
 function switchTo(channel, user) {
   state.channel = channel;
@@ -255,7 +279,7 @@ function switchTo(channel, user) {
   for (const tab of document.querySelectorAll("[data-channel]")) {
     tab.setAttribute("aria-selected", String(tab.dataset.channel === channel));
   }
-  $("follow").textContent = channel === "line" ? "Add friend" : "/start";
+  renderBlocked(false);
   renderChat(false);
   pollChat();
 }
@@ -308,6 +332,7 @@ async function start() {
     event.target.value = "";
   });
   $("follow").addEventListener("click", () => post("/sim/api/follow", {}).then(showWebhook, showError));
+  $("block").addEventListener("click", toggleBlock);
   $("clear").addEventListener("click", () => post("/sim/api/clear", {}).then(() => pollChat()));
   for (const button of document.querySelectorAll("[data-advance]")) {
     button.addEventListener("click", () =>
