@@ -53,7 +53,7 @@ def telegram_webhook(args: argparse.Namespace, out: TextIO) -> int:
     url = args.url.strip()
     if not url.startswith("https://") and not args.api_base_url:
         raise OpsError("Telegram only delivers to https:// webhook URLs")
-    from shared.adapters.operator_admin import set_telegram_webhook
+    from shared.adapters.operator_admin import TELEGRAM_UPDATES, set_telegram_webhook
 
     try:
         accepted = set_telegram_webhook(token, url, secret, base_url=args.api_base_url or "")
@@ -61,7 +61,8 @@ def telegram_webhook(args: argparse.Namespace, out: TextIO) -> int:
         raise OpsError(f"setWebhook failed: {type(error).__name__}") from None
     if not accepted:
         raise OpsError("Telegram refused setWebhook")
-    print(f"Telegram webhook set: {url} (with secret_token)", file=out)
+    print(f"Telegram webhook set: {url} (with secret_token; updates: "
+          f"{', '.join(TELEGRAM_UPDATES)})", file=out)
     return 0
 
 

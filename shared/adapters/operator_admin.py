@@ -6,9 +6,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+# The update types the bot reads: messages, button taps, and my_chat_member, which says
+# that a patient blocked the bot (kicked) or came back (member). Telegram delivers only
+# these; anything else (groups' chat_member, reactions, inline queries, ...) never
+# reaches the webhook. setWebhook without allowed_updates would keep the old list.
+TELEGRAM_UPDATES = ("message", "callback_query", "my_chat_member")
+
 
 def set_telegram_webhook(token: str, url: str, secret: str, base_url: str = "") -> bool:
-    """setWebhook with secret_token, so every update carries it in a header."""
+    """setWebhook with secret_token, so every update carries it in a header, and the
+    update types MedBot reads (TELEGRAM_UPDATES)."""
     from telegram import Bot
 
     async def run() -> bool:
@@ -16,7 +23,7 @@ def set_telegram_webhook(token: str, url: str, secret: str, base_url: str = "") 
         async with bot_client as bot:
             return bool(await bot.set_webhook(
                 url=url, secret_token=secret, drop_pending_updates=False,
-                allowed_updates=["message", "callback_query"]))
+                allowed_updates=list(TELEGRAM_UPDATES)))
 
     return asyncio.run(run())
 

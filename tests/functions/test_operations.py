@@ -341,6 +341,10 @@ def test_telegram_webhook_registration_sends_the_secret_token(
                      "--api-base-url", platform_server.telegram_base_url], out=out) == 0
     assert platform_state.telegram_webhook_url == url
     assert platform_state.telegram_secret == "s3cret_from-secret-manager"
+    # my_chat_member tells the bot a patient blocked it, or came back (issue 13).
+    assert platform_state.telegram.allowed_updates == frozenset({
+        "message", "callback_query", "my_chat_member"})
+    assert "my_chat_member" in out.getvalue()
     assert "s3cret" not in out.getvalue()
     assert platform_state.telegram_token not in out.getvalue()
 
