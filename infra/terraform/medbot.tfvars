@@ -42,4 +42,5 @@ line_monthly_push_quota = 200
 
 # Retention of personal data in the private bucket, in days.
 audio_retention_days   = 1
+handout_retention_days = 1
 archive_retention_days = 365

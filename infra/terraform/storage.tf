@@ -1,5 +1,7 @@
 # Private bucket for generated audio (audio/, fetched by LINE through short-lived signed
-# URLs) and the e-mail archive (archive/). Nothing in it is ever public.
+# URLs), printable handouts (handouts/, opened by the patient through signed links) and
+# the archive (archive/). Nothing in it is ever public. Every top-level area the code
+# writes has a Delete rule below (tests/unit/test_terraform.py checks the list).
 resource "google_storage_bucket" "private" {
   #checkov:skip=CKV_GCP_78:Versioning is deliberately off. Every object is written once under a unique name and never overwritten, so versions would protect nothing; with versioning on, the lifecycle "Delete" only turns objects noncurrent and the patients' voice recordings and leaflets would outlive the promised 1-day/365-day retention.
   #checkov:skip=CKV_GCP_62:Object access is audited with Cloud Audit Logs (DATA_READ/DATA_WRITE for storage.googleapis.com, google_project_iam_audit_config.storage below), which Google recommends over legacy usage logs; a usage-log bucket would be one more store of access records to secure and expire.
@@ -23,6 +25,18 @@ resource "google_storage_bucket" "private" {
     condition {
       age            = var.audio_retention_days
       matches_prefix = ["audio/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # A handout (HTML page + PDF of a leaflet) is rendered afresh at every request and
+  # only opened through its signed link (SIGNED_URL_TTL_S, 1 h).
+  lifecycle_rule {
+    condition {
+      age            = var.handout_retention_days
+      matches_prefix = ["handouts/"]
     }
     action {
       type = "Delete"

@@ -166,6 +166,17 @@ variable "audio_retention_days" {
   }
 }
 
+variable "handout_retention_days" {
+  description = "Days after which objects under handouts/ (printable leaflet pages and PDFs) are deleted. A handout is rendered for each request and opened through a signed link valid SIGNED_URL_TTL_S (1 h); it holds health information, so 1 day (the lifecycle minimum) is enough."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.handout_retention_days >= 1
+    error_message = "handout_retention_days must be at least 1 (lifecycle age is in whole days)."
+  }
+}
+
 variable "archive_retention_days" {
   description = "Days after which objects under archive/ (copies of generated leaflets and translations kept for clinical review, and of e-mailed leaflets) are deleted."
   type        = number

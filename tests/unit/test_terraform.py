@@ -33,9 +33,10 @@ import hcl2
 import pytest
 
 from shared.jobs import WORKERS, Job, queue_name
+from shared.plumbing.files import FILE_AREAS
 from shared.settings import Settings
-from tests.deployment import TF_DIR, functions, only, plan
-from tests.tfplan import Scope, Unknown
+from tests.deployment import OPERATOR_VARS, TF_DIR, functions, only, plan
+from tests.tfplan import Plan, Scope, Unknown
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN_PY = ROOT / "main.py"
@@ -419,6 +420,21 @@ def test_bucket_lifecycle_deletes_audio_and_archive() -> None:
             if only(rule["action"])["type"] == "Delete":
                 prefixes.update(only(rule["condition"]).get("matches_prefix", []))
     assert {"audio/", "archive/"} <= prefixes
+
+
+def test_every_storage_area_the_code_writes_has_its_own_delete_rule() -> None:
+    # plumbing/files.py FILE_AREAS lists the top-level areas user files live in, and its comment
+    # promises each a lifecycle rule (issue 13: handouts/ had none).
+    ages: dict[str, object] = {}
+    rendered = Plan(TF_DIR, {**OPERATOR_VARS, "handout_retention_days": 3})
+    for bucket in rendered.of_type("google_storage_bucket"):
+        for rule in bucket.config.get("lifecycle_rule", []):
+            condition = only(rule["condition"])
+            if only(rule["action"])["type"] == "Delete":
+                ages.update((prefix, condition.get("age"))
+                            for prefix in condition.get("matches_prefix", []))
+    assert {f"{area}/" for area in FILE_AREAS} <= set(ages)
+    assert ages["handouts/"] == 3  # the operator's setting
 
 
 # --------------------------------------------------- Firestore: TTL and indexes vs code
