@@ -40,7 +40,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 )
 
 from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import OutMessage
 from shared.wire.line import (  # re-exported: the renderer's public names
     Wire,
@@ -106,7 +106,7 @@ def _retry_after(exc: ApiException) -> float | None:
 def _as_error(what: str, exc: ApiException) -> MessengerError:
     status = int(exc.status or 0)
     message = _error_message(exc)
-    retryable = status == 0 or status == 429 or status >= 500
+    retryable = is_transient(status or None)
     if status == 429 and "monthly limit" in message.lower():
         retryable = False  # the free message quota is spent until next month
     return MessengerError(

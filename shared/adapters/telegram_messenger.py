@@ -43,7 +43,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import OutMessage
 from shared.wire.telegram import (  # re-exported: the renderer's public names
     BotCall,
@@ -71,8 +71,24 @@ def _retry_after_s(exc: RetryAfter) -> float:
 
 
 # ----------------------------------------------------------------------------- errors
-def _as_error(what: str, exc: TelegramError) -> MessengerError:
-    # BadRequest and TimedOut are NetworkError subclasses: test them first.
+class _StatusRequest(HTTPXRequest):
+    """PTB's HTTPX transport that keeps the HTTP status of its last answer: PTB raises a
+    bare NetworkError for every status it has no class for (413, 500, 503, ...), so the
+    status is what tells a permanent refusal from a transient failure (is_transient).
+    The adapter runs one call at a time (its lock), so one attribute is enough."""
+
+    last_status: int | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        self.last_status = None  # no answer (timeout, lost connection) stays None
+        code, payload = await super().do_request(*args, **kwargs)
+        self.last_status = code
+        return code, payload
+
+
+def _as_error(what: str, exc: TelegramError, status: int | None) -> MessengerError:
+    """The project's error for a failed call; `status` is the HTTP answer's, if any.
+    BadRequest and TimedOut are NetworkError subclasses: test them first."""
     if isinstance(exc, RetryAfter):
         return MessengerError(f"Telegram {what}: rate limited", retryable=True, status=429,
                               retry_after_s=_retry_after_s(exc))
@@ -80,13 +96,17 @@ def _as_error(what: str, exc: TelegramError) -> MessengerError:
         return MessengerError(f"Telegram {what}: timed out", retryable=True)
     if isinstance(exc, BadRequest):
         return MessengerError(f"Telegram {what}: {exc.message}", retryable=False, status=400)
-    if isinstance(exc, Forbidden):  # the user blocked the bot
-        return MessengerError(f"Telegram {what}: {exc.message}", retryable=False, status=403)
+    if isinstance(exc, Forbidden):  # blocked by the user, a deleted account, ...
+        return MessengerError(f"Telegram {what}: {exc.message}", retryable=False, status=403,
+                              unreachable=True)
     if isinstance(exc, InvalidToken):
-        return MessengerError(f"Telegram {what}: invalid token", retryable=False, status=401)
-    if isinstance(exc, NetworkError):
-        return MessengerError(f"Telegram {what}: {exc.message}", retryable=True)
-    return MessengerError(f"Telegram {what}: {type(exc).__name__}", retryable=False)
+        return MessengerError(f"Telegram {what}: invalid token", retryable=False,
+                              status=status or 401)
+    if isinstance(exc, NetworkError):  # any other status, or no answer at all
+        return MessengerError(f"Telegram {what}: {exc.message}",
+                              retryable=is_transient(status), status=status)
+    return MessengerError(f"Telegram {what}: {type(exc).__name__}", retryable=False,
+                          status=status)
 
 
 def _quiet_sdk_loggers() -> None:
@@ -108,7 +128,7 @@ class TelegramMessenger:
         base_file_url: str = "https://api.telegram.org/file/bot",
         timeout_s: float = 10.0,
     ) -> None:
-        request = HTTPXRequest(
+        request = _StatusRequest(
             connection_pool_size=8,
             read_timeout=timeout_s,
             write_timeout=timeout_s,
@@ -118,6 +138,7 @@ class TelegramMessenger:
         )
         _quiet_sdk_loggers()
         # base_url + token (+ "/method") is PTB's convention, as in the Bot API itself.
+        self._request = request
         self._bot = Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
@@ -127,7 +148,7 @@ class TelegramMessenger:
             try:
                 return self._loop.run_until_complete(coro)
             except TelegramError as exc:
-                raise _as_error(what, exc) from None
+                raise _as_error(what, exc, self._request.last_status) from None
 
     def close(self) -> None:
         with self._lock:

@@ -22,7 +22,13 @@ raise. It keeps the platform rules services depend on, so tests on it mean somet
   messages from `visible_to` (not from `messages_to`, which keeps what was ever sent).
   The 48 h limit of deleteMessage is not modelled; LINE removes nothing.
 - Faults: `fail_next(n, ..., after_parts=k)` fails the next n parts after k succeed
-  (a 429 can carry `retry_after_s`, as Telegram's parameters.retry_after does).
+  (a 429 can carry `retry_after_s`, as Telegram's parameters.retry_after does). The
+  error is transient or permanent by its status, as the adapters classify it
+  (errors.is_transient); a Telegram 403 is also `unreachable`.
+- Blocked users: after `block(chat_id)` a Telegram send raises what the adapter raises
+  for 403 "Forbidden: bot was blocked by the user" (permanent, unreachable); a LINE
+  send succeeds and reaches no one (LINE answers 200), counted in `undelivered`.
+  Loading indicators and retractions fail quietly, as the adapters let them.
 
 tests/contract/test_messenger_contract.py runs the same suite against this fake and the
 real adapters on infra/local/platforms/, so the two cannot drift apart.
@@ -36,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.errors import TELEGRAM_BLOCKED, MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import OutMessage
 from shared.fakes.platform_rules import (
     MediaLookup,
@@ -116,6 +122,8 @@ class RecordingMessenger:
         self._progress: dict[tuple[str, str], _Progress] = {}
         self._next_id: dict[str, int] = {}
         self._failures: list[_Fault] = []
+        self._blocked: set[str] = set()  # chat ids of users who blocked the bot
+        self.undelivered = 0  # LINE parts accepted for a user who blocked the account
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ planning
@@ -166,12 +174,22 @@ class RecordingMessenger:
             part = parts[index]
             with self._lock:
                 self._fail_if_due()
+                if chat_id in self._blocked and self.channel is Channel.TELEGRAM:
+                    raise MessengerError(f"Telegram send: {TELEGRAM_BLOCKED}",
+                                         retryable=False, status=403, unreachable=True)
                 problem = next(iter(self.problems(chat_id, part)), None)
                 if problem is not None:
                     verb = "refuse" if problem.refused else "degrade"
                     raise MessengerError(
                         f"{self.channel.value} would {verb} the message: "
                         f"{problem.prop}: {problem.message}", retryable=False, status=400)
+                if chat_id in self._blocked:  # LINE: 200 with ids, delivered to no one
+                    self.undelivered += 1
+                    ids = self._new_ids(chat_id, len(part.wire))
+                    sent += ids
+                    if on_part is not None:
+                        on_part(index, ids)
+                    continue
                 ids, by_reply, fresh = self._deliver(chat_id, key, index, part, reply_token)
                 progress = self._progress.setdefault((chat_id, key), _Progress())
                 for n, source in enumerate(part.sources):
@@ -202,17 +220,19 @@ class RecordingMessenger:
             push_key = retry_key(key, index)
             if not by_reply and push_key in self._pushed_keys:
                 return list(self._pushed_keys[push_key]), False, False  # LINE: 409
-        count = len(part.wire) if self.channel is Channel.LINE else 1
-        first = self._next_id.get(chat_id, 0) + 1
-        self._next_id[chat_id] = first + count - 1
-        base = 0 if self.channel is Channel.TELEGRAM else 10**17  # LINE ids are long
-        ids = [str(base + n) for n in range(first, first + count)]
+        ids = self._new_ids(chat_id, len(part.wire) if self.channel is Channel.LINE else 1)
         if self.channel is Channel.LINE and not by_reply:
             self._pushed_keys[retry_key(key, index)] = ids
         self.bubbles += [(chat_id, text) for text in part.texts]
         self.keyboards += [(chat_id, labels) for labels in part.labels]
         self.parts_sent += 1
         return ids, by_reply, True
+
+    def _new_ids(self, chat_id: str, count: int) -> list[str]:
+        first = self._next_id.get(chat_id, 0) + 1
+        self._next_id[chat_id] = first + count - 1
+        base = 0 if self.channel is Channel.TELEGRAM else 10**17  # LINE ids are long
+        return [str(base + n) for n in range(first, first + count)]
 
     def _fail_if_due(self) -> None:
         if not self._failures:
@@ -228,12 +248,16 @@ class RecordingMessenger:
         self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
     ) -> None:
         with self._lock:
+            if chat_id in self._blocked:
+                return  # Telegram 403, LINE nothing to do: both adapters pass quietly
             self.retractions.append(Retraction(chat_id, tuple(message_ids), note))
             if self.channel is Channel.TELEGRAM:  # LINE can neither delete nor edit
                 self.retracted.update((chat_id, i) for i in message_ids)
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         with self._lock:
+            if chat_id in self._blocked:
+                return  # best effort on both adapters
             self.loading.append((chat_id, seconds))
 
     def acknowledge(self, callback_id: str) -> None:
@@ -259,17 +283,29 @@ class RecordingMessenger:
         with self._lock:
             self._spent_tokens.add(token)
 
-    def fail_next(self, count: int = 1, *, retryable: bool = True, status: int = 500,
+    def fail_next(self, count: int = 1, *, retryable: bool | None = None, status: int = 500,
                   retry_after_s: float | None = None, after_parts: int = 0) -> None:
         """The next `count` parts raise MessengerError, after `after_parts` more parts
-        went out (a failure mid-way through a send), as in fault tests."""
+        went out (a failure mid-way through a send), as in fault tests. Transient or
+        permanent by `status`, as the adapters classify it, unless `retryable` says."""
+        transient = is_transient(status) if retryable is None else retryable
+        unreachable = status == 403 and self.channel is Channel.TELEGRAM
         with self._lock:
             self._failures.extend(
-                _Fault(MessengerError("injected failure", retryable=retryable, status=status,
-                                      retry_after_s=retry_after_s),
+                _Fault(MessengerError("injected failure", retryable=transient, status=status,
+                                      retry_after_s=retry_after_s, unreachable=unreachable),
                        after_parts if i == 0 else 0)
                 for i in range(count)
             )
+
+    def block(self, chat_id: str) -> None:
+        """The user blocks the bot (see the module docstring for what sends do then)."""
+        with self._lock:
+            self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: str) -> None:
+        with self._lock:
+            self._blocked.discard(chat_id)
 
     def messages_to(self, chat_id: str) -> list[OutMessage]:
         with self._lock:

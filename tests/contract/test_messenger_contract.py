@@ -20,7 +20,7 @@ from infra.local.platforms import ChannelName, PlatformServer
 from shared.adapters.line_messenger import LineMessenger, render_messages
 from shared.adapters.telegram_messenger import TelegramMessenger
 from shared.domain.channels import Channel
-from shared.domain.errors import MediaTooLarge, MessengerError
+from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
 from shared.domain.text_split import split_for, utf16_len
 from shared.fakes.recording_messenger import RecordingMessenger
@@ -73,6 +73,16 @@ class Harness:
     def acked(self) -> list[str]:
         raise NotImplementedError
 
+    def fail_next(self, status: int) -> None:
+        """The platform answers the next call with `status`."""
+        raise NotImplementedError
+
+    def block(self) -> None:
+        raise NotImplementedError
+
+    def unblock(self) -> None:
+        raise NotImplementedError
+
 
 class FakeHarness(Harness):
     real = False
@@ -121,6 +131,15 @@ class FakeHarness(Harness):
 
     def acked(self) -> list[str]:
         return list(self.fake.acks)
+
+    def fail_next(self, status: int) -> None:
+        self.fake.fail_next(1, status=status)
+
+    def block(self) -> None:
+        self.fake.block(self.chat_id)
+
+    def unblock(self) -> None:
+        self.fake.unblock(self.chat_id)
 
 
 class RealHarness(Harness):
@@ -189,6 +208,15 @@ class RealHarness(Harness):
 
     def acked(self) -> list[str]:
         return list(self.state.answered_callbacks)
+
+    def fail_next(self, status: int) -> None:
+        self.state.fail_next(1, status=status, channel=self.name)
+
+    def block(self) -> None:
+        self.state.block(self.name, USER)  # no webhook URL: nothing is posted
+
+    def unblock(self) -> None:
+        self.state.unblock(self.name, USER)
 
     def close(self) -> None:
         self.messenger.close()
@@ -566,6 +594,50 @@ def test_rejected_message_is_not_retryable(harness: Harness) -> None:
         harness.messenger.send("U" + "0" * 31 + "Z" if harness.channel is Channel.LINE
                                else "999", [Text(text="to nobody")], key="bad")
     assert caught.value.retryable is False
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 413, 429, 500, 502, 503])
+def test_an_error_is_permanent_or_transient_by_its_status_on_every_backend(
+    harness: Harness, status: int
+) -> None:
+    # One line between the classes (errors.is_transient), drawn alike by the fake and
+    # both adapters: a task retries only what can succeed later.
+    harness.fail_next(status)
+
+    with pytest.raises(MessengerError) as caught:
+        harness.messenger.send(harness.chat_id, [Text(text="Dose due")], key=f"s{status}")
+
+    error = caught.value
+    assert error.status == status
+    assert error.retryable is is_transient(status)
+    assert error.permanent is not is_transient(status)
+    # Telegram's 403 means the user cannot be reached (blocked the bot, deleted the
+    # account); LINE's 403 is about the channel's rights, never a user.
+    assert error.unreachable is (status == 403 and harness.channel is Channel.TELEGRAM)
+    harness.messenger.send(harness.chat_id, [Text(text="Dose due")], key=f"s{status}")
+    assert harness.texts() == ["Dose due"]
+
+
+def test_a_user_who_blocked_the_bot_gets_nothing_and_gets_messages_again_after(
+    harness: Harness,
+) -> None:
+    harness.block()
+
+    if harness.channel is Channel.TELEGRAM:  # 403 "Forbidden: bot was blocked by the user"
+        with pytest.raises(MessengerError) as caught:
+            harness.messenger.send(harness.chat_id, [Text(text="Dose due")], key="b1")
+        assert (caught.value.status, caught.value.permanent) == (403, True)
+        assert caught.value.unreachable
+    else:  # LINE answers 200 and delivers to no one
+        harness.messenger.send(harness.chat_id, [Text(text="Dose due")], key="b1")
+    assert harness.texts() == []
+    # Best-effort calls stay quiet; a retraction has nothing left to do.
+    harness.messenger.show_loading(harness.chat_id)
+    harness.messenger.retract(harness.chat_id, ["1"], note="old")
+
+    harness.unblock()
+    harness.messenger.send(harness.chat_id, [Text(text="Welcome back")], key="b2")
+    assert harness.texts() == ["Welcome back"]
 
 
 @FAKES
