@@ -220,6 +220,24 @@ class LineMessenger:
         """LINE has no API to delete or edit a sent message: nothing to do."""
 
     # ------------------------------------------------------------------ other calls
+    def leave(self, chat_id: str) -> None:
+        """Leave a group ("C...") or a multi-person chat ("R..."); one the bot is not in
+        any more (404) is already left."""
+        if chat_id[:1] not in ("C", "R"):
+            raise MessengerError("LINE leave: not a group or room id", retryable=False)
+        call = (self._api.leave_group_with_http_info if chat_id.startswith("C")
+                else self._api.leave_room_with_http_info)
+        try:
+            call(chat_id, _request_timeout=self._timeout)
+        except ApiException as exc:
+            if exc.status == 404:
+                log.info("line: already out of the chat")
+                return
+            raise _as_error("leave", exc) from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise MessengerError(f"LINE leave failed: {type(exc).__name__}") from None
+        log.info("line: left a group chat")
+
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         """Best effort: a missing animation must not fail the job that follows it."""
         request = ShowLoadingAnimationRequest(

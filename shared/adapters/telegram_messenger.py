@@ -241,6 +241,18 @@ class TelegramMessenger:
             return  # gone, not modified (no keyboard) or not editable: nothing to do
 
     # ------------------------------------------------------------------ other calls
+    def leave(self, chat_id: str) -> None:
+        """leaveChat; a chat the bot is not in any more (400 chat not found, 403 not a
+        member / kicked) is already left."""
+        try:
+            self._run("leave", self._bot.leave_chat(chat_id))
+        except MessengerError as exc:
+            if exc.retryable:
+                raise
+            log.info("telegram: already out of the chat (%s)", exc.status)
+            return
+        log.info("telegram: left a group chat")
+
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         """Best effort 'typing…' (Telegram shows it for about 5 s; `seconds` is unused)."""
         try:

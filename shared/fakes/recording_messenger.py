@@ -25,6 +25,8 @@ raise. It keeps the platform rules services depend on, so tests on it mean somet
   (a 429 can carry `retry_after_s`, as Telegram's parameters.retry_after does). The
   error is transient or permanent by its status, as the adapters classify it
   (errors.is_transient); a Telegram 403 is also `unreachable`.
+- Groups: `leave(chat_id)` is recorded in `left`; a send to a chat the bot left then
+  fails as the platform refuses it (LINE 400, Telegram 403; permanent).
 - Blocked users: after `block(chat_id)` a Telegram send raises what the adapter raises
   for 403 "Forbidden: bot was blocked by the user" (permanent, unreachable); a LINE
   send succeeds and reaches no one (LINE answers 200), counted in `undelivered`.
@@ -124,6 +126,7 @@ class RecordingMessenger:
         self._failures: list[_Fault] = []
         self._blocked: set[str] = set()  # chat ids of users who blocked the bot
         self.undelivered = 0  # LINE parts accepted for a user who blocked the account
+        self.left: list[str] = []  # group chats the bot left, in order
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ planning
@@ -174,6 +177,9 @@ class RecordingMessenger:
             part = parts[index]
             with self._lock:
                 self._fail_if_due()
+                if chat_id in self.left:  # what each platform answers for a chat left
+                    raise MessengerError(f"{self.channel.value}: not a member of the chat",
+                                         retryable=False, status=self._left_status)
                 if chat_id in self._blocked and self.channel is Channel.TELEGRAM:
                     raise MessengerError(f"Telegram send: {TELEGRAM_BLOCKED}",
                                          retryable=False, status=403, unreachable=True)
@@ -253,6 +259,19 @@ class RecordingMessenger:
             self.retractions.append(Retraction(chat_id, tuple(message_ids), note))
             if self.channel is Channel.TELEGRAM:  # LINE can neither delete nor edit
                 self.retracted.update((chat_id, i) for i in message_ids)
+
+    @property
+    def _left_status(self) -> int:
+        # LINE: 400 "Failed to send messages"; Telegram: 403 "bot is not a member".
+        return 400 if self.channel is Channel.LINE else 403
+
+    def leave(self, chat_id: str) -> None:
+        """Recorded in `left` (repeats included); a LINE id that is neither a group nor
+        a room is refused, as the adapter refuses it."""
+        if self.channel is Channel.LINE and chat_id[:1] not in ("C", "R"):
+            raise MessengerError("LINE leave: not a group or room id", retryable=False)
+        with self._lock:
+            self.left.append(chat_id)
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         with self._lock:

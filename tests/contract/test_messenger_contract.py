@@ -80,6 +80,13 @@ class Harness:
     def block(self) -> None:
         raise NotImplementedError
 
+    def group(self) -> str:
+        """A group chat with the bot in it."""
+        raise NotImplementedError
+
+    def groups_left(self) -> set[str]:
+        raise NotImplementedError
+
     def unblock(self) -> None:
         raise NotImplementedError
 
@@ -137,6 +144,12 @@ class FakeHarness(Harness):
 
     def block(self) -> None:
         self.fake.block(self.chat_id)
+
+    def group(self) -> str:
+        return "C" + "1" * 32 if self.channel is Channel.LINE else "-1001000000001"
+
+    def groups_left(self) -> set[str]:
+        return set(self.fake.left)
 
     def unblock(self) -> None:
         self.fake.unblock(self.chat_id)
@@ -214,6 +227,12 @@ class RealHarness(Harness):
 
     def block(self) -> None:
         self.state.block(self.name, USER)  # no webhook URL: nothing is posted
+
+    def group(self) -> str:
+        return self.state.add_to_group(self.name, USER)[0].chat_id
+
+    def groups_left(self) -> set[str]:
+        return {g.chat_id for g in self.state.groups.all() if not g.bot_in}
 
     def unblock(self) -> None:
         self.state.unblock(self.name, USER)
@@ -638,6 +657,26 @@ def test_a_user_who_blocked_the_bot_gets_nothing_and_gets_messages_again_after(
     harness.unblock()
     harness.messenger.send(harness.chat_id, [Text(text="Welcome back")], key="b2")
     assert harness.texts() == ["Welcome back"]
+
+
+def test_the_bot_leaves_a_group_and_a_second_leave_is_harmless(harness: Harness) -> None:
+    group = harness.group()
+    harness.messenger.send(group, [Text(text="I work in private chats")], key="g1")
+
+    harness.messenger.leave(group)
+    harness.messenger.leave(group)  # already out: no error
+
+    assert harness.groups_left() == {group}
+    with pytest.raises(MessengerError) as caught:  # the platform refuses a chat left
+        harness.messenger.send(group, [Text(text="still here?")], key="g2")
+    assert caught.value.permanent
+
+
+@LINE_BOTH
+def test_line_leaves_only_groups_and_rooms(harness: Harness) -> None:
+    with pytest.raises(MessengerError) as caught:
+        harness.messenger.leave(harness.chat_id)  # a user: nothing to leave
+    assert caught.value.permanent
 
 
 @FAKES

@@ -272,6 +272,8 @@ SERVED_ROUTES = {
     ("/sim/api/block", ("POST",)),
     ("/sim/api/unblock", ("POST",)),
     ("/sim/api/calls", ("GET",)),
+    ("/sim/api/group", ("POST",)),
+    ("/sim/api/groups", ("GET",)),
     ("/sim/api/clear", ("POST",)),
     ("/sim/api/line-content/<media_id>", ("GET",)),
     ("/sim/api/telegram-file/<file_id>", ("GET",)),
@@ -283,6 +285,8 @@ SERVED_ROUTES = {
     ("/v2/bot/chat/loading/start", ("POST",)),
     ("/v2/bot/message/<message_id>/content", ("GET",)),
     ("/v2/bot/profile/<user_id>", ("GET",)),
+    ("/v2/bot/group/<group_id>/leave", ("POST",)),
+    ("/v2/bot/room/<room_id>/leave", ("POST",)),
     ("/bot<token>/<method>", ("GET", "POST")),
     ("/file/bot<token>/<path:file_path>", ("GET",)),
 }

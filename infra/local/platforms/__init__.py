@@ -4,6 +4,7 @@
     validators.py  what each platform refuses (shared/fakes/platform_rules.py) in its
                    own error shape, and how what it accepts is shown
     state.py       PlatformState: everything both platforms know, what users do
+    groups.py      group chats: the bot added to a group, and leaving it
     line.py        LINE Messaging API (bot side), LINE webhooks (user side), blueprint
     telegram.py    Telegram Bot API (bot side), Telegram updates (user side), blueprint
     simulator.py   the simulator page and its JSON API under /sim/api/
@@ -39,6 +40,7 @@ Telegram's paths contain the bot token).
 Standalone: python -m infra.local.platforms --port 8090 --line-webhook URL --telegram-webhook URL
 """
 
+from infra.local.platforms.groups import SimGroup
 from infra.local.platforms.line import LINE_REPLY_TOKEN_TTL_S, LinePlatform, line_signature
 from infra.local.platforms.records import (
     DEFAULT_USERS,
@@ -88,6 +90,7 @@ __all__ = [
     "Outbox",
     "PlatformServer",
     "PlatformState",
+    "SimGroup",
     "SimUser",
     "TelegramPlatform",
     "WebhookResult",

@@ -7,6 +7,7 @@ Bot side (line-bot-sdk: Configuration(host=server.url), also as the data host):
     POST /v2/bot/chat/loading/start loadingSeconds 5..60 in steps of 5
     GET  /v2/bot/message/{id}/content  audio users sent (202 while "preparing")
     GET  /v2/bot/profile/{userId}   display name and language
+    POST /v2/bot/group/{id}/leave, /v2/bot/room/{id}/leave: the bot leaves (groups.py)
 Every call needs the channel access token (401 otherwise); messages are checked against
 LINE's rules (validators.py). A 429 carries Retry-After.
 
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
+from infra.local.platforms.groups import SimGroup
 from infra.local.platforms.records import ApiCall, ApiError, Json, Media, SimUser, Webhook, ulid
 from infra.local.platforms.validators import line_buttons, line_cards, line_checked, line_error
 from shared.fakes.platform_rules import Problem
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 LINE_REPLY_TOKEN_TTL_S = 60.0
 
 _LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+_LINE_GROUP_ID = re.compile(r"^[CR][0-9a-f]{32}$")
+_NO_REPLY = frozenset({"unfollow", "leave"})  # events that carry no reply token
 
 
 def line_signature(body: bytes, channel_secret: str) -> str:
@@ -136,8 +140,10 @@ class LinePlatform:
 
     def push(self, body: Json, retry_key: str | None) -> Json:
         to = body.get("to")
-        if not isinstance(to, str) or not _LINE_USER_ID.match(to):
+        if not isinstance(to, str) or not (_LINE_USER_ID.match(to) or _LINE_GROUP_ID.match(to)):
             raise line_error("The property, 'to', in the request body is invalid")
+        if _LINE_GROUP_ID.match(to) and self._state.groups.with_bot("line", to) is None:
+            raise line_error("Failed to send messages")  # a chat the bot is not in
         if retry_key is not None:
             try:
                 uuid.UUID(retry_key)
@@ -259,6 +265,29 @@ class LinePlatform:
                               kind="event", text="unblocked", via="webhook")
         return self._webhook(who, {"type": "follow", "follow": {"isUnblocked": True}})
 
+    def join(self, who: SimUser, group: SimGroup) -> Webhook:
+        """`who` adds the bot to `group`: a join event (with a reply token)."""
+        self._state.add_entry(channel="line", chat_id=group.chat_id, sender="user",
+                              kind="event", text="added MedBot", via="webhook")
+        return self._webhook(who, {"type": "join"}, group=group)
+
+    def say_in_group(self, who: SimUser, group: SimGroup, text: str) -> Webhook:
+        self._state.add_entry(channel="line", chat_id=group.chat_id, sender="user",
+                              kind="text", text=text, via="webhook")
+        message = {"type": "text", "id": _message_id(),
+                   "quoteToken": secrets.token_urlsafe(16), "text": text}
+        return self._webhook(who, {"type": "message", "message": message}, group=group)
+
+    def leave(self, chat_id: str, kind: str) -> Webhook | None:
+        """The bot leaves a group or room (the leave group / leave room API): the leave
+        event that follows, or ApiError 404 when the bot is not in it."""
+        group = self._state.groups.with_bot("line", chat_id)
+        if group is None or group.kind != kind or not self._state.groups.remove_bot(group):
+            raise ApiError(404, {"message": "Not found"})
+        self._state.add_entry(channel="line", chat_id=chat_id, sender="bot", kind="event",
+                              text="MedBot left", via="leave")
+        return self._webhook(None, {"type": "leave"}, group=group)
+
     def redelivery(self, body: bytes, headers: dict[str, str]) -> Webhook:
         """The same events again, marked isRedelivery and signed anew."""
         payload = json.loads(body)
@@ -269,15 +298,25 @@ class LinePlatform:
                    "x-line-signature": line_signature(body, self._state.line_channel_secret)}
         return Webhook(body, headers, payload["events"][0]["webhookEventId"])
 
-    def _webhook(self, who: SimUser, event: Json) -> Webhook:
+    def _webhook(self, who: SimUser | None, event: Json, *,
+                 group: SimGroup | None = None) -> Webhook:
+        """One event from `who` (in their chat) or in `group`; a reply token unless the
+        event type carries none (unfollow, leave)."""
         now_ms = int(self._state.now() * 1000)
-        token = self.issue_reply_token(who.line_user_id) if event["type"] != "unfollow" else None
+        chat_id = group.chat_id if group is not None else who.line_user_id if who else ""
+        token = self.issue_reply_token(chat_id) if event["type"] not in _NO_REPLY else None
+        if group is not None:
+            source: Json = {"type": group.kind, f"{group.kind}Id": group.chat_id}
+            if who is not None and event["type"] == "message":  # only message events
+                source["userId"] = who.line_user_id
+        else:
+            source = {"type": "user", "userId": who.line_user_id if who else ""}
         event = {
             **event,
             "webhookEventId": ulid(now_ms),
             "deliveryContext": {"isRedelivery": False},
             "timestamp": now_ms,
-            "source": {"type": "user", "userId": who.line_user_id},
+            "source": source,
             "mode": "active",
             **({"replyToken": token} if token else {}),
         }
@@ -364,6 +403,23 @@ def line_blueprint(state: PlatformState) -> Blueprint:
             return Response(media.data, mimetype=media.mime)
 
         return call("content", None, run)
+
+    def leave(kind: str, chat_id: str) -> ResponseReturnValue:
+        def run() -> ResponseReturnValue:
+            follow_up = state.line.leave(chat_id, kind)
+            if follow_up is not None:
+                state.post_soon("line", follow_up)
+            return jsonify({})
+
+        return call("leave", chat_id, run)
+
+    @api.post("/v2/bot/group/<group_id>/leave")
+    def leave_group(group_id: str) -> ResponseReturnValue:
+        return leave("group", group_id)
+
+    @api.post("/v2/bot/room/<room_id>/leave")
+    def leave_room(room_id: str) -> ResponseReturnValue:
+        return leave("room", room_id)
 
     @api.get("/v2/bot/profile/<user_id>")
     def profile(user_id: str) -> ResponseReturnValue:

@@ -5,7 +5,8 @@ never rename.
 
     GET  /sim/api/users            simulated users, channels, which webhooks are set
     GET  /sim/api/chat             ?channel&user[&since=version]: bubbles and loading
-    POST /sim/api/send             {channel, user, text}: the user types
+    POST /sim/api/send             {channel, user, text[, group]}: the user types (in a
+                                   group chat the bot is in, with "group": its id)
     POST /sim/api/tap              {channel, user, entry_id, button}: the user taps
     POST /sim/api/audio            multipart file, channel, user[, duration_ms]
     POST /sim/api/follow           {channel, user}: the user adds the bot
@@ -13,8 +14,12 @@ never rename.
                                    unfollow; Telegram my_chat_member kicked)
     POST /sim/api/unblock          {channel, user}: ... and unblocks it (LINE follow;
                                    Telegram my_chat_member member)
-    GET  /sim/api/calls            ?channel&user: {"calls": [{endpoint, status, at}]},
-                                   the API calls the bot made for that chat
+    GET  /sim/api/calls            ?channel&user (or &group): {"calls": [{endpoint, status,
+                                   at}]}, the API calls the bot made for that chat
+    POST /sim/api/group            {channel, user[, title, room]}: the user adds the bot
+                                   to a new group chat; answers the webhook summary and
+                                   {"group": {channel, id, title, kind, members, bot_in}}
+    GET  /sim/api/groups           every group chat and whether the bot is still in it
     POST /sim/api/clear            {channel, user}: forget the chat's bubbles
     GET  /sim/api/line-content/<id>, /sim/api/telegram-file/<id>: audio in a chat
     GET  /sim/api/outbox           e-mails sent (when the stack has an SMTP sink)
@@ -113,8 +118,10 @@ def simulator_blueprint(
         text = str(body.get("text") or "")
         if not text.strip():
             raise ValueError("empty message")
-        result = state.send_text(channel_arg(body.get("channel")), str(body.get("user")), text)
-        return jsonify(result.summary())
+        channel, user = channel_arg(body.get("channel")), str(body.get("user"))
+        if body.get("group"):
+            return jsonify(state.say_in_group(channel, user, str(body["group"]), text).summary())
+        return jsonify(state.send_text(channel, user, text).summary())
 
     @sim.post("/sim/api/tap")
     def tap() -> ResponseReturnValue:
@@ -167,8 +174,24 @@ def simulator_blueprint(
     @sim.get("/sim/api/calls")
     def calls() -> ResponseReturnValue:
         channel = channel_arg(request.args.get("channel"))
-        user = state.user(request.args.get("user", ""))  # 404 for an unknown user
-        return jsonify({"calls": [c.public() for c in state.calls_of(channel, user)]})
+        group = request.args.get("group")
+        if group is not None and state.groups.get(channel, group) is None:
+            raise KeyError("no such group")
+        # A user's chat (404 for an unknown user), or a group's.
+        chat = state.user(request.args.get("user", "")) if group is None else group
+        return jsonify({"calls": [c.public() for c in state.calls_of(channel, chat)]})
+
+    @sim.post("/sim/api/group")
+    def group() -> ResponseReturnValue:
+        body = sim_body()
+        added, result = state.add_to_group(
+            channel_arg(body.get("channel")), str(body.get("user")),
+            str(body.get("title") or "Family"), room=bool(body.get("room")))
+        return jsonify({**result.summary(), "group": added.public()})
+
+    @sim.get("/sim/api/groups")
+    def groups() -> ResponseReturnValue:
+        return jsonify({"groups": [g.public() for g in state.groups.all()]})
 
     @sim.post("/sim/api/clear")
     def clear() -> ResponseReturnValue:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import requests
 
+from infra.local.platforms.groups import GroupChats, SimGroup
 from infra.local.platforms.line import LinePlatform
 from infra.local.platforms.records import (
     DEFAULT_USERS,
@@ -90,6 +91,7 @@ class PlatformState:
         self._faults: list[Fault] = []
         self._blocked: set[tuple[ChannelName, str]] = set()  # (channel, chat id)
         self._released = threading.Event()  # set on stop: hung requests give up
+        self.groups = GroupChats(self)
         # Last: the platforms read the records above.
         self.line = LinePlatform(self)
         self.telegram = TelegramPlatform(self)
@@ -339,6 +341,36 @@ class PlatformState:
             self._blocked.discard(key)
             self.bump()
         return self._deliver(channel, self._platform(channel).unblock(who))
+
+    def add_to_group(self, channel: ChannelName, user: str | SimUser,
+                     title: str = "Family", *, room: bool = False) -> tuple[SimGroup,
+                                                                         WebhookResult]:
+        """The user adds the bot to a new group chat (LINE: a group, or a room with
+        `room`): LINE posts a join event, Telegram my_chat_member and the service
+        message that lists the bot in new_chat_members. The group and the last
+        webhook's result."""
+        who = self.user(user)
+        group = self.groups.create(channel, who.key, title, room=room and channel == "line")
+        hooks = [self.line.join(who, group)] if channel == "line" \
+            else self.telegram.join(who, group)
+        results = [self._deliver(channel, hook) for hook in hooks]
+        return group, next((r for r in results if r.status != 200), results[-1])
+
+    def say_in_group(self, channel: ChannelName, user: str | SimUser, group_id: str,
+                     text: str) -> WebhookResult:
+        """The user writes in a group chat the bot is in."""
+        who = self.user(user)
+        group = self.groups.with_bot(channel, group_id)
+        if group is None:
+            raise KeyError("no such group with the bot in it")
+        platform = self.line if channel == "line" else self.telegram
+        return self._deliver(channel, platform.say_in_group(who, group, text))
+
+    def post_soon(self, channel: ChannelName, hook: Webhook) -> None:
+        """A webhook the platform sends after answering an API call (the bot left a
+        group): posted from another thread, so the bot's call returns first."""
+        threading.Thread(target=self._deliver, args=(channel, hook), daemon=True,
+                         name="platform-follow-up").start()
 
     def _check_not_blocked(self, channel: ChannelName, who: SimUser) -> None:
         """A blocked chat has no composer: LINE shows "Unblock", Telegram "Restart"."""

@@ -4,7 +4,8 @@ simulated user does.
 Bot side (PTB: Bot(base_url=server.url + "/bot", base_file_url=server.url + "/file/bot")):
     /bot<token>/<method> for getMe, sendMessage, sendVoice, sendAudio, sendChatAction,
     answerCallbackQuery, editMessageText, editMessageReplyMarkup, deleteMessage, getFile,
-    setWebhook, getWebhookInfo, deleteWebhook; /file/bot<token>/<path> downloads.
+    setWebhook, getWebhookInfo, deleteWebhook, leaveChat (groups.py);
+    /file/bot<token>/<path> downloads.
 Parameters come as a query, a form, multipart or JSON; requests are checked against the
 Bot API's rules (validators.py) and answered `{"ok": false, "error_code",
 "description"}`; a 429 carries parameters.retry_after. What Telegram accepts but degrades
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
+from infra.local.platforms.groups import SimGroup
 from infra.local.platforms.records import (
     ApiCall,
     ApiError,
@@ -62,7 +64,8 @@ _Method = Callable[[Json, Mapping[str, bytes]], Any]
 # What the Bot API answers (403) to any call into the chat of a user who blocked the bot.
 BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
 _CHAT_METHODS = frozenset({"sendmessage", "sendvoice", "sendaudio", "sendchataction",
-                           "editmessagetext", "editmessagereplymarkup", "deletemessage"})
+                           "editmessagetext", "editmessagereplymarkup", "deletemessage",
+                           "leavechat"})
 # Delivered when setWebhook names no allowed_updates (Bot API: "all update types except
 # chat_member, message_reaction, and message_reaction_count").
 _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -98,6 +101,7 @@ class TelegramPlatform:
             "setwebhook": self._set_webhook,
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._webhook_info,
+            "leavechat": self._leave_chat,
         }
 
     @property
@@ -135,6 +139,11 @@ class TelegramPlatform:
         return handler(params, files)
 
     def _chat(self, chat_id: Any) -> Json:
+        group = self._state.groups.get("telegram", chat_id)
+        if group is not None:
+            if not group.bot_in:
+                raise telegram_error(403, "Forbidden: bot is not a member of the supergroup chat")
+            return {"id": int(group.chat_id), "type": group.kind, "title": group.title}
         try:
             user = self._state.user(str(chat_id))
         except KeyError:
@@ -280,6 +289,19 @@ class TelegramPlatform:
             self._state.bump()
         return True
 
+    def _leave_chat(self, params: Json, files: Mapping[str, bytes]) -> Any:
+        """The bot leaves a group: True, then Telegram posts my_chat_member (-> left)."""
+        chat = self._chat(params.get("chat_id"))
+        group = self._state.groups.with_bot("telegram", chat["id"])
+        if group is None:  # a private chat
+            raise telegram_error(400, "Bad Request: chat member status can't be changed "
+                                      "in private chats")
+        self._state.groups.remove_bot(group)
+        self._state.add_entry(channel="telegram", chat_id=group.chat_id, sender="bot",
+                              kind="event", text="MedBot left", via="leaveChat")
+        self._state.post_soon("telegram", self._membership_in(group, None, "member", "left"))
+        return True
+
     def _get_file(self, params: Json, files: Mapping[str, bytes]) -> Any:
         file_id = str(params.get("file_id") or "")
         with self._state.lock:
@@ -390,6 +412,36 @@ class TelegramPlatform:
     def unblock(self, who: SimUser) -> Webhook:
         """my_chat_member: the bot goes from kicked back to member."""
         return self._membership(who, "kicked", "member", "unblocked")
+
+    def join(self, who: SimUser, group: SimGroup) -> list[Webhook]:
+        """`who` adds the bot to `group`: my_chat_member (left -> member), then the
+        service message that lists the bot in new_chat_members."""
+        self._state.add_entry(channel="telegram", chat_id=group.chat_id, sender="user",
+                              kind="event", text="added MedBot", via="webhook")
+        chat = {"id": int(group.chat_id), "type": group.kind, "title": group.title}
+        message_id = self._next_message_id(group.chat_id)
+        service = {"message_id": message_id, "from": self._from(who), "chat": chat,
+                   "date": int(self._state.now()), "new_chat_members": [self.bot_user]}
+        return [self._membership_in(group, who, "left", "member"),
+                self._update({"message": service})]
+
+    def say_in_group(self, who: SimUser, group: SimGroup, text: str) -> Webhook:
+        self._state.add_entry(channel="telegram", chat_id=group.chat_id, sender="user",
+                              kind="text", text=text, via="webhook")
+        chat = {"id": int(group.chat_id), "type": group.kind, "title": group.title}
+        message = {"message_id": self._next_message_id(group.chat_id), "from": self._from(who),
+                   "chat": chat, "date": int(self._state.now()), "text": text}
+        return self._update({"message": message})
+
+    def _membership_in(self, group: SimGroup, who: SimUser | None, old: str,
+                       new: str) -> Webhook:
+        """my_chat_member in a group; `who` None: the bot itself changed it (left)."""
+        change = {"chat": {"id": int(group.chat_id), "type": group.kind, "title": group.title},
+                  "from": self._from(who) if who else self.bot_user,
+                  "date": int(self._state.now()),
+                  "old_chat_member": {"user": self.bot_user, "status": old},
+                  "new_chat_member": {"user": self.bot_user, "status": new}}
+        return self._update({"my_chat_member": change})
 
     def _membership(self, who: SimUser, old: str, new: str, shown: str) -> Webhook:
         chat_id = str(who.telegram_id)
