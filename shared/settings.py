@@ -6,9 +6,17 @@ Terraform agreement test keep them in step.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Telegram's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and - (setWebhook).
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigurationError(ValueError):
+    """Settings that cannot work together; the message names the variables to fix."""
 
 
 class Settings(BaseSettings):
@@ -109,6 +117,41 @@ class Settings(BaseSettings):
     # The emergency number named when neither the user's time zone nor UI language
     # tells the region (shared/domain/emergency.py); 112 reaches help from any mobile.
     emergency_number_default: str = "112"
+
+
+    def security_problems(self) -> list[str]:
+        """Security settings that contradict each other, each naming the variables
+        (checked when a function starts: shared/bootstrap.py). An empty list: none."""
+        problems: list[str] = []
+        if self.worker_auth == "oidc" and not self.tasks_invoker_sa:
+            problems.append(
+                "WORKER_AUTH=oidc needs TASKS_INVOKER_SA: the service account whose ID "
+                "tokens Cloud Tasks and Cloud Scheduler attach (Terraform sets it); "
+                "without it no worker can accept a task")
+        if self.worker_auth == "dev-token" and not self.dev_auth_token:
+            problems.append("WORKER_AUTH=dev-token needs DEV_AUTH_TOKEN (the shared token "
+                            "of the in-process function tests)")
+        if self.worker_auth == "dev-token" and self.tasks_backend == "cloudtasks":
+            problems.append(
+                "WORKER_AUTH=dev-token cannot work with TASKS_BACKEND=cloudtasks: Cloud "
+                "Tasks attaches OIDC tokens, never DEV_AUTH_TOKEN; set WORKER_AUTH=oidc "
+                "and TASKS_INVOKER_SA")
+        if self.line_channel_access_token and not self.line_channel_secret:
+            problems.append("LINE_CHANNEL_ACCESS_TOKEN is set but LINE_CHANNEL_SECRET is "
+                            "empty: every LINE webhook would be refused (401)")
+        if self.telegram_bot_token and not _TELEGRAM_SECRET.match(self.telegram_webhook_secret):
+            problems.append(
+                "TELEGRAM_BOT_TOKEN is set but TELEGRAM_WEBHOOK_SECRET is "
+                + ("empty" if not self.telegram_webhook_secret else
+                   "not 1-256 characters of A-Za-z0-9_-")
+                + ": every Telegram update would be refused (401)")
+        return problems
+
+    def check_security(self) -> None:
+        """ConfigurationError naming every contradiction (security_problems)."""
+        problems = self.security_problems()
+        if problems:
+            raise ConfigurationError("; ".join(problems))
 
 
 # Fields whose values are secrets: deployed from Secret Manager (infra/terraform

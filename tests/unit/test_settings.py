@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import Settings
+from shared.settings import ConfigurationError, Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -50,3 +50,37 @@ def test_the_model_backend_is_one_setting_shown_at_start_up(monkeypatch, caplog,
     assert {k: getattr(line, k) for k in shown} == shown
     assert "never-logged" not in str(line.__dict__)
     assert container.model_backend == shown["backend"]
+
+
+# ------------------------------------------------------------------ security settings
+GOOD = {"worker_auth": "oidc", "tasks_invoker_sa": "invoker@p.iam.gserviceaccount.com"}
+
+
+@pytest.mark.parametrize(("values", "named"), [
+    ({"worker_auth": "oidc", "tasks_invoker_sa": ""}, ["TASKS_INVOKER_SA"]),
+    ({"worker_auth": "dev-token", "dev_auth_token": ""}, ["DEV_AUTH_TOKEN"]),
+    ({"worker_auth": "dev-token", "dev_auth_token": "t", "tasks_backend": "cloudtasks"},
+     ["TASKS_BACKEND=cloudtasks"]),
+    ({**GOOD, "line_channel_access_token": "x"}, ["LINE_CHANNEL_SECRET"]),
+    ({**GOOD, "telegram_bot_token": "1:x"}, ["TELEGRAM_WEBHOOK_SECRET is empty"]),
+    ({**GOOD, "telegram_bot_token": "1:x", "telegram_webhook_secret": "has space"},
+     ["not 1-256 characters"]),
+])
+def test_contradicting_security_settings_are_named(values, named):
+    settings = Settings(**values)
+    with pytest.raises(ConfigurationError) as caught:
+        settings.check_security()
+    for name in named:
+        assert name in str(caught.value)
+    assert len(settings.security_problems()) == 1
+
+
+@pytest.mark.parametrize("values", [
+    GOOD,
+    {"worker_auth": "dev-token", "dev_auth_token": "t"},
+    {**GOOD, "tasks_backend": "cloudtasks", "line_channel_secret": "s",
+     "line_channel_access_token": "x", "telegram_bot_token": "1:x",
+     "telegram_webhook_secret": "s3cret_-A"},
+])
+def test_consistent_security_settings_pass(values):
+    Settings(**values).check_security()
