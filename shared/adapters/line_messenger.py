@@ -25,6 +25,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import urllib3
 from linebot.v3.messaging import (  # type: ignore[import-untyped]
@@ -142,6 +143,7 @@ class LineMessenger:
         )
         self._api = MessagingApi(self._client)
         self._blob = MessagingApiBlob(self._data_client)
+        self._chat_link: str | None = None
 
     def close(self) -> None:
         self._client.close()
@@ -237,6 +239,22 @@ class LineMessenger:
         except urllib3.exceptions.HTTPError as exc:
             raise MessengerError(f"LINE leave failed: {type(exc).__name__}") from None
         log.info("line: left a group chat")
+
+    def chat_link(self) -> str | None:
+        """https://line.me/R/ti/p/<LINE ID> (the LINE URL scheme; "@" percent-encoded),
+        the LINE ID from Get bot info, asked once."""
+        if self._chat_link is None:
+            try:
+                info = self._api.get_bot_info(_request_timeout=self._timeout)
+            except (ApiException, urllib3.exceptions.HTTPError) as exc:
+                log.warning("line: bot info failed: %s", getattr(exc, "status", None)
+                            or type(exc).__name__)
+                return None
+            basic = str(info.premium_id or info.basic_id or "")
+            if not basic:
+                return None
+            self._chat_link = "https://line.me/R/ti/p/" + quote(basic, safe="")
+        return self._chat_link
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         """Best effort: a missing animation must not fail the job that follows it."""

@@ -142,6 +142,7 @@ class TelegramMessenger:
         self._bot = Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
+        self._chat_link: str | None = None
 
     def _run(self, what: str, coro: Coroutine[Any, Any, T]) -> T:
         with self._lock:
@@ -252,6 +253,19 @@ class TelegramMessenger:
             log.info("telegram: already out of the chat (%s)", exc.status)
             return
         log.info("telegram: left a group chat")
+
+    def chat_link(self) -> str | None:
+        """https://t.me/<the bot's username> (getMe, asked once)."""
+        if self._chat_link is None:
+            try:
+                me = self._run("getMe", self._bot.get_me())
+            except MessengerError as exc:
+                log.warning("telegram: getMe failed: %s", exc.status)
+                return None
+            if not me.username:
+                return None
+            self._chat_link = f"https://t.me/{me.username}"
+        return self._chat_link
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         """Best effort 'typing…' (Telegram shows it for about 5 s; `seconds` is unused)."""

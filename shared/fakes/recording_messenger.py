@@ -127,6 +127,9 @@ class RecordingMessenger:
         self._blocked: set[str] = set()  # chat ids of users who blocked the bot
         self.undelivered = 0  # LINE parts accepted for a user who blocked the account
         self.left: list[str] = []  # group chats the bot left, in order
+        # What chat_link() answers (the adapters ask the platform: bot info / getMe).
+        self.link: str | None = ("https://line.me/R/ti/p/%40medbot" if channel is Channel.LINE
+                                 else "https://t.me/medbot_bot")
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ planning
@@ -272,6 +275,9 @@ class RecordingMessenger:
             raise MessengerError("LINE leave: not a group or room id", retryable=False)
         with self._lock:
             self.left.append(chat_id)
+
+    def chat_link(self) -> str | None:
+        return self.link
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         with self._lock:

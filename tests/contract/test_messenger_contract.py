@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -670,6 +671,27 @@ def test_the_bot_leaves_a_group_and_a_second_leave_is_harmless(harness: Harness)
     with pytest.raises(MessengerError) as caught:  # the platform refuses a chat left
         harness.messenger.send(group, [Text(text="still here?")], key="g2")
     assert caught.value.permanent
+
+
+def test_the_chat_link_opens_a_private_chat_and_is_asked_for_once(harness: Harness) -> None:
+    link = harness.messenger.chat_link()
+
+    pattern = (r"https://line\.me/R/ti/p/%40[0-9a-z]+" if harness.channel is Channel.LINE
+               else r"https://t\.me/[A-Za-z0-9_]{5,32}")
+    assert link is not None and re.fullmatch(pattern, link), link
+    assert harness.messenger.chat_link() == link
+    if isinstance(harness, RealHarness):
+        asked = [c for c in harness.state.calls_to(harness.name)
+                 if c.endpoint in ("info", "getMe")]
+        assert len(asked) == 1
+
+
+@REAL
+def test_no_chat_link_when_the_platform_cannot_say(harness: Harness) -> None:
+    assert isinstance(harness, RealHarness)
+    harness.state.fail_next(1, status=500, channel=harness.name)
+    assert harness.messenger.chat_link() is None
+    assert harness.messenger.chat_link() is not None  # asked again, not cached
 
 
 @LINE_BOTH

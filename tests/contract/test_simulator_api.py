@@ -285,6 +285,7 @@ SERVED_ROUTES = {
     ("/v2/bot/chat/loading/start", ("POST",)),
     ("/v2/bot/message/<message_id>/content", ("GET",)),
     ("/v2/bot/profile/<user_id>", ("GET",)),
+    ("/v2/bot/info", ("GET",)),
     ("/v2/bot/group/<group_id>/leave", ("POST",)),
     ("/v2/bot/room/<room_id>/leave", ("POST",)),
     ("/bot<token>/<method>", ("GET", "POST")),

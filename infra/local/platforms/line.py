@@ -7,6 +7,7 @@ Bot side (line-bot-sdk: Configuration(host=server.url), also as the data host):
     POST /v2/bot/chat/loading/start loadingSeconds 5..60 in steps of 5
     GET  /v2/bot/message/{id}/content  audio users sent (202 while "preparing")
     GET  /v2/bot/profile/{userId}   display name and language
+    GET  /v2/bot/info               the account's LINE ID (basicId), name, chat mode
     POST /v2/bot/group/{id}/leave, /v2/bot/room/{id}/leave: the bot leaves (groups.py)
 Every call needs the channel access token (401 otherwise); messages are checked against
 LINE's rules (validators.py). A 429 carries Retry-After.
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from infra.local.platforms.state import PlatformState
 
 LINE_REPLY_TOKEN_TTL_S = 60.0
+LINE_BASIC_ID = "@123medbot"  # a LINE ID: "@", digits and letters
 
 _LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 _LINE_GROUP_ID = re.compile(r"^[CR][0-9a-f]{32}$")
@@ -214,6 +216,12 @@ class LinePlatform:
                 media.preparing -= 1
                 return None
             return media
+
+    @property
+    def bot_info(self) -> Json:
+        """Get bot info: the account's ids and settings (a bot: chat mode off)."""
+        return {"userId": self._state.line_bot_user_id, "basicId": LINE_BASIC_ID,
+                "displayName": "MedBot", "chatMode": "bot", "markAsReadMode": "auto"}
 
     def profile(self, user_id: str) -> Json:
         try:
@@ -420,6 +428,10 @@ def line_blueprint(state: PlatformState) -> Blueprint:
     @api.post("/v2/bot/room/<room_id>/leave")
     def leave_room(room_id: str) -> ResponseReturnValue:
         return leave("room", room_id)
+
+    @api.get("/v2/bot/info")
+    def bot_info() -> ResponseReturnValue:
+        return call("info", None, lambda: jsonify(state.line.bot_info))
 
     @api.get("/v2/bot/profile/<user_id>")
     def profile(user_id: str) -> ResponseReturnValue:
