@@ -122,7 +122,9 @@ class Container(Infrastructure):
         """Every task's claim, decision, state changes and usage in one transaction."""
         from shared.plumbing.work import UnitOfWork
 
-        return UnitOfWork(self.store, self.clock)
+        # A task voided by an erasure deletes the files its prepare wrote meanwhile.
+        return UnitOfWork(self.store, self.clock,
+                          forget_files=lambda user: self.eraser.erase_files(user))
 
     @cached_property
     def intake(self) -> Intake:
@@ -142,7 +144,7 @@ class Container(Infrastructure):
         from shared.plumbing.erasure import Eraser
 
         return Eraser(self.store, self.bucket(), list(self.registry.collections.values()),
-                      self.registry.files)
+                      self.registry.files, clock=self.clock)
 
     def _limits(self) -> UserLimits:
         from shared.plumbing.limits import UserLimits

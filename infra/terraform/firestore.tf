@@ -41,6 +41,7 @@ resource "google_firestore_field" "ttl" {
     "mail_outbox",  # e-mail send records (address cleared once sent), 7 days (features/email)
     "usage",        # per-user daily usage counters, 400 days (domain/usage.py)
     "limits",       # per-user rate windows and daily counts, 2 days (plumbing/limits.py)
+    "erasures",     # "this user was erased" markers (hashed key), 32 days (plumbing/erasures.py)
   ])
 
   project    = var.project

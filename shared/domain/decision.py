@@ -30,3 +30,5 @@ class Decision(BaseModel):
     acknowledge: str | None = None  # Telegram callback query to answer
     jobs: list[JobRequest] = Field(default_factory=list)
     erase_user: bool = False
+    # Nothing at all: the task's user was erased after it was queued (plumbing/work.py).
+    void: bool = False

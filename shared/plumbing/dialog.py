@@ -152,7 +152,9 @@ class DialogService:
                 "user": key, "channel": event.channel.value, "chat_id": event.chat_id,
                 "language": str(user.get("language", "en")),
                 "emergency": self._emergency(user),
-                "reply_token": event.reply_token, "event_ms": event.timestamp_ms, **args})
+                "reply_token": event.reply_token, "event_ms": event.timestamp_ms,
+                # An erasure after this turn voids the job (plumbing/erasures.py).
+                "queued_at": now.isoformat(), **args})
             for i, (job, args) in enumerate(reply.jobs)
         ]
         return Decision(

@@ -23,7 +23,7 @@ from shared.clock import CLOCK_DOC
 from shared.domain import usage
 from shared.domain.dialog import DialogClash, DialogPart, Table
 from shared.jobs import Job
-from shared.plumbing import delivery, limits, ordering, runner
+from shared.plumbing import delivery, erasures, limits, ordering, runner
 from shared.plumbing.collections import SESSIONS, USERS, Collection, Erase
 from shared.plumbing.files import ARCHIVE, AUDIO, FILE_AREAS
 from shared.plumbing.jobkit import JobHandler
@@ -135,6 +135,8 @@ PLUMBING: Final = Feature(
         Collection(usage.COLLECTION, Erase.BY_FIELD),
         Collection(limits.COLLECTION, Erase.BY_KEY),
         Collection(CLOCK_DOC.split("/", 1)[0], Erase.NOTHING),  # the local stack's clock
+        # "This user was erased" (hashed key, a month: plumbing/erasures.py).
+        Collection(erasures.COLLECTION, Erase.NOTHING),
     ),
     files=(AUDIO, ARCHIVE),  # speech (read aloud, Taigi) and the archive copies
 )

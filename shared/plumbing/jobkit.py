@@ -26,7 +26,7 @@ from shared.plumbing.delivery import Delivery
 from shared.plumbing.files import user_file_key
 from shared.plumbing.metering import Meter, MeteredModel, current_meter
 from shared.plumbing.runner import Deferred, Outcome
-from shared.plumbing.work import TaskRef, UnitOfWork, Work, job_send_key
+from shared.plumbing.work import Origin, TaskRef, UnitOfWork, Work, job_send_key
 from shared.ports import (
     BlobStore,
     Clock,
@@ -144,7 +144,7 @@ class JobKit:
         try:
             return self.work.run(TaskRef(job, str(task["id"])), guarded, self.apply,
                                  prepare=safe_prepare, user=str(task["user"]),
-                                 channel=str(task["channel"]))
+                                 channel=str(task["channel"]), origin=_origin(task))
         except Deferred as deferred:  # the claim is released: the copy can take it
             self._reschedule(job, task, deferred)
             return Outcome.DEFERRED
@@ -154,7 +154,7 @@ class JobKit:
              apply: Callable[[Decision], object] | None = None) -> Outcome:
         """A task without a model call, exactly once (nothing to count in usage)."""
         return self.work.run(TaskRef(job, str(task["id"])), decide, apply or self.apply,
-                             prepare=prepare)
+                             prepare=prepare, origin=_origin(task))
 
     def _defer_if_asked(self, task: Task, error: LlmError) -> None:
         """The model asked to come back later than a worker waits: run the task again
@@ -243,6 +243,11 @@ class _ArchivingTransaction:
         user = data.get("user_id")
         if collection in self._kit.archived and isinstance(user, str) and "/" not in doc_id:
             self._kit.archive(user, collection, doc_id, data)
+
+
+def _origin(task: Task) -> Origin | None:
+    """Whom a job acts for: an erasure of that user after it was queued voids it."""
+    return Origin.of(task) if isinstance(task.get("user"), str) else None
 
 
 def _ms(started: float) -> float:

@@ -13,25 +13,37 @@ feature runs (leaflet, translation, speech, e-mail, Taigi) or a reminder send.
              in usage/{day}_{user}) and the decision (what to send and enqueue);
     apply    the sends and enqueues (idempotent), then the record is completed.
 
+A task that acts for a user (`origin`: the user and when the task was queued) does
+nothing at all once that user was erased after it was queued (plumbing/erasures.py):
+decide reads the erasure marker first, in its transaction, and answers a void decision
+(no writes, no counters, nothing sent); prepare and apply look too, so no model call,
+no file and no message follows an erasure. Files prepare wrote just before the
+erasure raced it are deleted again (`forget_files`).
+
 Task ids are formatted here and nowhere else (TaskRef): the record key, the Cloud
 Tasks task name, the ids of follow-up tasks.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from shared.domain import usage
+from shared.domain.channels import Channel
 from shared.domain.decision import Decision, JobRequest
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
+from shared.plumbing import erasures
 from shared.plumbing.metering import metering
 from shared.plumbing.runner import Outcome, TaskRunner
 from shared.ports import Clock, Doc, DocumentStore, Transaction
 from shared.runtime import job_lease_s
+
+log = logging.getLogger(__name__)
 
 P = TypeVar("P")
 
@@ -63,6 +75,19 @@ class TaskRef:
     def request(self, payload: Doc) -> JobRequest:
         """Enqueue this task with `payload` (its id added)."""
         return JobRequest(job=self.job, name=self.name, payload={"id": self.id, **payload})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Whom a task acts for, and when it was queued (None: unknown, an older task)."""
+
+    user: str
+    queued_at: datetime | None
+
+    @classmethod
+    def of(cls, task: Doc) -> Origin:
+        """A job's origin, from its payload (`user`, `queued_at`)."""
+        return cls(str(task["user"]), erasures.queued_at(task))
 
 
 def job_send_key(task_id: str) -> str:
@@ -120,6 +145,9 @@ class UnitOfWork:
     # worker's timeout (shared/runtime.json), so a timed-out attempt's task is free
     # again by the time Cloud Tasks retries it, and not blocked much longer.
     lease_s: Callable[[Job], int] = job_lease_s
+    # Deletes a user's files (the Eraser's storage areas): what a voided task's prepare
+    # may have written while the erasure ran. None: nothing to delete (tests).
+    forget_files: Callable[[str], object] | None = None
     _runners: dict[Job, TaskRunner[Decision]] = field(default_factory=dict, init=False)
 
     def runner(self, job: Job) -> TaskRunner[Decision]:
@@ -137,10 +165,17 @@ class UnitOfWork:
         prepare: Callable[[], Any] | None = None,
         user: str | None = None,  # whose usage document counts it (None: nothing counted)
         channel: str | None = None,
+        origin: Origin | None = None,  # None: not voided by an erasure (a dialog turn)
     ) -> Outcome:
         counts: dict[str, int] = {}  # the model calls of prepare; empty on a replay
+        prepared_any = False
 
         def metered() -> Any:
+            nonlocal prepared_any
+            if origin is not None and erasures.voided(self.store, origin.user,
+                                                      origin.queued_at):
+                return None  # decide drops it; no model call for an erased user
+            prepared_any = prepare is not None
             with metering() as meter:
                 prepared = prepare() if prepare is not None else None
             counts.update(usage.llm_counts(meter.calls, meter.input_tokens,
@@ -148,9 +183,36 @@ class UnitOfWork:
             return prepared
 
         def in_transaction(txn: Transaction, prepared: Any) -> Decision:
+            # The marker is the transaction's first read (Firestore: reads first).
+            if origin is not None and erasures.voided(txn, origin.user, origin.queued_at):
+                return _void(task, origin.user)
             work = Work(txn, self.clock.now(), user, channel, counts)
             decision = decide(work, prepared)
             work.finish()
             return decision
 
-        return self.runner(task.job).process(str(task), in_transaction, apply, metered)
+        def guarded_apply(decision: Decision) -> object:
+            if decision.void:
+                if prepared_any and origin is not None and self.forget_files is not None:
+                    self.forget_files(origin.user)  # written by a prepare the erasure raced
+                return None
+            if origin is not None and erasures.voided(self.store, origin.user,
+                                                      origin.queued_at):
+                _log_void(task)  # erased between the decision and now: send nothing
+                return None
+            return apply(decision)
+
+        return self.runner(task.job).process(str(task), in_transaction, guarded_apply,
+                                             metered)
+
+
+def _void(task: TaskRef, user: str) -> Decision:
+    _log_void(task)
+    prefix = user.split("-", 1)[0]
+    channel = Channel(prefix) if prefix in set(Channel) else Channel.LINE  # unused: void
+    return Decision(channel=channel, chat_id="-", user_key=user, void=True)
+
+
+def _log_void(task: TaskRef) -> None:
+    log.info("task dropped: its user was erased", extra={"job": task.job.value,
+                                                         "outcome": "erased"})

@@ -30,7 +30,7 @@ from shared.jobs import Job
 from shared.plumbing.collections import user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome
-from shared.plumbing.work import TaskRef, UnitOfWork, Work
+from shared.plumbing.work import Origin, TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Doc, DocumentStore
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class ReminderSend:
 
         return self.work.run(TaskRef(Job.REMIND, rid),
                              lambda work, _: self._decide(work, rid, task), apply,
-                             user=str(task["user"]))
+                             user=str(task["user"]), origin=Origin.of(task))
 
     def _decide(self, work: Work, rid: str, task: dict[str, Any]) -> Decision:
         items = [i for i in task.get("items") or [] if isinstance(i, dict)]

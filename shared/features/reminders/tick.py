@@ -96,7 +96,9 @@ class ReminderTick:
         # Named after the doses' state: a re-run of this step yields the same id.
         rid = stable_id(user, *(f"{i['dose_id']}|{i['slot']}|{i['sent']}" for i in items))
         # Who and where (chat, channel, language) is read by the send worker, not here.
-        payload = {"id": rid, "user": user, "items": items, "missed": missed}
+        # queued_at: an erasure after this tick voids the send (plumbing/erasures.py).
+        payload = {"id": rid, "user": user, "items": items, "missed": missed,
+                   "queued_at": now.isoformat()}
         txn.set(outbox_path(rid), {"payload": payload, "user_id": user, "created_at": now})
         return rid, payload
 

@@ -121,6 +121,8 @@ class TranslationService:
             "chat_id": task["chat_id"], "language": language(task),
             "text": taigi_text(spoken, result.plain, result.translation),
             "translation_id": translation_id,
+            # Its parent's: an erasure since then voids the follow-up too.
+            "queued_at": task.get("queued_at"),
         })
 
     # ------------------------------------------------------------------ voice in
