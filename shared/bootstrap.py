@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from shared.infrastructure import Infrastructure
 from shared.jobs import WORKERS, Job
 from shared.log import configure_logging
-from shared.settings import SECRETS, Settings, load_settings
+from shared.settings import SECRETS, ConfigurationError, Settings, load_settings
 from shared.wiring import LinklessBucket, Needs, NoModel, ScopedQueue, Wiring, derive
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,14 @@ def needs_of(entry_point: str) -> Needs:
 @cache
 def _process_container() -> Container:
     configure_logging()
-    built = Container(load_settings())
+    settings = load_settings()
+    try:
+        # A clear start-up error naming the variables, not a bare ValueError later.
+        settings.check_security()
+    except ConfigurationError as error:
+        log.critical("configuration error", extra={"problem": str(error)})
+        raise
+    built = Container(settings)
     log.info("model backend", extra=built.describe_model())
     return built
 

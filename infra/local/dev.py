@@ -103,7 +103,9 @@ class LocalStack:
     def start(self) -> LocalStack:
         self.simulator.start()
         functions_url = self.functions.url
-        container = Container(self.settings(functions_url, self.simulator.url))
+        settings = self.settings(functions_url, self.simulator.url)
+        settings.check_security()  # as a deployed function does (shared/bootstrap.py)
+        container = Container(settings)
         self.container = container
         self._scope.enter_context(using(container))
         self.state.clock_now = container.clock.now

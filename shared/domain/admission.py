@@ -30,6 +30,10 @@ MAX_SAFE_INT: Final = 2**53 - 1
 LINE_EPOCH_MS: Final = 1_451_606_400_000  # 2016-01-01
 TELEGRAM_EPOCH_S: Final = 1_375_315_200  # 2013-08-01
 FUTURE_SLACK_S: Final = 86_400
+# Latest plausible event time: 2100-01-01. A date past it is absurd (10^30 overflows a
+# document); one merely ahead of our clock is not dropped, as a patient's message must
+# not be lost to a clock that is behind (the tests' fixed clocks, a simulator's).
+LATEST_S: Final = 4_102_444_800
 MAX_EVENT_ID: Final = 64  # a ULID has 26; generous, never 5,000
 MAX_CALLBACK_DATA: Final = 64  # bytes (Bot API)
 MAX_TOKEN: Final = 256
@@ -70,6 +74,11 @@ class Verdict:
         return Verdict(False, reason)
 
 
+def _text(value: Any) -> str | None:
+    """A field that should be a string (a list or an object is not: unhashable)."""
+    return value if isinstance(value, str) else None
+
+
 def _int(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
@@ -104,7 +113,8 @@ def admit_line(event: Any, now_ms: int) -> Verdict:
     if not (isinstance(event_id, str) and 0 < len(event_id) <= MAX_EVENT_ID
             and _EVENT_ID.match(event_id)):
         return Verdict.drop("absurd event id")
-    if not _int(event.get("timestamp"), LINE_EPOCH_MS, now_ms + FUTURE_SLACK_S * 1000):
+    if not _int(event.get("timestamp"), LINE_EPOCH_MS,
+                max(now_ms + FUTURE_SLACK_S * 1000, LATEST_S * 1000)):
         return Verdict.drop("absurd timestamp")
     if event.get("mode") == "standby":
         return Verdict.drop("standby")  # another channel answers this chat
@@ -114,7 +124,7 @@ def admit_line(event: Any, now_ms: int) -> Verdict:
     if token is not None and not (isinstance(token, str) and len(token) <= MAX_TOKEN):
         return Verdict.drop("absurd reply token")
     source = event.get("source")
-    if not isinstance(source, dict) or source.get("type") not in _LINE_IDS:
+    if not isinstance(source, dict) or _text(source.get("type")) not in _LINE_IDS:
         return Verdict.drop("no source")
     kind = str(source["type"])
     chat = source.get(_SOURCE_KEY[kind])
@@ -179,7 +189,7 @@ def _chat(chat: Any) -> str | None:
 
 
 def _date_ok(value: Any, now_s: int) -> bool:
-    return _int(value, TELEGRAM_EPOCH_S, now_s + FUTURE_SLACK_S)
+    return _int(value, TELEGRAM_EPOCH_S, max(now_s + FUTURE_SLACK_S, LATEST_S))
 
 
 def _message(message: dict[str, Any], now_s: int) -> Verdict:
@@ -227,13 +237,13 @@ def _membership(change: dict[str, Any], now_s: int) -> Verdict:
     if not isinstance(sender, dict) or not _id_int(sender.get("id")):
         return Verdict.drop("no sender")
     new = change.get("new_chat_member")
-    status = new.get("status") if isinstance(new, dict) else None
+    status = _text(new.get("status")) if isinstance(new, dict) else None
     if chat == "private":
         # kicked: the patient blocked the bot; member: they came back.
         return Verdict.ok() if status in ("kicked", "member") else Verdict.drop("membership")
     if chat in _GROUP_CHATS and status in _PRESENT:
         old = change.get("old_chat_member")
-        was = old.get("status") if isinstance(old, dict) else None
+        was = _text(old.get("status")) if isinstance(old, dict) else None
         # Added (not promoted inside a group it is already in): say where to talk, leave.
         return Verdict.ok() if was not in _PRESENT else Verdict.drop("membership")
     return Verdict.drop("membership")

@@ -1,21 +1,28 @@
 """Webhook intake: authenticate, deduplicate, enqueue one dialog task per event.
 
 This is the hot path LINE times at 2 s: no LLM, no SDK import, no user lookup.
+What the dialog has nothing to do with (standby events, group traffic, update kinds it
+never reads, absurd fields) is dropped first (domain/admission.py): 200 and a log line
+with the reason, no idempotency record, no task, so it can never fail later.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from shared.domain.admission import Verdict, admit_line, admit_telegram
 from shared.domain.channels import Channel
 from shared.domain.events import line_event_id, line_events
 from shared.domain.signatures import stable_id, valid_line_signature, valid_telegram_secret
 from shared.jobs import Job
 from shared.plumbing import ordering
 from shared.ports import Clock, DocumentStore, TaskQueue
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # a Cloud Task carries at most 1 MB
 
@@ -48,7 +55,10 @@ class Intake:
         except ValueError:
             return Answer(400, "no events")
         accepted = 0
+        now_ms = int(self.clock.now().timestamp() * 1000)
         for event in events:  # the console's verify request has none: plain 200
+            if not _admitted(Channel.LINE, admit_line(event, now_ms)):
+                continue
             event_id = line_event_id(event)
             if event_id is not None and self._accept(Channel.LINE, event_id, event):
                 accepted += 1
@@ -65,6 +75,9 @@ class Intake:
         update_id = update.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return Answer(400, "no update_id")
+        if not _admitted(Channel.TELEGRAM,
+                         admit_telegram(update, int(self.clock.now().timestamp()))):
+            return Answer(200, "ok", 1, 0)
         accepted = self._accept(Channel.TELEGRAM, str(update_id), update)
         return Answer(200, "ok", 1, int(accepted))
 
@@ -100,6 +113,12 @@ class Intake:
                 self.store.delete(path)
             raise
         return created
+
+
+def _admitted(channel: Channel, verdict: Verdict) -> bool:
+    if not verdict.admitted:  # the reason only: never the event's content
+        log.info("event dropped", extra={"channel": channel.value, "reason": verdict.reason})
+    return verdict.admitted
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

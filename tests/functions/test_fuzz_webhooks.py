@@ -304,7 +304,10 @@ def test_mutation_fuzzer_never_5xx_and_never_enqueues_unsigned(c):
         assert outcomes.get((channel, False, 401), 0) > FUZZ_CASES // 10
         assert outcomes.get((channel, True, 200), 0) > FUZZ_CASES // 20
         assert outcomes.get((channel, True, 400), 0) > FUZZ_CASES // 20
-    assert len(DRAINED) > FUZZ_CASES // 10  # garbage reached the dialog worker too
+    # Garbage reached the dialog worker too. Fewer than before issue 13: intake now drops
+    # what admission refuses (domain/admission.py); tests/functions/test_hostile.py
+    # sends every hostile payload to the dialog directly as well.
+    assert len(DRAINED) > FUZZ_CASES // 50
     print(f"fuzzed {FUZZ_CASES} requests in {elapsed:.1f} s, {len(DRAINED)} dialog tasks: "
           f"{sorted(outcomes.items())}")
 

@@ -171,8 +171,9 @@ def test_a_lost_earlier_event_blocks_later_ones_only_for_a_bounded_wait(c):
 
 def test_one_users_pending_event_does_not_hold_up_another_user(c):
     other = "U" + "f" * 32
-    post_line(line_body(line_event(text="hi", timestamp_ms=1_000)))
-    post_line(line_body(line_event(text="hi", user=other, timestamp_ms=2_000)))
+    # Real event times: intake drops times before LINE's platform existed (admission).
+    post_line(line_body(line_event(text="hi", timestamp_ms=1_700_000_001_000)))
+    post_line(line_body(line_event(text="hi", user=other, timestamp_ms=1_700_000_002_000)))
     mine, theirs = queue(c).take()
     assert run(theirs) == 200
     assert run(mine) == 200

@@ -43,6 +43,8 @@ def test_the_model_backend_is_one_setting_shown_at_start_up(monkeypatch, caplog,
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WORKER_AUTH", "oidc")  # consistent security settings (issue 13)
+    monkeypatch.setenv("TASKS_INVOKER_SA", "invoker@p.iam.gserviceaccount.com")
     monkeypatch.setattr(bootstrap, "configure_logging", lambda: None)
     with caplog.at_level(logging.INFO, logger="shared.bootstrap"):
         container = bootstrap._process_container.__wrapped__()
@@ -84,3 +86,23 @@ def test_contradicting_security_settings_are_named(values, named):
 ])
 def test_consistent_security_settings_pass(values):
     Settings(**values).check_security()
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({"WORKER_AUTH": "oidc", "TASKS_INVOKER_SA": ""}, "TASKS_INVOKER_SA"),
+    ({"WORKER_AUTH": "dev-token", "DEV_AUTH_TOKEN": ""}, "DEV_AUTH_TOKEN"),
+])
+def test_a_function_with_contradicting_security_settings_fails_at_start_up_naming_them(
+        monkeypatch, caplog, env, named):
+    """Issue 13: before, the first task failed with a bare ValueError (a 500)."""
+    from shared import bootstrap
+    from shared.settings import ConfigurationError
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(bootstrap, "configure_logging", lambda: None)
+    with caplog.at_level(logging.INFO, logger="shared.bootstrap"), \
+            pytest.raises(ConfigurationError, match=named):
+        bootstrap._process_container.__wrapped__()
+    [line] = [r for r in caplog.records if r.getMessage() == "configuration error"]
+    assert line.levelno == logging.CRITICAL and named in line.__dict__["problem"]
