@@ -124,6 +124,8 @@ SUMMARY: Final = (
     ("tokens_in", usage.LLM_INPUT_TOKENS), ("tokens_out", usage.LLM_OUTPUT_TOKENS),
     ("rem_sent", usage.REMINDERS_SENT), ("rem_taken", usage.reminder_counter("taken")),
     ("rem_skip", usage.reminder_counter("skipped")), ("rem_missed", usage.REMINDERS_MISSED),
+    # Patients who blocked or unfollowed the bot (issue 13), and reminders not sent to them.
+    ("unreachable", None), ("rem_withheld", usage.REMINDERS_WITHHELD),
 )
 
 
@@ -138,6 +140,8 @@ def summary_rows(day: str, daily: dict[str, Any]) -> list[list[str]]:
                 value = daily["active_users"].get(channel, 0)
             elif column == "users":
                 value = daily["users"].get(channel, 0)
+            elif column == "unreachable":
+                value = daily.get("unreachable_users", {}).get(channel, 0)
             elif counter == "action.":
                 value = sum(v for k, v in counts.items() if k.startswith(f"{channel}.action."))
             else:

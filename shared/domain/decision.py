@@ -30,5 +30,6 @@ class Decision(BaseModel):
     acknowledge: str | None = None  # Telegram callback query to answer
     jobs: list[JobRequest] = Field(default_factory=list)
     erase_user: bool = False
+    leave: bool = False  # leave the (group) chat once the messages are out
     # Nothing at all: the task's user was erased after it was queued (plumbing/work.py).
     void: bool = False

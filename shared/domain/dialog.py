@@ -50,11 +50,15 @@ class Intent(StrEnum):
     EMPTY = "empty"
     UNKNOWN_BUTTON = "unknown.button"
     IGNORE = "ignore"
+    # The patient blocked or unfollowed the bot / unblocked it (issue 13). The engine
+    # (plumbing/dialog.py) handles these itself: they touch only the user's profile.
+    AWAY = "away"
+    BACK = "back"
 
 
 # What read() gives events that are not a button or a typed command word.
 BUILT_IN: Final = (Intent.START, Intent.IGNORE, Intent.AUDIO, Intent.TEXT, Intent.EMPTY,
-                   Intent.UNKNOWN_BUTTON)
+                   Intent.UNKNOWN_BUTTON, Intent.AWAY, Intent.BACK)
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,9 @@ class Table:
         if event.kind == "follow":
             return Intent.START, ""
         if event.kind == "unfollow":
-            return Intent.IGNORE, ""
+            return Intent.AWAY, ""
+        if event.kind == "back":
+            return Intent.BACK, ""
         if event.kind == "audio":
             return Intent.AUDIO, event.media_id or ""
         if event.kind == "postback":

@@ -8,7 +8,10 @@ from pydantic import BaseModel
 
 from shared.domain.channels import Channel, is_valid_platform_id
 
-EventKind = Literal["text", "postback", "audio", "follow", "unfollow"]
+# follow: LINE follow, Telegram /start; unfollow: LINE unfollow, Telegram my_chat_member
+# "kicked" (the patient blocked the bot); back: Telegram my_chat_member "member" (they
+# unblocked it; /start usually follows).
+EventKind = Literal["text", "postback", "audio", "follow", "unfollow", "back"]
 
 
 class InboundEvent(BaseModel):
@@ -84,9 +87,63 @@ def normalize_line(event: dict[str, Any]) -> InboundEvent | None:
     return None
 
 
+class GroupArrival(BaseModel):
+    """The bot was added to a group chat (it says where to find it, then leaves)."""
+
+    channel: Channel
+    event_id: str
+    chat_id: str  # LINE groupId / roomId; Telegram chat id
+    reply_token: str | None = None
+    timestamp_ms: int = 0
+
+
+_PRESENT = ("member", "administrator")
+
+
+def group_arrival(channel: Channel, raw: dict[str, Any]) -> GroupArrival | None:
+    """The bot's own arrival in a group (LINE join; Telegram my_chat_member from
+    absent to present in a group, supergroup or channel); None for anything else."""
+    if channel is Channel.LINE:
+        source = raw.get("source")
+        if not isinstance(source, dict):
+            return None
+        chat = source.get({"group": "groupId", "room": "roomId"}.get(
+            str(source.get("type")), ""))
+        if raw.get("type") != "join" or not isinstance(chat, str) or not chat:
+            return None
+        token = raw.get("replyToken")
+        return GroupArrival(channel=channel, event_id=str(raw.get("webhookEventId") or ""),
+                            chat_id=chat, reply_token=token if isinstance(token, str) else None,
+                            timestamp_ms=int(raw.get("timestamp") or 0))
+    change = raw.get("my_chat_member")
+    if not isinstance(change, dict):
+        return None
+    chat = change.get("chat")
+    if not isinstance(chat, dict):
+        return None
+    new, old = change.get("new_chat_member"), change.get("old_chat_member")
+    status = new.get("status") if isinstance(new, dict) else None
+    was = old.get("status") if isinstance(old, dict) else None
+    if chat.get("type") == "private" or status not in _PRESENT or was in _PRESENT:
+        return None
+    if not isinstance(chat.get("id"), int):
+        return None
+    return GroupArrival(channel=channel, event_id=str(raw.get("update_id")),
+                        chat_id=str(chat["id"]),
+                        timestamp_ms=int(change.get("date") or 0) * 1000)
+
+
 def normalize_telegram(update: dict[str, Any]) -> InboundEvent | None:
     """A Telegram update as an InboundEvent; None for updates MedBot ignores."""
     update_id = update.get("update_id")
+    change = update.get("my_chat_member")
+    if isinstance(change, dict):  # in a private chat: the patient blocked or came back
+        status = (change.get("new_chat_member") or {}).get("status")
+        kind = {"kicked": "unfollow", "member": "back"}.get(str(status))
+        if kind is None:
+            return None
+        return _telegram_event(update_id, change.get("from") or {}, change.get("chat") or {},
+                               kind=kind, timestamp_ms=int(change.get("date") or 0) * 1000)
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
         sender = query.get("from") or {}

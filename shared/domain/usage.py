@@ -26,6 +26,10 @@ LLM_INPUT_TOKENS = "llm.input_tokens"
 LLM_OUTPUT_TOKENS = "llm.output_tokens"
 REMINDERS_SENT = "reminders.sent"
 REMINDERS_MISSED = "reminders.missed"
+# A patient who blocked or unfollowed the bot (issue 13): the event itself, and each
+# reminder withheld from them while they are unreachable.
+UNREACHABLE = "reach.unreachable"
+REMINDERS_WITHHELD = "reminders.withheld"
 
 
 def usage_path(user_key: str, at: datetime) -> str:
@@ -68,8 +72,11 @@ def report(docs: Iterable[Doc]) -> dict[str, Any]:
     """Aggregate usage documents: users per channel and totals per channel.
 
     active_users: users who did something in a chat (any dialog action); users: every
-    user with a document, including those who only received reminders."""
+    user with a document, including those who only received reminders; unreachable_users:
+    users who blocked or unfollowed the bot that day, or had reminders withheld because
+    they had."""
     active: Counter[str] = Counter()
+    unreachable: Counter[str] = Counter()
     users: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     for doc in docs:
@@ -78,6 +85,9 @@ def report(docs: Iterable[Doc]) -> dict[str, Any]:
         users[channel] += 1
         if any(k.startswith("action.") and v > 0 for k, v in counts.items()):
             active[channel] += 1
+        if counts.get(UNREACHABLE) or counts.get(REMINDERS_WITHHELD):
+            unreachable[channel] += 1
         totals.update({f"{channel}.{k}": v for k, v in counts.items()})
     return {"active_users": dict(sorted(active.items())), "users": dict(sorted(users.items())),
+            "unreachable_users": dict(sorted(unreachable.items())),
             "counts": dict(sorted(totals.items()))}

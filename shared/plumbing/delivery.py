@@ -55,6 +55,8 @@ class Delivery:
         if decision.loading:
             messenger.show_loading(decision.chat_id)
         if not decision.messages:
+            if decision.leave:
+                messenger.leave(decision.chat_id)
             return []
         path = f"{COLLECTION}/{stable_id(decision.send_key)}"
         record = self.store.get(path)
@@ -86,6 +88,8 @@ class Delivery:
         progress.finish()
         log.info("sent", extra={"channel": decision.channel.value,
                                 "messages": len(decision.messages), "parts": progress.parts})
+        if decision.leave:  # a group chat: said where to talk, now gone (idempotent)
+            messenger.leave(decision.chat_id)
         return progress.ids
 
     @staticmethod

@@ -19,12 +19,18 @@ from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision
 from shared.domain.dialog import Intent, State, Step, Table
 from shared.domain.emergency import GSM_EMERGENCY, emergency_number
-from shared.domain.events import InboundEvent, normalize_line, normalize_telegram
+from shared.domain.events import (
+    GroupArrival,
+    InboundEvent,
+    group_arrival,
+    normalize_line,
+    normalize_telegram,
+)
 from shared.domain.i18n import t, ui_language
 from shared.domain.messages import Text
 from shared.jobs import Job
 from shared.log import bind
-from shared.plumbing import ordering
+from shared.plumbing import ordering, reach
 from shared.plumbing.collections import session_path, user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.erasure import Eraser
@@ -35,6 +41,17 @@ from shared.plumbing.work import TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue
 
 log = logging.getLogger(__name__)
+
+
+def _arrival(channel: str, raw: dict[str, Any]) -> GroupArrival | None:
+    try:
+        return group_arrival(Channel(channel), raw) if channel in set(Channel) else None
+    except (ValueError, TypeError, AttributeError, ArithmeticError):
+        return None
+
+
+def ui_language_of(user: Doc, event: InboundEvent) -> str:
+    return str(user.get("language") or ui_language(event.language_code, event.channel))
 
 
 def normalize_event(channel: str, raw: dict[str, Any]) -> InboundEvent | None:
@@ -76,10 +93,13 @@ class DialogService:
 
     # ------------------------------------------------------------------ pipeline
     def handle(self, task: dict[str, Any]) -> Outcome:
+        turn = TaskRef(Job.DIALOG, str(task["id"]))
+        arrival = _arrival(str(task.get("channel")), task.get("event") or {})
+        if arrival is not None:
+            return self._arrived(arrival, turn)
         event = normalize_event(str(task.get("channel")), task.get("event") or {})
         if event is None:
             return Outcome.DONE  # an event MedBot does not answer (group chat, sticker...)
-        turn = TaskRef(Job.DIALOG, str(task["id"]))
         return self.work.run(
             turn, lambda work, prepared: self._decide(work, event, turn, prepared),
             self._apply, prepare=lambda: self._prepare(event, turn.id),
@@ -102,6 +122,9 @@ class DialogService:
     def _decide(self, work: Work, event: InboundEvent, task: TaskRef, prepared: Any) -> Decision:
         key, now = user_key(event.channel, event.user_id), work.now
         user = work.get(user_path(key))
+        intent, argument = self.table.read(event)
+        if intent in (Intent.AWAY, Intent.BACK):
+            return self._reachability(work, event, task, user, intent)
         session = work.get(session_path(key))
         quota = self.limits.start(work.get(limits_path(key)), key, now)
         if session is not None and session.get("expires_at") and session["expires_at"] <= now:
@@ -110,7 +133,7 @@ class DialogService:
             user = {"channel": event.channel.value, "platform_id": event.user_id,
                     "language": ui_language(event.language_code, event.channel),
                     "created_at": now}
-        intent, argument = self.table.read(event)
+        welcome_back = reach.come_back(user, ui_language_of(user, event))
         turn = Turn(event, user, dict(session or {"state": State.MENU}), argument, now,
                     prepared, emergency=self._emergency(user))
         step = self.table.step(turn.state, intent)
@@ -159,20 +182,64 @@ class DialogService:
         ]
         return Decision(
             channel=event.channel, chat_id=event.chat_id, user_key=key,
-            messages=reply.messages,
+            # A patient back after blocking the bot hears once what they missed.
+            messages=[*welcome_back, *reply.messages] if not reply.erase else reply.messages,
             # A job that will answer later gets the reply token instead of us.
             reply_token=None if jobs and not reply.messages else event.reply_token,
             event_ms=event.timestamp_ms, send_key=str(task), loading=reply.loading,
             acknowledge=event.callback_id, jobs=jobs, erase_user=reply.erase,
         )
 
+    def _reachability(self, work: Work, event: InboundEvent, task: TaskRef, user: Doc | None,
+                      intent: str) -> Decision:
+        """A patient blocked the bot (AWAY) or unblocked it (BACK): only their profile
+        changes (plumbing/reach.py). Nothing is stored for someone MedBot never met."""
+        key = user_key(event.channel, event.user_id)
+        ordering.mark_decided(work, task.id, work.now)
+        nothing = Decision(channel=event.channel, chat_id=event.chat_id, user_key=key,
+                           send_key=str(task))
+        log.info("reachability", extra={"channel": event.channel.value, "action": intent,
+                                        "known": user is not None})
+        if user is None:
+            work.forget_usage()
+            return nothing
+        if intent == Intent.AWAY:
+            if reach.mark_away(user, work.now):
+                work.set(user_path(key), user)
+                work.count({usage.UNREACHABLE: 1})
+            return nothing
+        notice = reach.come_back(user, str(user.get("language") or "en"))
+        user.update({"chat_id": event.chat_id, "last_seen_at": work.now})
+        work.set(user_path(key), user)
+        return nothing.model_copy(update={"messages": notice})
+
+    def _arrived(self, arrival: GroupArrival, turn: TaskRef) -> Outcome:
+        """Added to a group: say once, in a line, where to talk to MedBot, and leave.
+        Nothing about the group is stored (no user, no session, no usage)."""
+        messenger = self.delivery.messengers[arrival.channel]
+        lang = ui_language(None, arrival.channel)
+
+        def decide(work: Work, link: Any) -> Decision:
+            text = (t(lang, "group.private_only", link=link) if link
+                    else t(lang, "group.private_only_nolink"))
+            log.info("group joined", extra={"channel": arrival.channel.value,
+                                            "action": "leave_group"})
+            return Decision(channel=arrival.channel, chat_id=arrival.chat_id, user_key="",
+                            messages=[Text(text=text)], reply_token=arrival.reply_token,
+                            event_ms=arrival.timestamp_ms, send_key=str(turn), leave=True)
+
+        return self.work.run(turn, decide, self._apply, prepare=messenger.chat_link)
+
     def _apply(self, decision: Decision) -> None:
         for job in decision.jobs:
             self.tasks.enqueue(job.job.value, job.payload, name=job.name)
-        self.delivery.deliver(decision)
-        if decision.erase_user:
-            # Last, so the erasure also takes the record of its own confirmation.
-            self.eraser.erase(decision.user_key)
+        try:
+            self.delivery.deliver(decision)
+        finally:
+            if decision.erase_user:
+                # Last, so the erasure also takes the record of its own confirmation;
+                # and even when the confirmation could not be sent.
+                self.eraser.erase(decision.user_key)
 
     # ------------------------------------------------------------------ refusals
     def _limited(self, turn: Turn, kind: str, answer: str) -> Reply:

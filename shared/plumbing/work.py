@@ -35,9 +35,11 @@ from typing import Any, TypeVar
 from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision, JobRequest
+from shared.domain.errors import MessengerError
 from shared.domain.signatures import stable_id
 from shared.jobs import Job
-from shared.plumbing import erasures
+from shared.plumbing import erasures, reach
+from shared.plumbing.collections import user_path
 from shared.plumbing.metering import metering
 from shared.plumbing.runner import Outcome, TaskRunner
 from shared.ports import Clock, Doc, DocumentStore, Transaction
@@ -200,10 +202,40 @@ class UnitOfWork:
                                                       origin.queued_at):
                 _log_void(task)  # erased between the decision and now: send nothing
                 return None
-            return apply(decision)
+            try:
+                return apply(decision)
+            except MessengerError as error:
+                if error.retryable:
+                    raise  # transient: the task is retried, with the queue's backoff
+                self._refused(task, decision, error)
+                return None
 
         return self.runner(task.job).process(str(task), in_transaction, guarded_apply,
                                              metered)
+
+
+    def _refused(self, task: TaskRef, decision: Decision, error: MessengerError) -> None:
+        """A permanent refusal completes the task (the same call would fail again);
+        one the platform says is a blocked user marks them unreachable
+        (plumbing/reach.py), so their reminders stop."""
+        log.warning("send refused", extra={
+            "job": task.job.value, "channel": decision.channel.value, "status": error.status,
+            "outcome": "unreachable" if error.unreachable else "refused"})
+        if not error.unreachable or not decision.user_key:
+            return
+        user, now = decision.user_key, self.clock.now()
+
+        def mark(txn: Transaction) -> None:
+            profile = txn.get(user_path(user))
+            stats = txn.get(usage.usage_path(user, now))
+            if profile is None or not reach.mark_away(profile, now):
+                return
+            txn.set(user_path(user), profile)
+            txn.set(usage.usage_path(user, now), usage.bump(
+                stats, user_key=user, channel=decision.channel.value, at=now,
+                counts={usage.UNREACHABLE: 1}))
+
+        self.store.transaction(mark)
 
 
 def _void(task: TaskRef, user: str) -> Decision:

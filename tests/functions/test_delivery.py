@@ -125,11 +125,10 @@ def test_a_leaflet_at_telegrams_limit_plus_a_paragraph_break_arrives_once_and_wh
 
 
 # ------------------------------------------------------------------ resuming
-@pytest.mark.parametrize("status", [500, 400])
-def test_a_send_stopped_after_the_first_part_resumes_with_the_second(c, status):
+def test_a_send_stopped_after_the_first_part_resumes_with_the_second(c):
     leaflet = leaflet_of_exactly(4096) + "\n\nWhen to call your doctor: chest pain."
-    messenger = ask_leaflet(c, Channel.TELEGRAM, leaflet, status=status,
-                            retryable=status >= 500, after_parts=1)
+    messenger = ask_leaflet(c, Channel.TELEGRAM, leaflet, status=500,
+                            retryable=True, after_parts=1)
     run_tasks(c, expect_failures=1)
 
     texts = messenger.delivered_texts(CHAT)
@@ -137,6 +136,25 @@ def test_a_send_stopped_after_the_first_part_resumes_with_the_second(c, status):
     assert len(leaflet_parts) == 2 and len(set(leaflet_parts)) == 2  # no part twice
     assert "".join(leaflet_parts).replace("\n", "") == leaflet.replace("\n", "")
     assert isinstance(messenger.messages_to(CHAT)[-1], Cards)
+
+
+def test_a_permanent_refusal_completes_the_task_without_a_retry(c, caplog):
+    """Issue 13: a 400 is permanent (the same call would be refused again). Before, it
+    failed the task and Cloud Tasks retried it; now the task completes (200) with its
+    outcome logged, and what was delivered stays delivered, once."""
+    leaflet = leaflet_of_exactly(4096) + "\n\nWhen to call your doctor: chest pain."
+    messenger = ask_leaflet(c, Channel.TELEGRAM, leaflet, status=400, retryable=False,
+                            after_parts=1)
+    run_tasks(c, expect_failures=0)
+
+    texts = messenger.delivered_texts(CHAT)
+    leaflet_parts = [t for t in texts if "blood pressure" in t or "chest pain" in t]
+    assert len(leaflet_parts) == 1  # the first part, and no retry sent anything more
+    refused = [r for r in caplog.records if r.getMessage() == "send refused"]
+    assert [(r.__dict__["status"], r.__dict__["outcome"]) for r in refused] == [
+        (400, "refused")]
+    assert c.store.get(f"users/telegram-{CHAT}") is not None
+    assert "unreachable_since" not in c.store.get(f"users/telegram-{CHAT}")
 
 
 def test_a_short_rate_limit_is_waited_out_in_the_worker(c, slept):

@@ -92,6 +92,25 @@ def test_usage_table_per_day_channel_and_actions_per_mode() -> None:
     assert ["telegram", "menu", "reminder_taken", "1"] in [a.split() for a in actions]
 
 
+def test_usage_counts_users_who_blocked_or_unfollowed_the_bot() -> None:
+    """Issue 13: `ops usage` shows unreachable patients and the reminders withheld."""
+    away = [
+        {"user_id": "telegram-1", "channel": "telegram", "counts": {usage.UNREACHABLE: 1}},
+        {"user_id": "telegram-2", "channel": "telegram",
+         "counts": {usage.REMINDERS_WITHHELD: 3}},
+        {"user_id": "line-U3", "channel": "line", "counts": {usage.REMINDERS_SENT: 1}},
+    ]
+    assert usage.report(away)["unreachable_users"] == {"telegram": 2}
+    code, out = run(["usage", "--day", "2026-01-05"], read=lambda day: away)
+    assert code == 0
+    lines = out.splitlines()
+    header = lines[1].split()
+    rows = {ln.split()[1]: dict(zip(header, ln.split(), strict=True))
+            for ln in lines[2:] if ln.startswith("2026-01-05")}
+    assert rows["telegram"]["unreachable"] == "2" and rows["telegram"]["rem_withheld"] == "3"
+    assert rows["line"]["unreachable"] == "0"
+
+
 def test_usage_json_and_bad_arguments() -> None:
     code, out = run(["usage", "--day", "2026-01-05", "--json"], read=lambda day: docs())
     assert code == 0

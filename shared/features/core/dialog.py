@@ -46,6 +46,9 @@ DIALOG: Final = DialogPart(
         (ANY, Intent.EMPTY): Step("empty_message"),
         (ANY, Intent.UNKNOWN_BUTTON): Step("not_understood"),
         (ANY, Intent.IGNORE): Step("ignore"),
+        # Handled by the engine itself (plumbing/dialog.py, plumbing/reach.py).
+        (ANY, Intent.AWAY): Step("ignore"),
+        (ANY, Intent.BACK): Step("ignore"),
         (State.MENU, Intent.TEXT): Step("show_menu"),
     },
 )

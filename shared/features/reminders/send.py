@@ -22,16 +22,18 @@ from typing import Any
 from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
+from shared.domain.errors import MessengerError
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text
 from shared.features.medication.repository import MedicationRepository
 from shared.features.reminders.records import REMINDER_TTL, reminder_path
 from shared.jobs import Job
+from shared.plumbing import reach
 from shared.plumbing.collections import user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome
 from shared.plumbing.work import Origin, TaskRef, UnitOfWork, Work
-from shared.ports import Clock, Doc, DocumentStore
+from shared.ports import Clock, Doc, DocumentStore, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,12 @@ class ReminderSend:
         rid = str(task["id"])
 
         def apply(decision: Decision) -> None:
-            ids = self.delivery.deliver(decision)
+            try:
+                ids = self.delivery.deliver(decision)
+            except MessengerError as error:
+                if error.unreachable:  # blocked: no retry, and reminders stop here
+                    self._unreachable(str(task["user"]), task)
+                raise  # the unit of work completes a permanent error, retries the rest
             if decision.messages:
                 self._supersede(rid, decision, ids)
                 # The metric reminder_lateness (infra/terraform/monitoring.tf,
@@ -74,6 +81,13 @@ class ReminderSend:
                 if d is not None and d.pending is not None and d.pending.slot == i["slot"]
                 ] if chat_id else []
         counts = {usage.REMINDERS_MISSED: int(task.get("missed") or 0)}
+        if live and reach.unreachable(profile):
+            # Blocked or unfollowed: the schedule runs on, nothing is sent (no call, no
+            # retry); they hear what they missed when they come back (plumbing/reach.py).
+            reach.note_missed(profile, live)
+            work.set(user_path(user), profile)
+            counts[usage.REMINDERS_WITHHELD] = len(live)
+            live = []
         if live:
             # Earlier reminders of these doses' pending (or just missed) slots: their
             # messages are retracted once this one is out (see _supersede).
@@ -96,6 +110,20 @@ class ReminderSend:
             messages=[reminder_message(lang, rid, live)] if live else [],
             send_key=str(TaskRef(Job.REMIND, rid)),
         )
+
+    def _unreachable(self, user: str, task: dict[str, Any]) -> None:
+        """The platform said the patient blocked the bot: note the reminder they missed
+        (the unit of work marks them unreachable: plumbing/work.py)."""
+        items = [i for i in task.get("items") or [] if isinstance(i, dict)]
+
+        def mark(txn: Transaction) -> None:
+            profile = txn.get(user_path(user))
+            if profile is None:
+                return
+            reach.note_missed(profile, items)
+            txn.set(user_path(user), profile)
+
+        self.store.transaction(mark)
 
     def _supersede(self, rid: str, decision: Decision, ids: list[str]) -> None:
         """Record the sent message's ids, then retract the reminders it replaces.
