@@ -148,8 +148,11 @@ def admit_line(event: Any, now_ms: int) -> Verdict:
 
 # ============================================================================ Telegram
 def telegram_kind(update: dict[str, Any]) -> str | None:
-    """The update's kind: the field besides update_id (None if there is none)."""
-    return next((k for k in update if k != "update_id"), None)
+    """The update's kind: the field besides update_id (None if there is none). Should a
+    forged update carry several, a kind the dialog reads wins, whatever the key order
+    (a JSON hop may sort the keys)."""
+    return next((k for k in TELEGRAM_KINDS if k in update),
+                next((k for k in update if k != "update_id"), None))
 
 
 def admit_telegram(update: Any, now_s: int) -> Verdict:

@@ -137,7 +137,9 @@ def normalize_telegram(update: dict[str, Any]) -> InboundEvent | None:
     """A Telegram update as an InboundEvent; None for updates MedBot ignores."""
     update_id = update.get("update_id")
     change = update.get("my_chat_member")
-    if isinstance(change, dict):  # in a private chat: the patient blocked or came back
+    # In a private chat: the patient blocked the bot or came back.
+    if isinstance(change, dict) and not isinstance(update.get("message"), dict) \
+            and not isinstance(update.get("callback_query"), dict):
         status = (change.get("new_chat_member") or {}).get("status")
         kind = {"kicked": "unfollow", "member": "back"}.get(str(status))
         if kind is None:

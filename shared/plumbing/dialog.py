@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain import usage
+from shared.domain.admission import Verdict, admit_line, admit_telegram
 from shared.domain.channels import Channel, user_key
 from shared.domain.decision import Decision
 from shared.domain.dialog import Intent, State, Step, Table
@@ -41,6 +42,19 @@ from shared.plumbing.work import TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue
 
 log = logging.getLogger(__name__)
+
+
+def _admitted(channel: str, raw: Any, now: datetime) -> bool:
+    """The intake's rules again (domain/admission.py), for a task that did not pass them."""
+    if channel == Channel.LINE.value:
+        verdict = admit_line(raw, int(now.timestamp() * 1000))
+    elif channel == Channel.TELEGRAM.value:
+        verdict = admit_telegram(raw, int(now.timestamp()))
+    else:
+        verdict = Verdict.drop("unknown channel")
+    if not verdict.admitted:
+        log.info("event dropped", extra={"channel": channel, "reason": verdict.reason})
+    return verdict.admitted
 
 
 def _arrival(channel: str, raw: dict[str, Any]) -> GroupArrival | None:
@@ -94,6 +108,8 @@ class DialogService:
     # ------------------------------------------------------------------ pipeline
     def handle(self, task: dict[str, Any]) -> Outcome:
         turn = TaskRef(Job.DIALOG, str(task["id"]))
+        if not _admitted(str(task.get("channel")), task.get("event"), self.clock.now()):
+            return Outcome.DONE  # what intake drops (a task queued before it did): silence
         arrival = _arrival(str(task.get("channel")), task.get("event") or {})
         if arrival is not None:
             return self._arrived(arrival, turn)
