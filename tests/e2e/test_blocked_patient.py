@@ -10,6 +10,7 @@ the next 08:00 reminder arrives.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -166,6 +167,8 @@ def test_a_patient_who_blocks_the_bot_for_12_hours_gets_the_next_reminder_after_
     failed = [c for c in during if c["status"] >= 400]
     assert len(failed) <= 1, failed
     sends = [c for c in during if c["endpoint"].startswith("send")]
+    print("blocked 12 h:", json.dumps({"api_calls": len(during), "send_attempts": len(sends),
+                                       "failed": len(failed)}))
     assert len(sends) <= 1, sends  # no reminder attempts (and no hourly repeats)
     assert len(reminders(sim.bot_texts())) == before  # nothing reached the chat
 

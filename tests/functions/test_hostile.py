@@ -114,3 +114,34 @@ def test_every_telegram_update_gets_its_answer_and_never_a_5xx(path: str, case: 
         else:
             assert _run_dialog("telegram", update, f"hostile-{case.name}") == 200
         _check(c, case, _telegram_group(update))
+
+
+ABSURD = [("line", "absurd-timestamp"), ("line", "huge-audio-duration"),
+          ("line", "huge-event-id"), ("telegram", "message-huge-date")]
+
+
+@pytest.mark.parametrize("path", ["webhook", "dialog"])
+@pytest.mark.parametrize(("channel", "name"), ABSURD)
+def test_absurd_fields_on_firestore_are_refused_quietly_not_a_500(
+        path: str, channel: str, name: str, firestore_project: str) -> None:
+    """Issue 13: a signed LINE timestamp of 10^30 overflowed Firestore's integers in
+    the dialog (a 500, retried). On the emulator: 200 and silence on both paths."""
+    from shared.adapters.firestore_store import FirestoreStore
+
+    cases = line_cases() if channel == "line" else telegram_cases()
+    case = next(c for c in cases if c.name == name)
+    c = fake_container()
+    c.__dict__["clock"] = FixedClock(NOW)
+    c.__dict__["store"] = FirestoreStore(project=firestore_project)
+    event = copy.deepcopy(case.payload)
+    with serving(c):
+        if path == "dialog":
+            assert _run_dialog(channel, event, f"absurd-{name}") == 200
+        elif channel == "line":
+            body = json.dumps({"destination": line_destination(), "events": [event]}).encode()
+            assert post_line(body, signature=line_signature(body, LINE_SECRET)).status_code \
+                == 200
+        else:
+            assert post_telegram(event).status_code == 200
+        _check(c, case, None)
+        assert c.store.query("users", limit=10) == []
