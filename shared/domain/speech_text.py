@@ -17,8 +17,9 @@ _WIDE_WEIGHT: Final = 2
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [label](url) -> label
-_MD_MARKS = re.compile(r"(\*\*|__|\*|`+|~~|^#{1,6}\s*|^>\s*)", re.MULTILINE)
-_BULLET = re.compile(r"^\s*(?:[-•·▪]|\d+[.)])\s+", re.MULTILINE)
+# Markdown marks, and the heading mark of the plain leaflet form (leaflet_format.py).
+_MD_MARKS = re.compile(r"(\*\*|__|\*|`+|~~|^#{1,6}\s*|^>\s*|^[■▌▍]\s*)", re.MULTILINE)
+_BULLET = re.compile(r"^\s*(?:[-•·▪◦]|\d+[.)])\s+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?。！？；;\n]")
 
 

@@ -38,3 +38,9 @@ def test_text_without_sentence_ends_is_cut_at_the_budget():
 def test_budget_must_be_positive():
     with pytest.raises(ValueError):
         spoken_text("x", budget=0)
+
+
+def test_the_plain_leaflet_form_is_read_without_its_marks():
+    text = "糖尿病\n\n■ 概述\n血糖偏高。\n\n■ 重點\n• 少吃甜食\n  ◦ 少喝含糖飲料\n1. 規律運動"
+    assert clean_for_speech(text) == \
+        "糖尿病\n概述\n血糖偏高。\n重點\n少吃甜食\n少喝含糖飲料\n規律運動"
