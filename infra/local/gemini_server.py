@@ -23,10 +23,14 @@ What an answer depends on, as on the real service:
   overrides). Sampling parameters (temperature/topP/topK) on a TTS call: 400.
 * `responseMimeType` application/json: the next scripted JSON text (`script_json`);
 * inline audio in `contents`: a transcript (`script_transcript`; "" is an empty one);
-* otherwise text (`script_text`), with `groundingMetadata` when the googleSearch tool
-  is on: webSearchQueries, a searchEntryPoint.renderedContent with one chip per query
-  (its href goes straight to the Google results page), grounding chunks whose links
-  redirect through vertexaisearch.cloud.google.com (one twice: clients deduplicate).
+* otherwise text (`script_text`; unscripted, a short labelled answer about the
+  prompt's topic that never repeats the prompt: gemini_content.py), with
+  `groundingMetadata` when the googleSearch tool is on: webSearchQueries (about the
+  topic unless `search_queries` is set), a searchEntryPoint.renderedContent with one
+  chip per query (its href goes straight to the Google results page), grounding chunks
+  about the first query (unless `sources` is set) whose links redirect through
+  vertexaisearch.cloud.google.com (one twice: clients deduplicate; `web.domain` on
+  Vertex AI only).
 * Thinking: a Gemini 3 text model thinks unless `thinkingConfig.thinkingLevel` is
   MINIMAL (LOW thinks less); thoughts are reported as `thoughtsTokenCount` and use up
   `maxOutputTokens` before the answer does. An answer longer than what is left is cut
@@ -63,25 +67,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from infra.local import gemini_wire as wire
+from infra.local.gemini_content import local_answer, sources_for, topic_of
 from infra.local.gemini_tokens import tokens, truncate
 from infra.local.gemini_wire import CURRENT_MODELS, ModelInfo, SpeechFormat, sine_pcm
 from infra.local.http_server import LocalHttpServer
 
-__all__ = ["CHIP_PREFIX", "DEFAULT_SOURCES", "FAULT_KINDS", "GeminiServer", "ReceivedRequest",
-           "schema_example", "sine_pcm"]
+__all__ = ["CHIP_PREFIX", "FAULT_KINDS", "GeminiServer", "ReceivedRequest", "schema_example",
+           "sine_pcm", "sources_for", "topic_of"]
 
 FAULT_KINDS = ("429", "500", "503", "400", "timeout")
 # Where every search-suggestion chip links: the Google results page. Never a source.
 CHIP_PREFIX = "https://www.google.com/search?q="
 SPEECH_TOKENS_PER_SECOND = 25
-
-# (uri, title) of the grounding chunks; the first appears twice on purpose.
-DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
-    (wire.redirect_uri(0, "who.int"), "who.int"),
-    (wire.redirect_uri(1, "mayoclinic.org"), "mayoclinic.org"),
-    (wire.redirect_uri(0, "who.int"), "who.int"),
-    (wire.redirect_uri(3, "hpa.gov.tw"), "hpa.gov.tw"),
-)
 
 _GENERATE = re.compile(
     r"^/(?P<version>v1\w*)/(?:projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/"
@@ -91,7 +88,6 @@ _GET_MODEL = re.compile(
 _LIST_MODELS = re.compile(r"^/(?P<version>v1\w*)/models$")
 _STATUS = {"400": "INVALID_ARGUMENT", "429": "RESOURCE_EXHAUSTED", "500": "INTERNAL",
            "503": "UNAVAILABLE"}
-_DATA_BLOCK = re.compile(r"<data>(.*?)</data>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -184,18 +180,6 @@ def schema_example(schema: Any) -> Any:
     return None
 
 
-def _default_query(prompt: str) -> str:
-    """A search query for the local stack: the user's value from the prompt's data
-    block when there is one, else the prompt's first words."""
-    match = _DATA_BLOCK.search(prompt)
-    if match:
-        with contextlib.suppress(ValueError):
-            values = [v for v in json.loads(match.group(1)).values() if isinstance(v, str)]
-            if values:
-                return " ".join(max(values, key=len).split())[:60]
-    return " ".join(prompt.split())[:60] or "health"
-
-
 class _Reply(Exception):
     def __init__(self, status: int, body: dict[str, Any]) -> None:
         super().__init__(status)
@@ -240,7 +224,8 @@ class GeminiServer(LocalHttpServer):
         super().__init__(self._handler_class(), host, port)
 
     def _defaults(self) -> None:
-        self.sources: tuple[tuple[str, str], ...] = DEFAULT_SOURCES
+        # (uri, title, domain) of the grounding chunks; None: about the first query.
+        self.sources: tuple[tuple[str, str, str], ...] | None = None
         self.search_queries: tuple[str, ...] | None = None  # None: from the prompt
         self.speech_format: SpeechFormat | None = None  # None: the model's own
         self.speech_seconds: float | None = None  # None: as long as the text takes
@@ -399,10 +384,12 @@ class GeminiServer(LocalHttpServer):
             if req.grounded:
                 queries = self.search_queries
                 if queries is None:
-                    base = _default_query(prompt)
-                    queries = (base, f"{base} patient information")
+                    topic = topic_of(prompt)
+                    queries = (topic, f"{topic} patient information")
+                sources = self.sources if self.sources is not None else \
+                    sources_for(queries[0] if queries else topic_of(prompt))
                 candidate["groundingMetadata"] = wire.grounding_metadata(
-                    queries, self.sources, text)
+                    queries, sources, text, vertex=req.vertex)
         return {"candidates": [candidate],
                 "usageMetadata": wire.usage(in_tokens, out_tokens, thoughts),
                 "modelVersion": info.model_id, "responseId": f"local-{len(self.requests)}"}
@@ -460,7 +447,7 @@ class GeminiServer(LocalHttpServer):
                         else "local transcript")
             if self._script.texts:
                 return self._script.texts.popleft()
-        return f"Local Gemini answer to: {prompt[:80]}"
+        return local_answer(topic_of(prompt))
 
     def _authorize(self, headers: dict[str, str], query: dict[str, list[str]],
                    vertex: bool) -> None:

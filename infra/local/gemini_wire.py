@@ -246,10 +246,13 @@ def redirect_uri(index: int, seed: str) -> str:
     return f"https://vertexaisearch.cloud.google.com/grounding-api-redirect/AUZIYQ{token}{index}"
 
 
-def grounding_metadata(queries: Sequence[str], sources: Sequence[tuple[str, str]],
-                       text: str) -> Json:
-    """candidates[0].groundingMetadata of a grounded answer."""
-    chunks = [{"web": {"uri": uri, "title": title, "domain": title}} for uri, title in sources]
+def grounding_metadata(queries: Sequence[str], sources: Sequence[tuple[str, str, str]],
+                       text: str, *, vertex: bool = False) -> Json:
+    """candidates[0].groundingMetadata of a grounded answer. Each source is (uri,
+    title, domain); `web.domain` is "only populated when using the Vertex AI Gemini
+    API" (Firebase AI Logic reference, WebGroundingChunk)."""
+    chunks = [{"web": {"uri": uri, "title": title, **({"domain": domain} if vertex else {})}}
+              for uri, title, domain in sources]
     end = len(text.encode())
     supports = [{"segment": {"startIndex": 0, "endIndex": min(end, 40), "text": text[:40]},
                  "groundingChunkIndices": list(range(min(2, len(chunks))))}] if chunks else []

@@ -13,15 +13,15 @@ import io
 import av
 import pytest
 
-from infra.local.gemini_server import CHIP_PREFIX, DEFAULT_SOURCES
+from infra.local.gemini_server import CHIP_PREFIX, sources_for
 from infra.local.gemini_wire import search_url as chip_url
 from shared.domain.i18n import t
 from shared.settings import Settings
 
 pytestmark = pytest.mark.emulator
 
-UNIQUE_SOURCES = list(dict.fromkeys(uri for uri, _ in DEFAULT_SOURCES))
 QUERIES = ("高血壓 飲食 少鹽", "high blood pressure & salt")
+UNIQUE_SOURCES = list(dict.fromkeys(uri for uri, _, _ in sources_for(QUERIES[0])))
 LEAFLET = {
     "zh-TW": "# 高血壓\n\n高血壓是血管壓力長期偏高。\n\n本單張為一般資訊，不是醫療建議。",
     "ru": "# Гипертония\n\nДавление долго выше нормы.\n\nЭто не медицинский совет.",
@@ -205,6 +205,7 @@ def test_after_a_retry_hint_no_attempt_comes_early_and_the_leaflet_arrives(edu, 
 def test_telegram_gets_a_link_list_then_modify_translate_and_email_over_smtp(
         edu, gemini_server, smtp_sink):
     channel, user, lang = "telegram", "ru", "ru"
+    gemini_server.search_queries = QUERIES  # the sources are about the first query
     _leaflet(edu, gemini_server, channel, user, lang)
     links = edu.wait_for(lambda: [s["url"] for e in edu.state.bot_entries(channel, user)
                                   for s in e.segments if s.get("url")])
