@@ -1,7 +1,7 @@
 """What the bot says, independent of the platform that carries it.
 
 Adapters render these as LINE messages (quick replies, flex carousels, audio) or
-Telegram messages (inline keyboards, link lists, voice).
+Telegram messages (inline keyboards, link lists, voice, formatted leaflets).
 """
 
 from __future__ import annotations
@@ -70,7 +70,21 @@ class Cards(BaseModel):
     suggestions_title: str = ""
 
 
-OutMessage = Annotated[Text | Audio | Cards, Field(discriminator="type")]
+class Leaflet(BaseModel):
+    """A health-education leaflet (or its translation) in the plain leaflet form
+    (shared/domain/leaflet_format.py). Each platform shows it its own way at send time:
+    bold title and headings on Telegram (parse_mode HTML), "■" section lines on LINE,
+    in at most leaflet_format.LEAFLET_MAX_PAGES messages; a longer one is cut between
+    blocks and ends with `shortened`."""
+
+    type: Literal["leaflet"] = "leaflet"
+    text: str
+    lead: str = ""  # plain lines above it (the offline label, "Translation (English)")
+    shortened: str = ""  # the note (in the user's language) that ends a cut leaflet
+    buttons: Buttons = Field(default_factory=list)
+
+
+OutMessage = Annotated[Text | Audio | Cards | Leaflet, Field(discriminator="type")]
 
 
 def coalesce(messages: list[OutMessage], limit: int = TELEGRAM_TEXT_LIMIT) -> list[OutMessage]:

@@ -20,15 +20,17 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.domain import leaflet_format
 from shared.domain.channels import (
     LINE_FLEX_BUTTON_LABEL,
     LINE_MESSAGES_PER_CALL,
     LINE_POSTBACK_DATA,
     LINE_QUICK_REPLY_ITEMS,
     LINE_QUICK_REPLY_LABEL,
+    Channel,
 )
 from shared.domain.labels import fit_labels
-from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
+from shared.domain.messages import Audio, Button, Card, Cards, Leaflet, OutMessage, Text
 from shared.domain.text_split import split_for_line, truncate
 
 log = logging.getLogger(__name__)
@@ -195,17 +197,26 @@ def _alt_text(cards: Cards) -> str:
     return truncate(text or "…", FLEX_ALT_TEXT)
 
 
-def _with_legend(message: OutMessage) -> str:
-    """A Text's text, plus the numbered full names of options whose labels had to be
-    numbered to tell them apart (shared/domain/labels.py)."""
-    assert isinstance(message, Text)
-    legend = fit_labels([b.label for b in message.buttons], LINE_QUICK_REPLY_LABEL).legend
+def _legend(buttons: Sequence[Button]) -> list[str]:
+    """The numbered full names of options whose labels had to be numbered to tell them
+    apart (shared/domain/labels.py)."""
+    return fit_labels([b.label for b in buttons], LINE_QUICK_REPLY_LABEL).legend
+
+
+def _with_legend(message: Text) -> str:
+    legend = _legend(message.buttons)
     return "\n\n".join([message.text, "\n".join(legend)]) if legend else message.text
 
 
 def _render_one(message: OutMessage, local_origins: Sequence[str]) -> list[Wire]:
     if isinstance(message, Text):
         return [{"type": "text", "text": chunk} for chunk in split_for_line(_with_legend(message))]
+    if isinstance(message, Leaflet):
+        # LINE has no formatting: a "■" line starts each section (leaflet_format.py).
+        pages = leaflet_format.pages(Channel.LINE, message.text, lead=message.lead,
+                                     tail="\n".join(_legend(message.buttons)),
+                                     shortened=message.shortened)
+        return [{"type": "text", "text": page} for page in pages]
     if isinstance(message, Audio):
         # LINE needs an m4a HTTPS URL and the duration in ms (> 0).
         return [

@@ -21,14 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.domain import leaflet_format
 from shared.domain.channels import (
     TELEGRAM_BUTTON_LABEL,
     TELEGRAM_CALLBACK_DATA_BYTES,
     TELEGRAM_CAPTION_LIMIT,
     TELEGRAM_TEXT_LIMIT,
+    Channel,
 )
 from shared.domain.labels import fit_labels
-from shared.domain.messages import Audio, Button, Cards, OutMessage, Text
+from shared.domain.messages import Audio, Button, Cards, Leaflet, OutMessage, Text
 from shared.domain.text_split import split_for_telegram, truncate, utf16_len
 
 log = logging.getLogger(__name__)
@@ -169,6 +171,25 @@ def _text_calls(message: Text, source: int) -> list[BotCall]:
     return calls
 
 
+def _leaflet_calls(message: Leaflet, source: int) -> list[BotCall]:
+    """A leaflet in HTML pages: bold title and headings, everything else escaped
+    (leaflet_format.py), the keyboard under the last page, its legend above it."""
+    pages = leaflet_format.pages(Channel.TELEGRAM, message.text, lead=message.lead,
+                                 tail="\n".join(legend(message.buttons)),
+                                 shortened=message.shortened)
+    markup = keyboard(message.buttons)
+    if not pages and markup:
+        pages = ["…"]  # a keyboard needs a message to sit on
+    calls = []
+    for index, page in enumerate(pages):
+        params: Params = {"text": page, "parse_mode": "HTML",
+                          "link_preview_options": {"is_disabled": True}}
+        if markup and index == len(pages) - 1:
+            params["reply_markup"] = markup
+        calls.append(BotCall("sendMessage", params, source))
+    return calls
+
+
 def _audio_call(message: Audio, source: int) -> BotCall:
     # OGG/Opus shows as a voice message (sendVoice); anything else is an audio file.
     kind = "voice" if message.mime == "audio/ogg" else "audio"
@@ -202,6 +223,8 @@ def render_calls(messages: Sequence[OutMessage]) -> list[BotCall]:
             calls += _text_calls(message, source)
         elif isinstance(message, Audio):
             calls.append(_audio_call(message, source))
+        elif isinstance(message, Leaflet):
+            calls += _leaflet_calls(message, source)
         else:
             calls += _cards_calls(message, source)
     return calls

@@ -22,8 +22,10 @@ from shared.adapters.line_messenger import LineMessenger, render_messages
 from shared.adapters.telegram_messenger import TelegramMessenger
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
+from shared.domain.leaflet_format import pages as leaflet_pages
+from shared.domain.messages import Audio, Button, Card, Cards, Leaflet, OutMessage, Text
 from shared.domain.text_split import split_for, utf16_len
+from shared.fakes.platform_rules import telegram_segments
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.ports import Messenger
 
@@ -114,6 +116,13 @@ class FakeHarness(Harness):
             elif isinstance(message, Audio):
                 shown.append(Shown("audio", buttons=buttons, audio_url=message.url,
                                    duration_ms=message.duration_ms))
+            elif isinstance(message, Leaflet):
+                pages = [p if self.channel is Channel.LINE
+                         else "".join(s["text"] for s in telegram_segments(p, "HTML")[0])
+                         for p in leaflet_pages(self.channel, message.text, lead=message.lead,
+                                                shortened=message.shortened)]
+                shown += [Shown("text", p) for p in pages[:-1]]
+                shown.append(Shown("text", pages[-1], buttons))
             else:
                 shown.append(Shown("cards", buttons=buttons,
                                    cards=tuple((c.title, c.url) for c in message.cards)))
@@ -282,6 +291,23 @@ def long_text() -> str:
 
 
 # =============================================================================== suite
+def test_a_leaflet_shows_its_sections_in_each_platforms_way(harness: Harness) -> None:
+    leaflet = Leaflet(text="**Flu**\n\n## Care\n* Rest <well>\n* Drink", lead="(demo)",
+                      buttons=[Button(label="Menu", data="menu")])
+    harness.messenger.send(harness.chat_id, [leaflet], key="leaflet")
+    heading = "■ Care" if harness.channel is Channel.LINE else "Care"  # bold on Telegram
+    assert harness.shown() == [Shown("text", f"(demo)\n\nFlu\n\n{heading}\n• Rest <well>\n"
+                                             "• Drink", (("Menu", "menu", None),))]
+
+
+@REAL_TELEGRAM
+def test_a_telegram_leaflet_arrives_with_bold_headings(harness: Harness) -> None:
+    assert isinstance(harness, RealHarness)
+    harness.messenger.send(harness.chat_id, [Leaflet(text="Flu\n\n■ Care\n• Rest")], key="lf")
+    [entry] = harness.state.bot_entries("telegram", harness.chat_id)
+    assert [s["text"] for s in entry.segments if s["b"]] == ["Flu", "Care"]
+
+
 def test_text_with_buttons(harness: Harness) -> None:
     buttons = [Button(label="Yes", data="yes"), Button(label="Read more", url="https://who.int/")]
     harness.messenger.send(harness.chat_id, [Text(text="Hello", buttons=buttons)], key="k1")

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.labels import fold
-from shared.domain.messages import Audio, Button, Card, Cards, OutMessage, Text
+from shared.domain.messages import Audio, Button, Card, Cards, Leaflet, OutMessage, Text
 from shared.fakes.platform_rules import line_message_problems
-from shared.fakes.telegram_rules import telegram_call_problems
+from shared.fakes.telegram_rules import telegram_call_problems, telegram_segments
 from shared.wire.line import batches, render_messages
 from shared.wire.telegram import card_pages, render_calls
 
@@ -80,6 +80,41 @@ def test_a_voice_caption_is_cut_to_1024():
     assert call.method == "sendVoice" and len(call.params["caption"]) == 1024
 
 
+LEAFLET = ("# Flu <care>\n\n**Rest** & drink.\n\n## When to call\n- Fever over 3 days\n"
+           "- Trouble breathing")
+
+
+def test_a_telegram_leaflet_has_bold_headings_and_escaped_text():
+    buttons = [Button(label="Translate", data="lftr"), Button(label="Menu", data="menu")]
+    [call] = render_calls([Leaflet(text=LEAFLET, lead="(offline demo)", buttons=buttons)])
+    assert call.method == "sendMessage" and call.params["parse_mode"] == "HTML"
+    assert telegram_call_problems("sendMessage", call.params) == []
+    segments, _ = telegram_segments(call.params["text"], "HTML")
+    assert [s["text"] for s in segments if s["b"]] == ["Flu <care>", "When to call"]
+    shown = "".join(s["text"] for s in segments)
+    assert shown == ("(offline demo)\n\nFlu <care>\n\nRest & drink.\n\nWhen to call\n"
+                     "• Fever over 3 days\n• Trouble breathing")
+    assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "lftr"
+
+
+def test_a_line_leaflet_has_section_lines_and_its_buttons():
+    [wire] = render_messages([Leaflet(text=LEAFLET, buttons=[Button(label="Menu", data="menu")])])
+    assert wire["text"] == ("Flu <care>\n\nRest & drink.\n\n■ When to call\n"
+                            "• Fever over 3 days\n• Trouble breathing")
+    assert line_labels(wire) == ["Menu"]
+
+
+def test_a_leaflet_over_the_cap_is_cut_on_both_platforms():
+    text = "Title\n\n" + "\n\n".join(f"■ H{i}\n" + "Rest well today. " * 60 for i in range(40))
+    sent = [Leaflet(text=text, shortened="(shortened)", buttons=[Button(label="M", data="m")])]
+    calls = render_calls(sent)
+    assert len(calls) == 2 and calls[-1].params["text"].endswith("(shortened)")
+    assert "reply_markup" in calls[-1].params and "reply_markup" not in calls[0].params
+    wire = render_messages(sent)
+    assert len(wire) == 2 and wire[-1]["text"].endswith("(shortened)")
+    assert "quickReply" in wire[-1]
+
+
 # ------------------------------------------------------------------ property
 LABELS = st.sampled_from([ER, IR, "08:00 " + ER, "08:00 " + IR, "All of them", "Menu",
                           "二甲雙胍緩釋錠 500毫克", "Метформин 850 мг", "👨\u200d👩\u200d👧" * 12,
@@ -91,12 +126,15 @@ TEXTS = st.one_of(st.text(max_size=60), st.sampled_from(["", "\n\n", "x" * 4096 
 @st.composite
 def messages(draw: st.DrawFn) -> list[OutMessage]:
     out: list[OutMessage] = []
-    for kind in draw(st.lists(st.sampled_from(["text", "audio", "cards"]), min_size=1,
-                              max_size=4)):
+    for kind in draw(st.lists(st.sampled_from(["text", "audio", "cards", "leaflet"]),
+                              min_size=1, max_size=4)):
         labels = draw(st.lists(LABELS, max_size=13))
         buttons = [Button(label=label, data=f"d:{i}") for i, label in enumerate(labels)]
         if kind == "text":
             out.append(Text(text=draw(TEXTS), buttons=buttons))
+        elif kind == "leaflet":
+            out.append(Leaflet(text=draw(TEXTS), lead=draw(st.text(max_size=40)),
+                               shortened=draw(st.text(max_size=40)), buttons=buttons))
         elif kind == "audio":
             out.append(Audio(url="https://x.example/a.ogg", duration_ms=draw(st.integers(0, 10**7)),
                              mime=draw(st.sampled_from(["audio/ogg", "audio/mp4"])),
