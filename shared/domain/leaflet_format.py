@@ -404,11 +404,13 @@ _LINE: Final = _Style(title=lambda s: s, heading=lambda s: f"{HEADING_MARK} {s}"
 
 def _text_pieces(style: _Style, text: str, before: str, limit: int,
                  marker: str = "") -> list[_Piece]:
-    """A paragraph (or list item) as pieces that each fit one page: a text longer than
-    a page is split at its sentence or word boundaries (text_split.py)."""
+    """A paragraph (or list item) as pieces of at most a quarter page each, so that a
+    page break or the cap falls between sentences of a long paragraph (text_split.py)
+    and never drops more than a quarter page. The pieces of one paragraph follow each
+    other with nothing in between: on one page they read exactly as the paragraph."""
     shown = f"{marker} {text}" if marker else text
-    chunks = [shown] if utf16_len(shown) <= limit else [c.strip() for c in split_text(shown, limit)]
-    return [style.piece(style.text(chunk), before if i == 0 else "\n")
+    chunks = [shown] if utf16_len(shown) <= limit // 4 else split_text(shown, limit // 4)
+    return [style.piece(style.text(chunk), before if i == 0 else "")
             for i, chunk in enumerate(chunks)]
 
 
@@ -498,7 +500,7 @@ def pages(channel: Channel, text: str, *, lead: str = "", tail: str = "",
     max_entities = TELEGRAM_ENTITIES if channel is Channel.TELEGRAM else 1 << 30
     pieces = _pieces(style, parse(text), lead, tail, room)
     laid = _paginate(pieces, room, max_entities)
-    if len(laid) > max_pages and shortened:
+    if len(laid) > max_pages and shortened.strip():
         note = style.piece(style.text(truncate(shortened.strip(), room // 4)), "\n\n")
         laid = _shorten(laid, max_pages, note, room, max_entities)
     elif len(laid) > max_pages:

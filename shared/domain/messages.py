@@ -45,7 +45,11 @@ class Audio(BaseModel):
     url: str  # signed, expiring HTTPS URL of an m4a (LINE) or ogg/mp3 (Telegram) file
     duration_ms: int
     mime: str = "audio/mp4"
-    caption: str = ""  # e.g. "Part 1 of 3" (a Telegram caption; LINE audio has none)
+    # What it is ("🔊 Read aloud: Diabetes") and which part ("Part 1 of 3"). Telegram
+    # shows both as the caption (<= 1024). LINE audio has no caption: a title goes in a
+    # text bubble before the audio, unless a text right before it introduces it.
+    title: str = ""
+    caption: str = ""
     buttons: Buttons = Field(default_factory=list)
 
 

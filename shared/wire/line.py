@@ -27,6 +27,7 @@ from shared.domain.channels import (
     LINE_POSTBACK_DATA,
     LINE_QUICK_REPLY_ITEMS,
     LINE_QUICK_REPLY_LABEL,
+    LINE_TEXT_LIMIT_UTF16,
     Channel,
 )
 from shared.domain.labels import fit_labels
@@ -245,6 +246,10 @@ def rendered(messages: Sequence[OutMessage], *,
     wire: list[tuple[int, Wire]] = []
     for index, message in enumerate(messages):
         parts = _render_one(message, local_origins)
+        if isinstance(message, Audio) and message.title and parts and _untitled(messages, index):
+            # LINE audio has no caption: its title in a text bubble before it.
+            parts.insert(0, {"type": "text",
+                             "text": truncate(message.title, LINE_TEXT_LIMIT_UTF16)})
         reply = quick_reply(message.buttons, local_origins) if message.buttons else None
         if reply is not None:
             target = parts[-1] if parts else (wire[-1][1] if wire else None)
@@ -257,6 +262,12 @@ def rendered(messages: Sequence[OutMessage], *,
     if carriers and "quickReply" not in wire[-1][1]:
         wire[-1][1]["quickReply"] = carriers[-1].pop("quickReply")
     return wire
+
+
+def _untitled(messages: Sequence[OutMessage], index: int) -> bool:
+    """Whether the audio at `index` starts a run of audio that no text introduces."""
+    before = messages[index - 1] if index else None
+    return not isinstance(before, (Audio, Text, Leaflet))
 
 
 def render_messages(messages: Sequence[OutMessage], *,

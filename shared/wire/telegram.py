@@ -194,8 +194,9 @@ def _audio_call(message: Audio, source: int) -> BotCall:
     # OGG/Opus shows as a voice message (sendVoice); anything else is an audio file.
     kind = "voice" if message.mime == "audio/ogg" else "audio"
     params: Params = {kind: message.url, "duration": duration_s(message.duration_ms)}
-    if message.caption:
-        params["caption"] = truncate(message.caption, TELEGRAM_CAPTION_LIMIT)
+    caption = "\n".join(part for part in (message.title, message.caption) if part)
+    if caption:
+        params["caption"] = truncate(caption, TELEGRAM_CAPTION_LIMIT)
     markup = keyboard(message.buttons)
     if markup:
         params["reply_markup"] = markup

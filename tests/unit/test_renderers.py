@@ -80,6 +80,21 @@ def test_a_voice_caption_is_cut_to_1024():
     assert call.method == "sendVoice" and len(call.params["caption"]) == 1024
 
 
+def test_an_audio_title_is_its_caption_on_telegram_and_a_text_before_it_on_line():
+    parts = [Audio(url=f"https://x/{i}.ogg", duration_ms=1000, mime="audio/ogg",
+                   title="🔊 Read aloud: Flu", caption=f"Part {i} of 2") for i in (1, 2)]
+    calls = render_calls(parts)
+    assert [c.params["caption"] for c in calls] == ["🔊 Read aloud: Flu\nPart 1 of 2",
+                                                    "🔊 Read aloud: Flu\nPart 2 of 2"]
+    wire = render_messages(parts)
+    assert [w["type"] for w in wire] == ["text", "audio", "audio"]
+    assert wire[0]["text"] == "🔊 Read aloud: Flu"
+    introduced = render_messages([Text(text="TLPA: ..."), parts[0]])
+    assert [w["type"] for w in introduced] == ["text", "audio"]  # the text introduces it
+    untitled = render_calls([Audio(url="https://x/a.ogg", duration_ms=1, mime="audio/ogg")])
+    assert "caption" not in untitled[0].params
+
+
 LEAFLET = ("# Flu <care>\n\n**Rest** & drink.\n\n## When to call\n- Fever over 3 days\n"
            "- Trouble breathing")
 
@@ -138,6 +153,7 @@ def messages(draw: st.DrawFn) -> list[OutMessage]:
         elif kind == "audio":
             out.append(Audio(url="https://x.example/a.ogg", duration_ms=draw(st.integers(0, 10**7)),
                              mime=draw(st.sampled_from(["audio/ogg", "audio/mp4"])),
+                             title=draw(st.text(max_size=200)),
                              caption=draw(st.text(max_size=1100)), buttons=buttons))
         else:
             out.append(Cards(alt_text=draw(st.text(max_size=30)), buttons=buttons, cards=[
