@@ -108,8 +108,9 @@ locals {
       description   = "Health-education leaflets with Gemini + Google Search grounding"
       max_instances = 5
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      # Its own queue: a task the model asks to retry later is rescheduled (JobKit).
-      enqueues      = ["medbot-generate"]
+      # Its own queue (rescheduled tasks, JobKit); a leaflet translated into Taigi is a
+      # taigi job (its TLPA and speech).
+      enqueues      = ["medbot-generate", "medbot-taigi"]
       # Archives each leaflet under archive/ for clinical review (JobKit.archive).
       bucket_access = true
       # Printable handouts are signed links (features/education/generate.py).

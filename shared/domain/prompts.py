@@ -161,6 +161,12 @@ def translation_system(target: str) -> str:
     )
 
 
+def translation_target(system: str) -> str | None:
+    """The target language of a chat-translation system text (rebuilt and compared,
+    like read_request), or None."""
+    return next((code for code in LANGUAGE_NAMES if system == translation_system(code)), None)
+
+
 def translation_prompt(text: str) -> str:
     return "Rewrite and translate this message.\n" + quoted(message=text)
 

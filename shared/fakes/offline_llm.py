@@ -9,7 +9,9 @@ It is the first thing a newcomer sees, so it answers like the real thing, in for
 * a change to a leaflet: the demo leaflet again, with a line saying which change a
   model would make;
 * a leaflet translation: the demo leaflet in the target language where MedBot speaks
-  it (Taigi: in Han characters, as zh-TW), else in English, saying so.
+  it (Taigi: in Han characters, as zh-TW), else in English, saying so;
+* a chat translation: the message as typed (the plain rewrite) and a demo line in the
+  target language saying what a model would translate there.
 
 It never shows the prompt, the system text or the words the prompts use between
 MedBot and the model (NOT_HEALTH, <data>): it knows the leaflet prompts by rebuilding
@@ -23,18 +25,24 @@ engine covers offline speech).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, TypeVar
+from typing import Final, TypeVar, cast
 
 from pydantic import BaseModel
 
 from shared.domain import leaflet_format as fmt
 from shared.domain.i18n import TARGET_LANGUAGES, UI_LANGUAGES, t
-from shared.domain.prompts import LeafletRequest, read_request
+from shared.domain.prompts import (
+    LeafletRequest,
+    MedicalTranslation,
+    data_values,
+    read_request,
+    translation_target,
+)
 from shared.ports import OFFLINE_MODEL, LlmError, LlmText, Speech, Thinking
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["OFFLINE_MODEL", "OfflineModel", "demo_leaflet"]
+__all__ = ["OFFLINE_MODEL", "OfflineModel", "demo_leaflet", "demo_translation"]
 
 OTHER_ANSWER: Final = ("This is the offline demo engine: with a Gemini key, a model "
                        "answers here.")
@@ -66,6 +74,14 @@ def demo_leaflet(language: str, topic: str, note: str = "") -> str:
     return fmt.plain(fmt.LeafletText(title, sections))
 
 
+def demo_translation(target: str, message: str) -> str:
+    """A chat message "translated" offline: says what a model would do with it, in the
+    target language where MedBot speaks it (else English)."""
+    lang = _demo_language(target)
+    name = t(lang, f"lang.{target}") if target in TARGET_LANGUAGES else target
+    return t(lang, "translation.demo", target=name, message=" ".join(message.split()))
+
+
 def _answer(request: LeafletRequest) -> str:
     values = request.values
     if request.kind == "leaflet":
@@ -95,6 +111,11 @@ class OfflineModel:
 
     def generate_json(self, system: str, prompt: str, schema: type[M], *,
                       thinking: Thinking = "default") -> M:
+        target = translation_target(system)
+        if schema is MedicalTranslation and target is not None:
+            message = data_values(prompt).get("message", "")
+            return cast(M, MedicalTranslation(plain=message,
+                                              translation=demo_translation(target, message)))
         example: Callable[[str], object] | None = getattr(schema, "offline_example", None)
         if example is None:
             raise LlmError(

@@ -45,13 +45,13 @@ from typing import Any
 
 from shared.domain.channels import Channel
 from shared.domain.errors import TELEGRAM_BLOCKED, MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import OutMessage
+from shared.domain.messages import Leaflet, OutMessage
 from shared.fakes.platform_rules import (
     MediaLookup,
     Problem,
     line_message_problems,
 )
-from shared.fakes.telegram_rules import telegram_call_problems
+from shared.fakes.telegram_rules import telegram_call_problems, telegram_segments
 from shared.wire.line import batches, rendered, retry_key
 from shared.wire.telegram import render_calls
 
@@ -95,6 +95,19 @@ class _Progress:
     """What the parts of one (chat, key) delivered so far: ids by message index."""
 
     ids: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _telegram_texts(call: Any, message: OutMessage) -> tuple[str, ...]:
+    """The text a Telegram message shows: a plain one as sent, a leaflet page (HTML) as
+    its words without the tags (a link list is not a text bubble)."""
+    if call.method != "sendMessage":
+        return ()
+    if "parse_mode" not in call.params:
+        return (call.params["text"],)
+    if isinstance(message, Leaflet):
+        segments, _ = telegram_segments(call.params["text"], call.params["parse_mode"])
+        return ("".join(segment["text"] for segment in segments),)
+    return ()
 
 
 def _keyboard_labels(params: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
@@ -147,9 +160,7 @@ class RecordingMessenger:
                     tuple(tuple(item["action"]["label"] for item in w["quickReply"]["items"])
                           for w in group if "quickReply" in w)))
             return parts
-        return [Part((call.source,), call,
-                     (call.params["text"],) if call.method == "sendMessage"
-                     and "parse_mode" not in call.params else (),
+        return [Part((call.source,), call, _telegram_texts(call, messages[call.source]),
                      _keyboard_labels(call.params))
                 for call in render_calls(messages)]
 

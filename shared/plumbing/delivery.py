@@ -92,6 +92,12 @@ class Delivery:
             messenger.leave(decision.chat_id)
         return progress.ids
 
+    def sent_ids(self, send_key: str) -> list[str]:
+        """The platform ids of the messages the send `send_key` delivered so far, in
+        order ([] if none, or if the platform returned none: LINE often does not)."""
+        record = self.store.get(f"{COLLECTION}/{stable_id(send_key)}")
+        return [str(i) for i in (record or {}).get("message_ids") or []]
+
     @staticmethod
     def _inline_wait(error: MessengerError, waits: int) -> float | None:
         """How long to wait before resuming in this worker; None: fail the task."""

@@ -73,14 +73,14 @@ def encode_parts(encoder: AudioEncoder, pcm: bytes, rate: int,
 
 
 def audio_messages(lang: str, parts: list[tuple[str, int]], mime: str,
-                   buttons: list[Button]) -> list[OutMessage]:
-    """One Audio per part, numbered when there are several ("Part 1 of 3"), the buttons
-    under the last one."""
+                   buttons: list[Button], *, title: str = "") -> list[OutMessage]:
+    """One Audio per part, each titled with what it is ("🔊 Read aloud: Diabetes") and
+    numbered when there are several ("Part 1 of 3"), the buttons under the last one."""
     messages: list[OutMessage] = []
     for index, (url, duration) in enumerate(parts):
         caption = t(lang, "speech.part", part=index + 1, parts=len(parts)) \
             if len(parts) > 1 else ""
         last = index == len(parts) - 1
-        messages.append(Audio(url=url, duration_ms=max(1, duration), mime=mime,
+        messages.append(Audio(url=url, duration_ms=max(1, duration), mime=mime, title=title,
                               caption=caption, buttons=buttons if last else []))
     return messages

@@ -182,15 +182,23 @@ def test_a_long_rate_limit_fails_the_task_and_the_retry_resumes(c, slept):
 
 
 def test_line_resumes_by_push_after_a_reply_and_sends_no_part_twice(c):
-    chunk = "高血壓需要長期控制，請按時服藥並定期量血壓。" * 20 + "\n\n"
-    leaflet = chunk * 60  # ~27,000 characters: 6 text messages and the references
-    messenger = ask_leaflet(c, Channel.LINE, leaflet, status=500, after_parts=1)
+    # Seven text bubbles: a reply of five, then a push of two. (A leaflet no longer
+    # makes that many: it is capped at two bubbles, leaflet_format.LEAFLET_MAX_PAGES.)
+    messenger = c.messengers[Channel.LINE]
+    texts = [f"第 {i} 段：高血壓需要長期控制。" for i in range(7)]
+    answer = Decision(channel=Channel.LINE, chat_id=LINE_USER, user_key="u", send_key="job:7",
+                      reply_token="reply-7", event_ms=int(c.clock.now().timestamp() * 1000),
+                      messages=[Text(text=x) for x in texts])
+    messenger.fail_next(status=500, after_parts=1)
+    with pytest.raises(MessengerError):
+        c.delivery.deliver(answer)
     before = messenger.parts_sent
-    run_tasks(c, expect_failures=1)
+    c.delivery.deliver(answer)  # Cloud Tasks' retry
 
-    assert messenger.parts_sent - before == 2  # reply (5 messages), then 1 push (2)
-    texts = messenger.delivered_texts(LINE_USER)
-    assert "".join(texts[-6:]).replace("\n", "") == leaflet.replace("\n", "")
+    assert messenger.parts_sent - before == 1  # only the push of the last two
+    assert messenger.delivered_texts(LINE_USER) == texts
+    assert [(len(s.messages), s.used_reply_token) for s in messenger.sends] == [(5, True),
+                                                                                (2, False)]
 
 
 # ------------------------------------------------------------------ Delivery directly

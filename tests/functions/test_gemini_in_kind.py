@@ -19,7 +19,7 @@ from infra.local.gemini_server import GeminiServer
 from shared.bootstrap import Container
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
-from shared.domain.messages import Cards, Text
+from shared.domain.messages import Cards, Leaflet, Text
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.settings import Settings
@@ -71,7 +71,8 @@ class Patient:
         pump(self.c)
 
     def texts(self) -> list[str]:
-        return [m.text for m in self.messenger.messages_to(self.chat) if isinstance(m, Text)]
+        return [m.text for m in self.messenger.messages_to(self.chat)
+                if isinstance(m, Text | Leaflet)]
 
     def last(self) -> Any:
         return self.messenger.messages_to(self.chat)[-1]

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from shared.domain import leaflet_format
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Text
@@ -174,7 +175,9 @@ def test_a_hostile_change_request_reaches_the_model_only_as_data(patient, hostil
     [call] = patient.new_calls(before)
     assert call.method == "generate"
     block = assert_only_data(call, "request", hostile)
-    assert block == {"leaflet": leaflet, "request": hostile}
+    # The stored leaflet is its plain form (leaflet_format.py); the topic helps search.
+    assert block == {"leaflet": leaflet_format.normalize(leaflet), "request": hostile,
+                     "topic": "asthma"}
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -189,11 +192,11 @@ def test_a_typed_translation_target_never_reaches_the_model(patient, hostile):
     patient.say(hostile)
     assert patient.new_calls(before) == []
     assert patient.last_text() == t(patient.lang, "education.unknown_language")
-    # A real language name works, and only the leaflet is data; the system names the
-    # language from the fixed table.
-    patient.say("English")
+    # A real language name works (not the leaflet's own), and only the leaflet is
+    # data; the system names the language from the fixed table.
+    patient.say("Vietnamese")
     [call] = patient.new_calls(before)
-    assert "English" in call.system
+    assert "Vietnamese" in call.system
     assert set(data_block(call)) == {"leaflet"}
     _assert_no_system_leak(patient.model, hostile)
     assert all(hostile not in c.prompt for c in patient.model.calls)

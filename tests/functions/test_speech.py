@@ -23,6 +23,8 @@ from shared.domain.messages import Audio, Text
 from shared.features.speech.read_aloud import read_aloud_button, read_aloud_data
 from shared.jobs import Job
 from shared.ports import LlmError, Speech
+from shared.wire.line import render_messages
+from shared.wire.telegram import render_calls
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
@@ -121,6 +123,11 @@ def test_line_user_hears_their_leaflet_as_m4a(c):
     assert abs(seconds * 1000 - message.duration_ms) < 150
     assert [b.data for b in message.buttons] == ["menu"]
     assert leaflet_id  # the session pointed at the leaflet that was read
+    # What it is goes with it: LINE audio has no caption, so a text bubble before it.
+    title = t("zh-TW", "speech.title_leaflet", title=t("zh-TW", "topic.flu"))
+    assert message.title == title
+    wire = c.messengers[Channel.LINE].sends[-1]
+    assert render_messages(list(wire.messages))[0] == {"type": "text", "text": title}
 
 
 def test_line_the_tts_job_answers_with_the_reply_token(c):
@@ -146,6 +153,10 @@ def test_telegram_user_hears_their_translation_as_an_ogg_voice(c):
     codec, seconds = codec_and_seconds(data)
     assert codec == "opus" and seconds > 0.5
     assert abs(seconds * 1000 - message.duration_ms) < 150
+    lang = c.store.get(f"users/{TG_KEY}")["language"]
+    title = t(lang, "speech.title_translation", target=t(lang, "lang.ru"))
+    [call] = render_calls([message])
+    assert call.method == "sendVoice" and call.params["caption"] == title  # its caption
 
 
 def test_the_translation_is_spoken_in_its_target_language(c):

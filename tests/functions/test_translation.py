@@ -281,12 +281,26 @@ def test_taigi_gets_tlpa_text_audio_and_the_nycu_credit(env, channel, mime):
     chat.say("我頭痛三天")
 
     messages = chat.messages()
-    translation = next(m for m in messages if isinstance(m, Text)
-                       and "我頭殼疼三工矣。" in m.text)
-    assert t(chat.lang, "taigi.coming") in translation.text
-    assert "tts:translation" not in [b.data for b in translation.buttons]  # iVoice speaks
+    index, translation = next((i, m) for i, m in enumerate(messages)
+                              if isinstance(m, Text) and "我頭殼疼三工矣。" in m.text)
+    note = messages[index + 1]
+    assert isinstance(note, Text)
+    # The note that speech is coming: Telegram deletes it once the speech is out; LINE
+    # can delete nothing, so there it says what stays true, under the quick replies,
+    # and LINE's loading animation shows while iVoice works.
+    if channel == "telegram":
+        assert note.text == t(chat.lang, "taigi.coming") and note.buttons == []
+        assert note not in chat.messenger.visible_to(chat.chat)
+        assert translation in chat.messenger.visible_to(chat.chat)
+        assert "tts:translation" not in [b.data for b in translation.buttons]  # iVoice speaks
+    else:
+        assert note.text == t(chat.lang, "taigi.follows") and translation.buttons == []
+        assert "tts:translation" not in [b.data for b in note.buttons]
+        assert chat.messenger.retractions == []
+        assert (chat.chat, 60) in chat.messenger.loading
     tlpa_text, audio = messages[-2:]
     assert isinstance(tlpa_text, Text) and isinstance(audio, Audio)
+    assert audio.title == t(chat.lang, "taigi.title")  # Telegram: its caption
     assert tlpa_text.text.startswith(t(chat.lang, "taigi.offline"))  # the fake says so
     assert "gua2 thau5" in tlpa_text.text
     assert t(chat.lang, "taigi.credit") in tlpa_text.text
@@ -311,6 +325,9 @@ def test_ivoice_down_gives_a_clear_message_and_translation_goes_on(env):
     model.add_json({"plain": "我發燒。", "translation": "我發燒。"})
     chat.say("我發燒")
     assert chat.last().text == t("en", "taigi.unavailable")
+    coming = [m for m in chat.messages() if isinstance(m, Text)
+              and m.text == t("en", "taigi.coming")]
+    assert coming and not [m for m in chat.messenger.visible_to(chat.chat) if m in coming]
     assert [b.data for b in chat.last().buttons][:2] == ["tcont", "tswap"]
 
     model.add_json({"plain": "我咳嗽。", "translation": "我咳嗽。"})

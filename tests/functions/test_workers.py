@@ -6,6 +6,7 @@ import pytest
 
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
+from shared.domain.messages import Leaflet
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
@@ -99,7 +100,8 @@ def test_education_mode_offers_topics_and_writes_a_labelled_leaflet(c, channel):
     say(c, data=topics[0].data)
     leaflet = messenger.messages_to(chat)[-1]
     lang = c.store.get(f"users/{channel}-{chat}")["language"]
-    assert leaflet.text.startswith(t(lang, "offline.label"))
+    assert isinstance(leaflet, Leaflet) and leaflet.lead == t(lang, "offline.label")
+    assert leaflet.text.split("\n")[0].lower() == topics[0].label.lower()  # the demo's title
     [stored] = c.store.query("leaflets")
     assert stored[1]["user_id"] == f"{channel}-{chat}"
 

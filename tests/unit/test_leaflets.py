@@ -12,7 +12,6 @@ from shared.features.education.leaflets import (
     LeafletView,
     email_bodies,
     handout_html,
-    markdown_html,
     normalize_email,
 )
 from shared.features.education.states import EducationState
@@ -39,10 +38,17 @@ def test_invalid_addresses_are_refused(text):
     assert normalize_email(text) is None
 
 
-def test_markdown_becomes_escaped_html():
-    out = markdown_html("# Title <b>\n\n- one **two**\n- three\n\nplain & simple")
-    assert out == ("<h2>Title &lt;b&gt;</h2>\n<ul>\n<li>one <strong>two</strong></li>\n"
-                   "<li>three</li>\n</ul>\n<p>plain &amp; simple</p>")
+def test_markdown_becomes_escaped_html_without_any_mark():
+    # Leaflets are plain text: the page shows the title, headings and lists as tags,
+    # Markdown's marks go and anything else is escaped (leaflet_format.html_body).
+    view = LeafletView(topic="x", language="en", text=(
+        "# Title <script>x</script>\n\n## Signs\n- one **two**\n- three\n\nplain & simple"))
+    page = handout_html("en", view, emergency="911")
+    assert ("<h2>Title &lt;script&gt;x&lt;/script&gt;</h2>\n<h3>Signs</h3>\n<ul>\n"
+            "<li>one two</li>\n<li>three</li>\n</ul>\n<p>plain &amp; simple</p>") in page
+    assert "**" not in page and "##" not in page
+    text = email_bodies("en", view, emergency="911").text
+    assert "■ Signs\n• one two\n• three" in text and "**" not in text and "#" not in text
 
 
 def test_email_and_handout_carry_everything_a_reader_needs():

@@ -21,9 +21,11 @@ def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
 
 def _generate(supplies: Supplies) -> JobHandler:
     # A job that calls the model re-enqueues itself when the model asks to come back
-    # later than a worker waits (JobKit._reschedule): its own queue is wired too.
+    # later than a worker waits (JobKit._reschedule): its own queue is wired too. A
+    # leaflet translated into Taigi asks the taigi job for its TLPA and speech.
     # Handouts are signed links.
-    return EducationService(supplies.kit(Job.GENERATE), supplies.bucket(signs_urls=True),
+    return EducationService(supplies.kit(Job.GENERATE, Job.TAIGI),
+                            supplies.bucket(signs_urls=True),
                             supplies.pdf, supplies.settings.signed_url_ttl_s).generate
 
 

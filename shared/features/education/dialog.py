@@ -25,7 +25,12 @@ from shared.domain.messages import Button, Text
 from shared.features.core.dialog import menu_button
 from shared.features.education.states import EducationIntent as I
 from shared.features.education.states import EducationState as S
-from shared.features.education.views import leaflet_buttons, own_leaflet, reference_cards
+from shared.features.education.views import (
+    leaflet_buttons,
+    leaflet_message,
+    own_leaflet,
+    reference_cards,
+)
 from shared.jobs import Job
 from shared.plumbing.jobkit import buttons_last
 from shared.plumbing.turns import Handler, Reply, Turn
@@ -98,31 +103,39 @@ class EducationDialog:
         return _job(Job.GENERATE, request)
 
     def ask_language(self, turn: Turn) -> Reply:
-        if self._leaflet(turn) is None:
+        leaflet = self._leaflet(turn)
+        if leaflet is None:
             return no_leaflet(turn)
-        return Reply([self._languages(turn, "education.translate_ask")])
+        return Reply([self._languages(turn, leaflet, t(turn.lang, "education.translate_ask"))])
 
     def translate(self, turn: Turn) -> Reply:
-        leaflet_id = self._leaflet_id(turn)
-        if leaflet_id is None:
+        leaflet = self._leaflet(turn)
+        if leaflet is None:
             return no_leaflet(turn)
         code = (turn.argument if turn.event.kind == "postback"
                 else language_from_name(turn.argument))
         if code is None or code not in TARGET_LANGUAGES:
-            return Reply([self._languages(turn, "education.unknown_language")],
+            return Reply([self._languages(turn, leaflet,
+                                          t(turn.lang, "education.unknown_language"))],
                          next_state=S.TRANSLATE)
-        return _job(Job.GENERATE, {"kind": "translate", "leaflet_id": leaflet_id,
+        if code == leaflet.get("language"):  # an old button, or the language typed
+            text = t(turn.lang, "education.same_language", target=t(turn.lang, f"lang.{code}"))
+            return Reply([self._languages(turn, leaflet, text)], next_state=S.TRANSLATE)
+        return _job(Job.GENERATE, {"kind": "translate",
+                                   "leaflet_id": str(turn.session["leaflet_id"]),
                                    "target": code})
 
     def show_original(self, turn: Turn) -> Reply:
         leaflet = self._leaflet(turn)
         if leaflet is None:
             return no_leaflet(turn)
-        text = t(turn.lang, "education.original_heading") + "\n\n" + str(leaflet["text"])
         # Shown again with its sources and its search suggestions.
-        return Reply(buttons_last([Text(text=text, buttons=leaflet_buttons(turn.lang)),
-                                   *reference_cards(turn.lang, list(leaflet.get("sources") or []),
-                                                    leaflet.get("search"))]))
+        return Reply(buttons_last([
+            leaflet_message(turn.lang, str(leaflet["text"]),
+                            lead=t(turn.lang, "education.original_heading"),
+                            buttons=leaflet_buttons(turn.lang)),
+            *reference_cards(turn.lang, list(leaflet.get("sources") or []),
+                             leaflet.get("search"))]))
 
     def handout(self, turn: Turn) -> Reply:
         leaflet_id = self._leaflet_id(turn)
@@ -137,10 +150,17 @@ class EducationDialog:
     def _leaflet_id(self, turn: Turn) -> str | None:
         return str(turn.session["leaflet_id"]) if self._leaflet(turn) is not None else None
 
-    def _languages(self, turn: Turn, key: str) -> Text:
+    @staticmethod
+    def _languages(turn: Turn, leaflet: Doc, text: str) -> Text:
+        """The languages to translate the leaflet into: never its own."""
         buttons = [Button(label=t(turn.lang, f"lang.{code}"), data=f"lfto:{code}")
-                   for code in COMMON_TARGETS]
-        return Text(text=t(turn.lang, key), buttons=[*buttons, menu_button(turn.lang)])
+                   for code in translation_targets(str(leaflet.get("language") or ""))]
+        return Text(text=text, buttons=[*buttons, menu_button(turn.lang)])
+
+
+def translation_targets(leaflet_language: str) -> list[str]:
+    """The translation buttons under a leaflet in `leaflet_language`."""
+    return [code for code in COMMON_TARGETS if code != leaflet_language]
 
 
 def session_leaflet(store: DocumentStore, turn: Turn) -> Doc | None:

@@ -25,26 +25,36 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
-from shared.domain import prompts
+from shared.domain import leaflet_format, prompts
+from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Card, Cards, OutMessage, Text
 from shared.domain.signatures import stable_id
+from shared.domain.speech_text import spoken_text
 from shared.features.education.leaflets import handout_html
 from shared.features.education.views import (
     MAX_REFERENCES,
     latest_translation,
     leaflet_buttons,
+    leaflet_message,
     leaflet_path,
     leaflet_view,
     own_leaflet,
     reference_cards,
+)
+from shared.features.translation.conversation import TAIGI
+from shared.features.translation.taigi_ask import (
+    TAIGI_SPOKEN_WEIGHT,
+    taigi_request,
+    with_taigi_note,
 )
 from shared.jobs import Job
 from shared.plumbing.collections import session_path
 from shared.plumbing.files import user_file_key
 from shared.plumbing.jobkit import RETENTION, JobKit, Task, buttons_last, emergency, language
 from shared.plumbing.runner import Outcome
+from shared.plumbing.work import TaskRef
 from shared.ports import BlobStore, Doc, LlmText, PdfRenderer, Source, Transaction
 
 log = logging.getLogger(__name__)
@@ -93,13 +103,14 @@ class EducationService:
                 return self._not_health(task)
             leaflet_id = stable_id("leaflet", str(task["id"]))
             search = _search(result)
+            text = leaflet_format.normalize(result.text)
             self._store_version(txn, task, leaflet_id, session, {
-                "topic": topic, "language": lang, "text": result.text,
+                "topic": topic, "language": lang, "text": text,
                 "sources": _sources(result.sources), "search": search,
                 "model": result.model, "version": 1,
             })
-            return self._show(task, self.kit.label(lang) + result.text,
-                              _sources(result.sources), search, leaflet_buttons(lang))
+            return self._show(task, text, self.kit.label(lang), _sources(result.sources),
+                              search, leaflet_buttons(lang))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -114,7 +125,9 @@ class EducationService:
                 return _Missing()
             result = self.kit.llm.generate(
                 prompts.leaflet_system(str(base.get("language", lang))),
-                prompts.leaflet_modify_prompt(str(base["text"]), request), grounded=True)
+                prompts.leaflet_modify_prompt(str(base["text"]), request,
+                                              str(base.get("topic") or "") or None),
+                grounded=True)
             return base, result
 
         def decide(txn: Transaction, prepared: tuple[Doc, LlmText] | _Missing) -> Decision:
@@ -132,14 +145,14 @@ class EducationService:
                 sources, search = list(base.get("sources") or []), base.get("search")
             leaflet_id = stable_id("leaflet", str(task["id"]))
             version = int(base.get("version") or 1) + 1
+            text = leaflet_format.normalize(result.text)
             self._store_version(txn, task, leaflet_id, session, {
                 "topic": base.get("topic", ""), "language": base.get("language", lang),
-                "text": result.text, "sources": sources, "search": search,
+                "text": text, "sources": sources, "search": search,
                 "model": result.model, "version": version, "parent_id": task["leaflet_id"],
             })
-            text = (self.kit.label(lang) + t(lang, "education.modified", version=version)
-                    + "\n\n" + result.text)
-            return self._show(task, text, sources, search, leaflet_buttons(lang))
+            lead = self.kit.label(lang) + t(lang, "education.modified", version=version)
+            return self._show(task, text, lead, sources, search, leaflet_buttons(lang))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -167,9 +180,10 @@ class EducationService:
             _, result = prepared
             tid = stable_id("leaflet-translation", str(task["id"]))
             now = self.kit.clock.now()
+            text = leaflet_format.normalize(result.text)
             txn.set(leaflet_path(tid), {
                 "user_id": task["user"], "kind": "translation", "original_id": base_id,
-                "topic": base.get("topic", ""), "language": target, "text": result.text,
+                "topic": base.get("topic", ""), "language": target, "text": text,
                 "sources": list(base.get("sources") or []), "search": base.get("search"),
                 "model": result.model,
                 "prompt_version": prompts.PROMPT_VERSION,
@@ -179,11 +193,27 @@ class EducationService:
             txn.set(leaflet_path(base_id), {"translations": translations,
                                              "last_translation": target}, merge=True)
             heading = t(lang, "education.translation_heading", target=t(lang, f"lang.{target}"))
-            text = self.kit.label(lang) + heading + "\n\n" + result.text
             # The translated grounded leaflet keeps the original's sources and search
             # suggestions beside it.
-            return self._show(task, text, list(base.get("sources") or []),
-                              base.get("search"), leaflet_buttons(lang, tid))
+            sources, search = list(base.get("sources") or []), base.get("search")
+            if target != TAIGI:
+                return self._show(task, text, self.kit.label(lang) + heading, sources, search,
+                                  leaflet_buttons(lang, tid))
+            # Taigi: iVoice gives the TLPA and the speech, as in the translation chat
+            # (its "read aloud" is that speech).
+            buttons = leaflet_buttons(lang, tid, read_aloud=False)
+            decision = self.kit.decision(task, with_taigi_note(
+                lang, Channel(task["channel"]),
+                self._messages(task, text, self.kit.label(lang) + heading, sources, search,
+                               buttons)))
+            title = leaflet_format.parse(text).title or str(base.get("topic") or "")
+            spoken = spoken_text(text, TAIGI_SPOKEN_WEIGHT)
+            decision.jobs = [taigi_request(
+                TaskRef(Job.GENERATE, str(task["id"])), task, spoken.text,
+                title=t(lang, "taigi.title_leaflet", title=title), buttons=buttons,
+                document=leaflet_path(tid), placeholder=decision.send_key,
+                note=t(lang, "speech.truncated") if spoken.truncated else "")]
+            return decision
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -243,12 +273,19 @@ class EducationService:
         if session:
             txn.set(session_path(str(task["user"])), {"leaflet_id": leaflet_id}, merge=True)
 
-    def _show(self, task: Task, text: str, sources: list[Doc], search: Doc | None,
+    def _show(self, task: Task, text: str, lead: str, sources: list[Doc], search: Doc | None,
               buttons: list[Button]) -> Decision:
+        return self.kit.decision(task, buttons_last(
+            self._messages(task, text, lead, sources, search, buttons)))
+
+    @staticmethod
+    def _messages(task: Task, text: str, lead: str, sources: list[Doc], search: Doc | None,
+                  buttons: list[Button]) -> list[OutMessage]:
+        """The leaflet (formatted per platform at send time), then its references and
+        search suggestions."""
         lang = language(task)
-        messages: list[OutMessage] = [Text(text=text, buttons=buttons)]
-        messages.extend(reference_cards(lang, sources, search))
-        return self.kit.decision(task, buttons_last(messages))
+        return [leaflet_message(lang, text, lead=lead, buttons=buttons),
+                *reference_cards(lang, sources, search)]
 
     def _not_health(self, task: Task, *, keep_buttons: bool = False) -> Decision:
         lang = language(task)

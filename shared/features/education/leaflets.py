@@ -5,9 +5,10 @@
   and the disclaimer;
 * the strict e-mail address check used before anything is queued.
 
-Leaflet text comes from a model and may contain light Markdown (headings, bullets,
-bold). Everything is HTML-escaped first; only those few constructs become tags, so a
-leaflet can never inject markup, scripts or remote resources into a page or an e-mail.
+A leaflet is read into its title, headings, lists and paragraphs whatever Markdown a
+model wrote (shared/domain/leaflet_format.py): the page and the e-mail's HTML show those
+as tags and everything else escaped, so a leaflet can never inject markup, scripts or
+remote resources into a page or an e-mail; the e-mail's text part is the plain form.
 
 A grounded leaflet's Google Search Suggestions go wherever it goes. The handout page
 embeds the searchEntryPoint HTML exactly as Gemini gave it (the terms ask for it
@@ -23,10 +24,11 @@ import hashlib
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Final
 
+from shared.domain import leaflet_format
 from shared.domain.i18n import t
 from shared.domain.messages import Card
 
@@ -102,52 +104,6 @@ class EmailBodies:
     html: str
 
 
-@dataclass
-class _Html:
-    parts: list[str] = field(default_factory=list)
-    in_list: bool = False
-
-    def close_list(self) -> None:
-        if self.in_list:
-            self.parts.append("</ul>")
-            self.in_list = False
-
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
-
-
-def _inline(text: str) -> str:
-    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text))
-
-
-def markdown_html(text: str) -> str:
-    """Headings, bullets, bold and paragraphs of `text` as escaped HTML."""
-    out = _Html()
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if not line.strip():
-            out.close_list()
-            continue
-        heading = _HEADING.match(line)
-        bullet = _BULLET.match(line)
-        if heading:
-            out.close_list()
-            level = min(4, len(heading.group(1)) + 1)
-            out.parts.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif bullet:
-            if not out.in_list:
-                out.parts.append("<ul>")
-                out.in_list = True
-            out.parts.append(f"<li>{_inline(bullet.group(1))}</li>")
-        else:
-            out.close_list()
-            out.parts.append(f"<p>{_inline(line)}</p>")
-    out.close_list()
-    return "\n".join(out.parts)
-
-
 def _references_html(lang: str, references: Sequence[Card]) -> str:
     if not references:
         return ""
@@ -181,15 +137,15 @@ def _sections_html(lang: str, view: LeafletView, *, emergency: str, chips: bool 
     parts = []
     if view.offline_note:
         parts.append(f'<p class="note">{html.escape(view.offline_note)}</p>')
-    parts.append(f'<section lang="{html.escape(view.language)}">{markdown_html(view.text)}'
-                 "</section>")
+    parts.append(f'<section lang="{html.escape(view.language)}">'
+                 f"{leaflet_format.html_body(view.text)}</section>")
     parts.append(_suggestions_html(lang, view, chips=chips))
     if view.translation and view.translation_language:
         name = t(lang, f"lang.{view.translation_language}")
         parts.append(
             f'<section class="translation" lang="{html.escape(view.translation_language)}">'
             f"<h2>{html.escape(t(lang, 'education.translation_heading', target=name))}</h2>"
-            f"{markdown_html(view.translation)}</section>"
+            f"{leaflet_format.html_body(view.translation)}</section>"
         )
     parts.append(_references_html(lang, view.references))
     disclaimer = t(lang, "education.disclaimer", emergency=emergency)
@@ -281,11 +237,11 @@ def email_bodies(lang: str, view: LeafletView, *, emergency: str) -> EmailBodies
     text_parts = []
     if view.offline_note:
         text_parts.append(view.offline_note)
-    text_parts.append(view.text.strip())
+    text_parts.append(leaflet_format.normalize(view.text))
     if view.translation and view.translation_language:
         name = t(lang, f"lang.{view.translation_language}")
         heading = t(lang, "education.translation_heading", target=name)
-        text_parts.append(f"—— {heading} ——\n\n{view.translation.strip()}")
+        text_parts.append(f"—— {heading} ——\n\n{leaflet_format.normalize(view.translation)}")
     if view.suggestions:
         lines = [f"🔍 {c.title}\n   {c.url}" for c in view.suggestions]
         text_parts.append(t(lang, "education.search_suggestions") + ":\n" + "\n".join(lines))

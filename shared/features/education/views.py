@@ -8,7 +8,7 @@ import re
 from typing import Any, Final
 
 from shared.domain.i18n import t
-from shared.domain.messages import Button, Card, Cards, OutMessage
+from shared.domain.messages import Button, Card, Cards, Leaflet, OutMessage
 from shared.features.education.leaflets import LeafletView
 from shared.ports import Doc
 
@@ -21,13 +21,16 @@ def leaflet_path(leaflet_id: str) -> str:
     return f"{COLLECTION}/{leaflet_id}"
 
 
-def leaflet_buttons(lang: str, translation_id: str | None = None) -> list[Button]:
-    """The actions under a leaflet (or under its translation)."""
+def leaflet_buttons(lang: str, translation_id: str | None = None, *,
+                    read_aloud: bool = True) -> list[Button]:
+    """The actions under a leaflet (or under its translation). A Taigi translation has
+    no "read aloud": iVoice's speech of it comes by itself."""
     read = "tts:leaflet" if translation_id is None else f"tts:leaflet:{translation_id}"
     buttons = [
         Button(label=t(lang, "education.button.modify"), data="lfmod"),
         Button(label=t(lang, "education.button.translate"), data="lftr"),
-        Button(label=t(lang, "education.button.read_aloud"), data=read),
+        *([Button(label=t(lang, "education.button.read_aloud"), data=read)]
+          if read_aloud else []),
         Button(label=t(lang, "education.button.email"), data="lfmail"),
         Button(label=t(lang, "education.button.handout"), data="lfpdf"),
         Button(label=t(lang, "button.menu"), data="menu"),
@@ -35,6 +38,15 @@ def leaflet_buttons(lang: str, translation_id: str | None = None) -> list[Button
     if translation_id is not None:
         buttons.insert(0, Button(label=t(lang, "education.button.original"), data="lforig"))
     return buttons
+
+
+def leaflet_message(lang: str, text: str, *, lead: str = "",
+                    buttons: list[Button] | None = None) -> Leaflet:
+    """A leaflet (or its translation) as a chat message: `lead` above it (the offline
+    label, "Translation (English)"), shown per platform at send time within its cap,
+    and, when cut, ending with the note that the handout and the e-mail have it all."""
+    return Leaflet(text=text, lead=lead.strip(), shortened=t(lang, "education.shortened"),
+                   buttons=buttons or [])
 
 
 def reference_cards(lang: str, sources: list[Doc],

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from shared.domain import leaflet_format
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.dialog import ANY, DialogPart, Step
@@ -38,7 +39,7 @@ from shared.plumbing.jobkit import JobKit, Task, language
 from shared.plumbing.runner import Outcome
 from shared.plumbing.turns import Reply, Turn
 from shared.plumbing.voice_out import FORMATS, audio_messages, encode_parts
-from shared.ports import AudioEncoder, BlobStore, LlmError, Speaker, Transaction
+from shared.ports import AudioEncoder, BlobStore, Doc, LlmError, Speaker, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Spoken:
     parts: list[tuple[str, int]]  # (signed link, duration ms) of each file, in order
     mime: str
     truncated: bool
+    title: str = ""  # what is read ("🔊 Read aloud: Diabetes"), with the audio
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,8 @@ class SpeechService:
             found = self._text(task)
             if isinstance(found, Refused):
                 return found
-            text, voice = found
-            return self._speak(task, text, voice)
+            text, voice, title = found
+            return self._speak(task, text, voice, title)
 
         def decide(_txn: Transaction, result: Spoken | Refused) -> Decision:
             menu = Button(label=t(lang, "button.menu"), data="menu")
@@ -134,19 +136,21 @@ class SpeechService:
             messages: list[OutMessage] = []
             if result.truncated:
                 messages.append(Text(text=t(lang, "speech.truncated")))
-            messages += audio_messages(lang, result.parts, result.mime, [menu])
+            messages += audio_messages(lang, result.parts, result.mime, [menu],
+                                       title=result.title)
             return self.kit.decision(task, messages)
 
         return self.kit.run(Job.TTS, task, prepare, decide)
 
-    def _text(self, task: Task) -> tuple[str, str] | Refused:
-        """(text, its language) from the task or from the caller's own document."""
+    def _text(self, task: Task) -> tuple[str, str, str] | Refused:
+        """(text, its language, what it is) from the task or from the caller's own
+        document."""
         ref = task.get("ref")
         if ref is None:
             text = task.get("text")
             if not isinstance(text, str):
                 return Refused("speech.nothing")
-            return text, str(task.get("voice_language") or language(task))
+            return text, str(task.get("voice_language") or language(task)), ""
         source = SOURCES.get(str(ref.get("source"))) if isinstance(ref, dict) else None
         doc_id = str(ref.get("id", "")) if isinstance(ref, dict) else ""
         if source is None or not _DOC_ID.match(doc_id):
@@ -160,9 +164,10 @@ class SpeechService:
         text = doc.get(source.text_field)
         if not isinstance(text, str):
             return Refused("speech.nothing")
-        return text, str(doc.get(source.language_field) or language(task))
+        voice = str(doc.get(source.language_field) or language(task))
+        return text, voice, _title(language(task), source, doc, voice)
 
-    def _speak(self, task: Task, text: str, voice: str) -> Spoken | Refused:
+    def _speak(self, task: Task, text: str, voice: str, title: str) -> Spoken | Refused:
         spoken = spoken_text(text, self.max_weight)
         if not spoken.text.strip():
             return Refused("speech.nothing")
@@ -191,5 +196,13 @@ class SpeechService:
                                   "chars": len(spoken.text), "truncated": spoken.truncated,
                                   "duration_ms": sum(p.duration_ms for p in parts),
                                   "parts": len(parts), "bytes": sum(len(p.data) for p in parts)})
-        return Spoken(parts=links, mime=fmt.mime, truncated=spoken.truncated)
+        return Spoken(parts=links, mime=fmt.mime, truncated=spoken.truncated, title=title)
 
+
+def _title(lang: str, source: SpeechSource, doc: Doc, voice: str) -> str:
+    """What an audio is, in the user's language: the leaflet's title (its topic if it
+    has none) or the translation and its language."""
+    if source.collection == LEAFLETS:
+        title = leaflet_format.parse(str(doc.get(source.text_field) or "")).title
+        return t(lang, "speech.title_leaflet", title=title or str(doc.get("topic") or "…"))
+    return t(lang, "speech.title_translation", target=t(lang, f"lang.{voice}"))

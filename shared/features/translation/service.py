@@ -24,12 +24,13 @@ from typing import Final
 
 from shared.domain import prompts
 from shared.domain.channels import Channel
-from shared.domain.decision import Decision, JobRequest
+from shared.domain.decision import Decision
 from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.i18n import t
 from shared.domain.messages import OutMessage, Text
 from shared.domain.signatures import stable_id
 from shared.features.translation.conversation import TAIGI, conversation_buttons, taigi_text
+from shared.features.translation.taigi_ask import taigi_request, with_taigi_note
 from shared.jobs import Job
 from shared.plumbing.collections import session_path
 from shared.plumbing.jobkit import RETENTION, JobKit, Task, emergency, language
@@ -99,31 +100,26 @@ class TranslationService:
                 + t(lang, "translation.did_you_mean", plain=result.plain)
                 + f"\n\n{t(lang, 'translation.machine')} ({t(lang, f'lang.{target}')}):\n"
                 + result.translation)
-        if target == TAIGI:
-            body += "\n\n" + t(lang, "taigi.coming")
         if first:
             body += "\n\n" + t(lang, "translation.disclaimer", emergency=emergency(task))
         messages: list[OutMessage] = []
         if heard is not None:
             messages.append(Text(text=t(lang, "translation.heard", transcript=heard)))
-        messages.append(Text(text=body,
-                             buttons=conversation_buttons(lang, read_aloud=target != TAIGI)))
-        decision = self.kit.decision(task, messages)
-        if target == TAIGI:
-            decision.jobs = [self._taigi_job(job, task, translation_id, result)]
-        return decision
-
-    def _taigi_job(self, job: Job, task: Task, translation_id: str,
-                   result: prompts.MedicalTranslation) -> JobRequest:
+        buttons = conversation_buttons(lang, read_aloud=target != TAIGI)
+        messages.append(Text(text=body, buttons=buttons))
+        if target != TAIGI:
+            return self.kit.decision(task, messages)
+        # iVoice speaks the Taigi translation: the note that it is coming goes when it
+        # arrives (taigi_ask.py).
+        decision = self.kit.decision(
+            task, with_taigi_note(lang, Channel(task["channel"]), messages))
         spoken = str(task.get("source", ""))
-        return TaskRef(job, str(task["id"])).follow_up(Job.TAIGI).request({
-            "user": task["user"], "channel": task["channel"],
-            "chat_id": task["chat_id"], "language": language(task),
-            "text": taigi_text(spoken, result.plain, result.translation),
-            "translation_id": translation_id,
-            # Its parent's: an erasure since then voids the follow-up too.
-            "queued_at": task.get("queued_at"),
-        })
+        decision.jobs = [taigi_request(
+            TaskRef(job, str(task["id"])), task,
+            taigi_text(spoken, result.plain, result.translation),
+            title=t(lang, "taigi.title"), buttons=conversation_buttons(lang, read_aloud=False),
+            document=translation_path(translation_id), placeholder=decision.send_key)]
+        return decision
 
     # ------------------------------------------------------------------ voice in
     def voice(self, task: Task) -> Outcome:
