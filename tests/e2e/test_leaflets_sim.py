@@ -8,7 +8,9 @@ and LINE section lines, and no Markdown shows raw on either; the translation lis
 leaves out the leaflet's own language; a leaflet translated into Taigi gets its TLPA
 and iVoice speech, and the "coming" note goes when the speech arrives where the
 platform allows it (Telegram deletes it; LINE, which cannot, says what stays true);
-audio carries what it is (Telegram: the caption)."""
+audio carries what it is (Telegram: the caption). With `--local-gemini` (the real
+google-genai path; the local server answers in light Markdown, as models do), no
+Markdown mark shows and the references are about the topic asked."""
 
 from __future__ import annotations
 
@@ -223,3 +225,37 @@ def test_read_aloud_audio_says_what_it_is(sim: Sim):
                          done=lambda new: any(e["kind"] == "audio" for e in new))
     [audio] = [e for e in bubbles if e["kind"] == "audio"]
     assert audio["text"] == t(user, "speech.title_leaflet", title="Мигрень")
+
+
+@pytest.fixture(scope="module")
+def gemini_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """`make dev --memory --local-gemini`: the real google-genai path against the local
+    Gemini-protocol server, which answers in light Markdown as real models often do."""
+    stack = LocalStack(port=0, functions_port=0, use_firestore=False, local_gemini=True,
+                       blob_dir=str(tmp_path_factory.mktemp("blobs")))
+    stack.start()
+    try:
+        with httpx.Client(base_url=stack.simulator.url, timeout=30) as client:
+            yield Sim(client)
+    finally:
+        stack.stop()
+
+
+@pytest.mark.parametrize(("channel", "user", "topic"), [("telegram", "ru", "plantar fasciitis"),
+                                                        ("line", "en", "shingles")])
+def test_a_models_markdown_never_shows_and_its_references_match_the_topic(
+        gemini_sim: Sim, channel: str, user: str, topic: str):
+    bubbles = gemini_sim.leaflet(channel, user, topic)
+    shown = _texts(bubbles)
+    assert topic in shown and "Overview" in shown
+    assert not [mark for mark in ("# ", "**", "\n* ", "<b>", "&lt;") if mark in shown]
+    if channel == "telegram":
+        assert {topic, "Overview", "What to do now"} <= set(_bold(bubbles))
+        assert "■" not in shown
+    else:
+        assert "\n■ Overview\n" in shown and "\n■ What to do now\n" in shown
+    [cards] = [e for e in bubbles if e["kind"] == "cards" or
+               (channel == "telegram" and any(s.get("url") for s in e["segments"]))]
+    titles = [c["title"] for c in cards["cards"]] if cards["kind"] == "cards" else \
+        [s["text"] for s in cards["segments"] if s.get("url")]
+    assert titles and all(topic in title for title in titles if "google" not in title.lower())
