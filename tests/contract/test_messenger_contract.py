@@ -25,8 +25,8 @@ from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.leaflet_format import pages as leaflet_pages
 from shared.domain.messages import Audio, Button, Card, Cards, Leaflet, OutMessage, Text
 from shared.domain.text_split import split_for, utf16_len
-from shared.fakes.platform_rules import telegram_segments
 from shared.fakes.recording_messenger import RecordingMessenger
+from shared.fakes.telegram_rules import telegram_segments
 from shared.ports import Messenger
 
 pytestmark = pytest.mark.emulator

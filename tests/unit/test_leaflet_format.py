@@ -28,11 +28,8 @@ from shared.domain.leaflet_format import (
     plain,
 )
 from shared.domain.text_split import utf16_len
-from shared.fakes.platform_rules import (
-    line_message_problems,
-    telegram_call_problems,
-    telegram_segments,
-)
+from shared.fakes.platform_rules import line_message_problems
+from shared.fakes.telegram_rules import telegram_call_problems, telegram_segments
 
 # What models actually send back when told "plain text, no Markdown", in each language.
 MARKDOWN = {
