@@ -12,7 +12,12 @@ from shared.clock import FixedClock
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue, QueuedTask
 from shared.features.medication.model import DailyAt, Dose
-from shared.features.medication.repository import SHARDS, dose_doc, shard_of
+from shared.features.medication.repository import (
+    SHARDS,
+    MedicationRepository,
+    dose_doc,
+    shard_of,
+)
 from shared.features.reminders.tick import ReminderTick, shard_groups
 from shared.jobs import Job, job_of, lane_queue
 
@@ -139,3 +144,15 @@ def test_the_hand_off_is_paced() -> None:
     handed = sum(1 for t in tasks.take() if job_of(t.queue) is Job.REMIND)
     # Batches of 2 at 4 a second: the last batch starts (handed - 2) / 4 s in.
     assert handed > 4 and now[0] >= (handed - 2) / 4 - 1e-9 and slept
+
+
+def test_doses_written_before_sharding_are_found_again_after_the_backfill() -> None:
+    store, tasks, clock = MemoryStore(), MemoryTaskQueue(), FixedClock(EIGHT)
+    seed(store, 6, doses_each=2)
+    for path, doc in store.query("doses"):  # as written before the shard field existed
+        store.set(path, {k: v for k, v in doc.items() if k != "shard"})
+    tick = ticker(store, tasks, clock)
+    assert tick.tick()["due"] == 0  # the sharded query cannot see them
+    assert MedicationRepository(store).add_shards() == (6, 12)
+    assert MedicationRepository(store).add_shards() == (6, 0)  # idempotent
+    assert tick.tick() == {"due": 12, "users": 6, "enqueued": 6}

@@ -188,6 +188,22 @@ class MedicationRepository:
                                 order_by="next_due_at", limit=limit)
         return [dose_from_doc(path.split("/", 1)[1], doc) for path, doc in rows]
 
+    def add_shards(self) -> tuple[int, int]:
+        """Give every dose written before the shard field existed its shard (the tick
+        finds doses per shard only). Patient by patient, in user id order; idempotent,
+        safe while the tick runs (a merge of one field). -> (patients, doses written)."""
+        patients = written = 0
+        last = ""
+        while rows := self.store.query(DOSES, [Filter("user_id", ">", last)],
+                                       order_by="user_id", limit=1):
+            last = str(rows[0][1]["user_id"])
+            patients += 1
+            for path, doc in self.store.query(DOSES, [Filter("user_id", "==", last)]):
+                if doc.get("shard") != shard_of(last):
+                    self.store.set(path, {"shard": shard_of(last)}, merge=True)
+                    written += 1
+        return patients, written
+
     @staticmethod
     def dose_writes(doses: Iterable[Dose], logs: Iterable[DoseLog] = ()) -> list[Write]:
         """Full writes of these doses and log entries (a tick's or a button's step)."""
