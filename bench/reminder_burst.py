@@ -7,9 +7,12 @@ Seeds N patients in Asia/Taipei, one dose each at 08:00, half on LINE and half o
 Telegram, and fires the tick as Cloud Scheduler would: once a minute on a simulated
 clock (08:00:05, 08:01:05, ...), until every dose is enqueued. The sweep tasks a
 firing fans out to run at once, concurrently, as Cloud Tasks dispatches them (up to 64
-at a time: the sweep queue's max_concurrent_dispatches). Every remind enqueue call is
-recorded, repeats included (the emulator does not drop repeated names, and a
-duplicate here would be a second reminder).
+at a time: the sweep queue's max_concurrent_dispatches). Remind tasks are recorded as
+Cloud Tasks takes them: a repeated name is dropped (counted as `repeated_names`: a
+tick re-enqueuing the outbox of a claim another one is still enqueuing, say; were one
+delivered anyway, the send worker's task record would make it a no-op). `duplicates`
+counts doses that travel in more than one accepted task: each would be a second
+reminder.
 
 Then the same seed on a fresh store through today's design before issue 16: each
 firing claims one page (500) of the due doses, unsharded. The ratio compares when the
@@ -87,6 +90,8 @@ class BurstQueue:
 
     run_sweep: Callable[[Doc], Any] | None = None
     remind: list[tuple[float, str, Doc]] = field(default_factory=list)  # (t, queue, task)
+    remind_names: set[tuple[str, str]] = field(default_factory=set)  # (queue, name)
+    repeated_names: int = 0
     sweep_names: set[str] = field(default_factory=set)
     sweeps_run: int = 0
     _pool: ThreadPoolExecutor = field(
@@ -99,6 +104,10 @@ class BurstQueue:
         at = time.perf_counter()
         with self._lock:
             if job_of(queue) is Job.REMIND:
+                if (queue, str(name)) in self.remind_names:  # Cloud Tasks drops it
+                    self.repeated_names += 1
+                    return False
+                self.remind_names.add((queue, str(name)))
                 self.remind.append((at, queue, payload))
                 return True
             if name in self.sweep_names:  # Cloud Tasks drops a repeated name
@@ -132,6 +141,7 @@ class Run:
     first_to_last_s: float = 0.0
     last_after_s: float = 0.0  # simulated seconds from 08:00 to the last hand-off
     sweeps: int = 0
+    repeated_names: int = 0
     per_queue: Counter[str] = field(default_factory=Counter)
     firing_s: list[float] = field(default_factory=list)
 
@@ -163,6 +173,7 @@ def fire_until_done(n: int, tick: Callable[[], Any], queue: BurstQueue, clock: F
     if queue.remind:
         run.first_to_last_s = queue.remind[-1][0] - queue.remind[0][0]
     run.sweeps = queue.sweeps_run
+    run.repeated_names = queue.repeated_names
     run.per_queue = Counter(q for _, q, _ in queue.remind)
     return run
 
@@ -239,7 +250,8 @@ def main() -> None:
         run = fan_out(store, args.due, args.pace or None, args.twice)
         lanes = ", ".join(f"{q}={c}" for q, c in sorted(run.per_queue.items()))
         print(f"fan-out: ticks={run.ticks} sweeps={run.sweeps} enqueued={run.enqueued} "
-              f"duplicates={run.duplicates} firing_s={[round(s, 2) for s in run.firing_s]}")
+              f"duplicates={run.duplicates} repeated_names={run.repeated_names} "
+              f"firing_s={[round(s, 2) for s in run.firing_s]}")
         print(f"  queues: {lanes}")
         print(f"  last hand-off {run.last_after_s:.1f} s after 08:00 "
               f"(pace {args.pace or 'unpaced'} patients/s)")
