@@ -8,6 +8,8 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from shared.clock import FixedClock
 from shared.fakes.memory_store import MemoryStore
 from shared.fakes.memory_tasks import MemoryTaskQueue, QueuedTask
@@ -97,11 +99,12 @@ def test_a_burst_fans_out_to_sweeps_and_every_dose_is_enqueued_once() -> None:
         assert tick.tick() == {"due": 0, "users": 0, "enqueued": 0}
 
 
-def test_a_sweep_out_of_time_continues_in_a_new_task() -> None:
+@pytest.mark.parametrize("page", [2, 500])  # out of time between pages, or within one
+def test_a_sweep_out_of_time_continues_in_a_new_task(page: int) -> None:
     store, tasks, clock = MemoryStore(), MemoryTaskQueue(), FixedClock(EIGHT)
     seed(store, 300)
     ticks = iter(range(10**6))
-    tick = ticker(store, tasks, clock, page=2, budget_s=3.0,
+    tick = ticker(store, tasks, clock, page=page, parallel=2, budget_s=3.0,
                   monotonic=lambda: float(next(ticks)))  # one second per reading
     tick.tick()
     reminds, sweeps = run_sweeps(tick, tasks)

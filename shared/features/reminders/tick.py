@@ -58,6 +58,17 @@ PROBE: Final = 50  # rows per probe of a shard group: fewer means the tick claim
 SWEEP_BUDGET_S: Final = 45.0  # then a sweep continues in a new task (timeout 60 s)
 
 
+@dataclass(frozen=True)
+class _Pace:
+    """A sweep's pace: per_s users a second since `started` (None: unpaced), `before`
+    of them handed already; no new batch after `deadline` (monotonic seconds)."""
+
+    per_s: float | None
+    started: float
+    before: int
+    deadline: float
+
+
 def shard_groups() -> list[list[int]]:
     """The shards in groups an "in" filter can take (3 groups of 21-22)."""
     count = -(-SHARDS // MAX_IN_VALUES)
@@ -93,7 +104,7 @@ class ReminderTick:
             minute = now.replace(second=0, microsecond=0).isoformat()
             for shard in group:
                 sweeps += self._enqueue_sweep(sweep_task(minute, shard, 0))
-        users, claimed = self._claim_all(due, now)
+        users, claimed, _ = self._claim_all(due, now)
         enqueued += claimed
         log.info("reminder tick", extra={"due": len(due), "users": users,
                                          "enqueued": enqueued, "sweeps": sweeps})
@@ -123,16 +134,20 @@ class ReminderTick:
         started = self.monotonic()
         per_s = self.handoff_per_s / SHARDS if self.handoff_per_s else None
         repo = MedicationRepository(self.store)
-        handed = 0
+        handed = enqueued = 0
         while True:
             now = self.clock.now()
             page = repo.due([shard], now, self.page)
-            users, claimed = self._claim_all(page, now, paced=(per_s, started, handed))
-            handed += users
-            if len(page) < self.page or claimed == 0:
-                break
-            if self.monotonic() - started >= self.budget_s:
-                self._enqueue_sweep(sweep_task(str(task["minute"]), shard, seq + 1))
+            pace = _Pace(per_s, started, handed, deadline=started + self.budget_s)
+            users, claimed, finished = self._claim_all(page, now, pace)
+            handed, enqueued = handed + users, enqueued + claimed
+            if finished and (len(page) < self.page or claimed == 0):
+                break  # drained, or nothing of a full page was ours: the next tick looks
+            if not finished or self.monotonic() >= pace.deadline:
+                # Out of time (Cloud Run ends the attempt at 60 s): the rest in a new
+                # task, unless this one claimed nothing at all (the next tick retries).
+                if enqueued:
+                    self._enqueue_sweep(sweep_task(str(task["minute"]), shard, seq + 1))
                 break
         log.info("reminder sweep", extra={"shard": shard, "seq": seq, "users": handed})
 
@@ -141,11 +156,11 @@ class ReminderTick:
                                       name=TaskRef(Job.SWEEP, str(task["id"])).name))
 
     def _claim_all(self, due: Sequence[Dose], now: datetime,
-                   paced: tuple[float | None, float, int] = (None, 0.0, 0)) -> tuple[int, int]:
+                   pace: _Pace | None = None) -> tuple[int, int, bool]:
         """Claim and enqueue due doses, one write-only transaction per user, `parallel`
-        users at a time (independent users); paced: at most per_s users a second since
-        `started`, `before` of them already handed. -> (users, enqueued)."""
-        per_s, started, before = paced
+        users at a time (independent users); paced: at most pace.per_s users a second
+        since pace.started, and no batch started after pace.deadline.
+        -> (users tried, reminders enqueued, whether every user was tried)."""
         by_user: dict[str, list[Dose]] = {}
         for dose in due:
             by_user.setdefault(dose.user_id, []).append(dose)
@@ -155,18 +170,22 @@ class ReminderTick:
             claimed = self._claim_user(group[0], group[1], now)
             return self._dispatch(*claimed) if claimed is not None else 0
 
-        enqueued = 0
-        if len(groups) <= 1:
-            return len(groups), sum(claim(g) for g in groups)
+        if len(groups) <= 1 and pace is None:
+            return len(groups), sum(claim(g) for g in groups), True
+        enqueued = tried = 0
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             for i in range(0, len(groups), self.parallel):
+                if pace is not None:
+                    if self.monotonic() >= pace.deadline:
+                        return tried, enqueued, False
+                    if pace.per_s:  # this batch may start once the ones before it are due
+                        wait = (pace.before + i) / pace.per_s - (self.monotonic() - pace.started)
+                        if wait > 0:
+                            self.sleep(wait)
                 batch = groups[i:i + self.parallel]
-                if per_s:  # the batch may start once the ones before it are due
-                    wait = (before + i) / per_s - (self.monotonic() - started)
-                    if wait > 0:
-                        self.sleep(wait)
                 enqueued += sum(pool.map(claim, batch))
-        return len(groups), enqueued
+                tried += len(batch)
+        return tried, enqueued, True
 
     def _claim_user(self, user: str, doses: list[Dose], now: datetime) -> tuple[str, Doc] | None:
         try:
