@@ -235,7 +235,10 @@ def _matches(doc: Doc, f: Filter) -> bool:
             except TypeError:  # an unhashable value equals no hashable one
                 return False
         return any(_type_rank(value) == _type_rank(v) and value == v for v in f.value)
-    if value is _MISSING or _type_rank(value) != _type_rank(f.value):
+    if value is _MISSING:
+        return False
+    # Values of one Python type share a Firestore type (the common case, cheaply).
+    if type(value) is not type(f.value) and _type_rank(value) != _type_rank(f.value):
         return False
     try:
         return _OPS[f.op](value, f.value)
