@@ -30,3 +30,5 @@ bench: install
 	.venv/bin/python -m bench.gemini_tasks --repeat 5
 	.venv/bin/python -m bench.reminder_tick
 	.venv/bin/python -m bench.rss --users 4 --concurrency 4
+	.venv/bin/python -m bench.e2e_latency
+	.venv/bin/python -m bench.capacity

@@ -14,7 +14,7 @@ from functions.job_workers import (
     tts_worker,
 )
 from functions.line_webhook import line_webhook
-from functions.reminders import remind_worker, reminder_tick
+from functions.reminders import remind_worker, reminder_tick, sweep_worker
 from functions.telegram_webhook import telegram_webhook
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "remind_worker",
     "reminder_tick",
     "stt_worker",
+    "sweep_worker",
     "taigi_worker",
     "telegram_webhook",
     "translate_worker",

@@ -1,4 +1,5 @@
-"""Reminder entry points: the per-minute tick (Cloud Scheduler) and the send worker."""
+"""Reminder entry points: the per-minute tick (Cloud Scheduler), the shard sweeps it fans
+out to, and the send worker."""
 
 from __future__ import annotations
 
@@ -25,3 +26,9 @@ def reminder_tick(request: flask.Request) -> tuple[str, int]:
 def remind_worker(request: flask.Request) -> tuple[str, int]:
     return run_worker(request, "remind_worker",
                       lambda task: container().handler("remind_worker")(task))
+
+
+@functions_framework.http
+def sweep_worker(request: flask.Request) -> tuple[str, int]:
+    return run_worker(request, "sweep_worker",
+                      lambda task: container().handler("sweep_worker")(task))

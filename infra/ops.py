@@ -3,6 +3,7 @@
     python -m infra.ops telegram-webhook --url URL         # setWebhook with secret_token
     python -m infra.ops line-webhook-url [--url URL | --file FILE]
     python -m infra.ops reminders pause|resume|run [--project P] [--region R] [--job J]
+    python -m infra.ops dose-shards
     python -m infra.ops usage --day YYYY-MM-DD [--days N] [--json]
     python -m infra.ops models
 
@@ -106,6 +107,17 @@ def reminders(args: argparse.Namespace, out: TextIO,
     action = {"pause": job.pause, "resume": job.resume, "run": job.run_now}[args.action]
     state = action()
     print(f"reminder job {args.job}: {args.action} -> {state}", file=out)
+    return 0
+
+
+def dose_shards(args: argparse.Namespace, out: TextIO) -> int:
+    """Once, after the deploy that shards doses (issue 16): doses written before it have
+    no shard, and the tick finds due doses per shard only."""
+    from shared.bootstrap import container
+    from shared.features.medication.repository import MedicationRepository
+
+    patients, written = MedicationRepository(container().store).add_shards()
+    print(f"dose shards: {patients} patients, {written} doses given their shard", file=out)
     return 0
 
 
@@ -265,6 +277,9 @@ def parser() -> argparse.ArgumentParser:
     rem.add_argument("--region", default=os.environ.get("GCP_REGION", "asia-east1"))
     rem.add_argument("--job", default=DEFAULT_JOB)
 
+    sub.add_parser("dose-shards", help="give doses written before the deploy that shards "
+                                       "them their shard (once; idempotent)")
+
     use = sub.add_parser("usage", help="usage per day from the counters in Firestore")
     use.add_argument("--day", required=True, help="first day, YYYY-MM-DD (UTC)")
     use.add_argument("--days", type=int, default=1)
@@ -279,6 +294,7 @@ COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "telegram-webhook": telegram_webhook,
     "line-webhook-url": line_webhook_url,
     "reminders": reminders,
+    "dose-shards": dose_shards,
     "usage": usage_report,
     "models": models,
 }

@@ -20,7 +20,9 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 Doc = dict[str, Any]
-Op = Literal["==", "<", "<=", ">", ">="]
+Op = Literal["==", "<", "<=", ">", ">=", "in"]
+# Firestore's limit on an "in" filter's values (disjunctions), which it refuses beyond.
+MAX_IN_VALUES = 30
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from shared.jobs import Job
+from shared.jobs import Job, job_of
 from shared.ports import BlobStore, Doc, LlmText, M, Speech, TaskQueue, Thinking
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ScopedQueue:
 
     def enqueue(self, queue: str, payload: Doc, *, name: str | None = None,
                 schedule_at: datetime | None = None) -> bool:
-        if Job(queue) not in self.jobs:
+        if job_of(queue) not in self.jobs:
             raise NotWired(f"this function may not enqueue into {queue!r}: its wiring "
                            "(shared/bootstrap.py) and Terraform grant "
                            f"{sorted(j.value for j in self.jobs)}")

@@ -24,7 +24,7 @@ from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.features.medication.model import DailyAt, Dose
 from shared.features.medication.repository import dose_doc
-from shared.jobs import WORKERS, Job
+from shared.jobs import WORKERS, Job, lanes_of
 from shared.settings import Settings
 
 LINE_SECRET = "line-channel-secret-for-tests"
@@ -146,7 +146,9 @@ def post_telegram(update: dict[str, Any] | bytes, secret: str | None = TELEGRAM_
     return client("telegram_webhook").post("/", data=body, headers=headers)
 
 
-_WORKER_BY_QUEUE = {job.value: WORKERS[job] for job in Job}
+# Queue id (a job's, or one of its lanes: shared/jobs.py) -> its worker.
+_WORKER_BY_QUEUE = {queue: WORKERS[job] for job in Job
+                    for queue in (job.value, *(f"{job.value}-{lane}" for lane in lanes_of(job)))}
 
 
 def pump(c: Container, rounds: int = 10) -> int:

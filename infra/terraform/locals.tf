@@ -174,8 +174,12 @@ locals {
       }
     })
     remind_worker = merge(local.runtime.functions.remind_worker, {
-      description   = "Sends one reminder (a user's due doses) with a Taken button"
-      max_instances = 5
+      description = "Sends one reminder (a user's due doses) with a Taken button"
+      # The 08:00 burst: LINE lanes dispatch 1,800/s; a send (a transaction, a push,
+      # its record) takes ~0.2-0.3 s, so ~540 in flight: 40 x 20 = 800 leaves room for
+      # the Telegram lanes and the old queue (their max_concurrent_dispatches, below,
+      # add up to at most this: tests/unit/test_queues.py).
+      max_instances = 40
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # "Repeats until taken" is driven by doses.next_due_at and the tick, not by tasks.
       enqueues      = []
@@ -184,11 +188,24 @@ locals {
       env           = {}
     })
     reminder_tick = merge(local.runtime.functions.reminder_tick, {
-      description = "Every minute (Cloud Scheduler): indexed query of due doses -> remind tasks"
+      description = "Every minute (Cloud Scheduler): due doses -> remind tasks, or shard sweeps"
       # One tick at a time (runtime.json): overlapping firings are deduplicated in code.
       max_instances = 1
       secrets       = []
-      enqueues      = ["medbot-remind"]
+      # Remind tasks go to their channel's lanes (shared/jobs.py LANES); a shard with
+      # too many due doses is handed to a sweep task.
+      enqueues = concat(local.remind_queues, ["medbot-sweep"])
+      bucket_access = false
+      signs_urls    = false
+      env           = {}
+    })
+    sweep_worker = merge(local.runtime.functions.sweep_worker, {
+      description = "Drains one shard of due doses at the 08:00 burst -> remind tasks"
+      # One sweep per shard at most (64 shards, MedicationRepository.SHARDS).
+      max_instances = 64
+      secrets       = []
+      # Remind tasks, and its own continuation when its time budget runs out.
+      enqueues      = concat(local.remind_queues, ["medbot-sweep"])
       bucket_access = false
       signs_urls    = false
       env           = {}
@@ -209,7 +226,7 @@ locals {
   #     its worker's timeout (shared/runtime.json): each queue's retries span longer than
   #     that lease, so such a task still runs once the lease has ended
   #     (tests/unit/test_queues.py computes the spans).
-  queues = {
+  queues = merge({
     "medbot-dialog" = {
       worker = "dialog_worker"
       # Every user message passes through this queue. Only the few medication commands
@@ -297,8 +314,10 @@ locals {
     "medbot-remind" = {
       worker                = "remind_worker"
       gemini_calls_per_task = 0
-      # Stays under Telegram's ~30 messages/s per bot, leaving room for dialog replies.
+      # Since the lanes (below) only for tasks queued before they existed, and for a
+      # channel without lanes: under Telegram's ~30 messages/s per bot.
       max_dispatches_per_second = 20
+      max_concurrent_dispatches = 40
       # A dose reminder an hour late is worse than none: the repeat-until-taken loop sends
       # a fresh one anyway, so retry for about 15 minutes (19 attempts, then every 60 s).
       max_attempts       = 19
@@ -307,7 +326,57 @@ locals {
       max_doublings      = 3
       max_retry_duration = "0s"
     }
+    "medbot-sweep" = {
+      worker                = "sweep_worker"
+      gemini_calls_per_task = 0
+      # 64 sweeps at 08:00 (one per shard) and their continuations: Cloud Tasks' most.
+      max_dispatches_per_second = 500
+      # A crashed sweep is retried soon (its doses are late): 2 s doubling to 30 s,
+      # ~3.5 min in all, past its 60 s lease; the next firing catches up anyway.
+      max_attempts       = 10
+      min_backoff        = "2s"
+      max_backoff        = "30s"
+      max_doublings      = 4
+      max_retry_duration = "0s"
+    }
+  }, local.remind_lanes)
+
+  # The remind queue's lanes (shared/jobs.py LANES): one channel's reminders, a patient
+  # always in the same lane, each channel throttled at its platform's limit
+  # (docs/reminders-at-scale.md):
+  #   LINE: push 2,000 requests/s per channel. One Cloud Tasks queue dispatches at most
+  #     500/s, so 4 lanes of 450/s: 1,800/s, 200/s left for the bot's other pushes (the
+  #     margin LINE's rate-limit guide asks for).
+  #   Telegram: about 30 messages/s per bot, whatever the design: 4 lanes of 6.25/s,
+  #     25/s, the rest left for replies and a superseded reminder's deletion. 80,000
+  #     Telegram reminders at 08:00 (100,000 patients) take 53 minutes; 4 lanes only
+  #     spread task creation (500/s per cold queue).
+  #   max_concurrent_dispatches: the lane's rate x a send's ~0.3 s, with room; with the
+  #     old queue's they add up to remind_worker's max_instances x concurrency.
+  #   A 429 from LINE or Telegram is waited out in the worker when short (Telegram's
+  #     retry_after; plumbing/delivery.py), else the task fails and the lane retries it
+  #     (the old queue's backoff); sent parts are recorded, so nothing is sent twice.
+  remind_channels = {
+    line     = { per_second = 1800, concurrent = 600 }
+    telegram = { per_second = 25, concurrent = 40 }
   }
+  remind_lane_ids = ["0", "1", "2", "3"]
+  remind_lanes = merge([
+    for channel, spec in local.remind_channels : {
+      for lane in local.remind_lane_ids : "medbot-remind-${channel}-${lane}" => {
+        worker                    = "remind_worker"
+        gemini_calls_per_task     = 0
+        max_dispatches_per_second = spec.per_second / length(local.remind_lane_ids)
+        max_concurrent_dispatches = spec.concurrent / length(local.remind_lane_ids)
+        max_attempts              = 19
+        min_backoff               = "5s"
+        max_backoff               = "60s"
+        max_doublings             = 3
+        max_retry_duration        = "0s"
+      }
+    }
+  ]...)
+  remind_queues = concat(["medbot-remind"], sort(keys(local.remind_lanes)))
 
   # Flattened grants for for_each (keys are stable strings).
   secret_grants = merge([

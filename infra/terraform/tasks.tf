@@ -24,7 +24,10 @@ resource "google_cloud_tasks_queue" "queue" {
     )
     # Never more in flight than the worker can take (max instances x concurrency):
     # beyond that Cloud Run answers 429 and every bounced task burns one of its attempts.
-    max_concurrent_dispatches = (
+    # A worker fed by several queues (remind: the old queue and its lanes) splits that
+    # between them (max_concurrent_dispatches in the queue's entry, locals.tf).
+    max_concurrent_dispatches = lookup(
+      each.value, "max_concurrent_dispatches",
       local.workers[each.value.worker].max_instances * local.workers[each.value.worker].concurrency
     )
   }

@@ -1,6 +1,7 @@
 """TaskQueue on Google Cloud Tasks (or gcloud-tasks-emulator).
 
-One Cloud Tasks queue per job kind (shared.jobs.queue_name); each task is an HTTP POST
+One Cloud Tasks queue per job kind (shared.jobs.queue_name), and the lanes of some
+(more queues for the same worker, shared.jobs.LANES); each task is an HTTP POST
 of the JSON payload to the job's worker function, f"{worker_base_url}/{WORKERS[job]}".
 Workers authenticate tasks by an OIDC token: Cloud Tasks signs it for the invoker
 service account with the worker URL as audience. The emulator stores that token spec
@@ -31,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shared import runtime
-from shared.jobs import WORKERS, Job, queue_name
+from shared.jobs import WORKERS, Job, cloud_queue, job_of, lanes_of
 from shared.ports import Doc
 
 if TYPE_CHECKING:
@@ -91,8 +92,10 @@ class CloudTasksQueue:
                     self._client = tasks_v2.CloudTasksClient()
             return self._client
 
-    def queue_path(self, job: Job) -> str:
-        return f"projects/{self.project}/locations/{self.location}/queues/{queue_name(job)}"
+    def queue_path(self, queue: str) -> str:
+        """The queue of a job ("remind", or Job.REMIND) or of one of its lanes
+        ("remind-line-2": shared/jobs.py)."""
+        return f"projects/{self.project}/locations/{self.location}/queues/{cloud_queue(queue)}"
 
     def worker_url(self, job: Job) -> str:
         return f"{self.worker_base_url}/{WORKERS[job]}"
@@ -109,7 +112,7 @@ class CloudTasksQueue:
         from google.api_core.exceptions import AlreadyExists
         from google.cloud import tasks_v2
 
-        job = Job(queue)
+        job = job_of(queue)
         url = self.worker_url(job)
         headers = {"Content-Type": "application/json"}
         oidc = tasks_v2.OidcToken(service_account_email=self._oidc_sa, audience=url)
@@ -128,13 +131,13 @@ class CloudTasksQueue:
             ),
         )
         if name is not None:
-            task.name = f"{self.queue_path(job)}/tasks/{task_id(name)}"
+            task.name = f"{self.queue_path(queue)}/tasks/{task_id(name)}"
         if schedule_at is not None:
             if schedule_at.tzinfo is None:
                 raise ValueError("schedule_at must be timezone-aware")
             task.schedule_time = schedule_at
         try:
-            self.client.create_task(parent=self.queue_path(job), task=task)
+            self.client.create_task(parent=self.queue_path(queue), task=task)
         except AlreadyExists:
             return False
         return True
@@ -148,7 +151,8 @@ class CloudTasksQueue:
 
         parent = f"projects/{self.project}/locations/{self.location}"
         for job in Job:
-            with contextlib.suppress(AlreadyExists):
-                self.client.create_queue(
-                    parent=parent, queue=tasks_v2.Queue(name=self.queue_path(job))
-                )
+            for queue in [job.value, *(f"{job.value}-{lane}" for lane in lanes_of(job))]:
+                with contextlib.suppress(AlreadyExists):
+                    self.client.create_queue(
+                        parent=parent, queue=tasks_v2.Queue(name=self.queue_path(queue))
+                    )

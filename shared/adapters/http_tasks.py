@@ -35,7 +35,7 @@ import httpx
 
 from shared import runtime
 from shared.clock import SystemClock
-from shared.jobs import WORKERS, Job, queue_name
+from shared.jobs import WORKERS, Job, cloud_queue, job_of
 from shared.ports import Clock, Doc
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Task:
     job: Job
+    queue: str  # the job's queue or one of its lanes (shared/jobs.py)
     task_id: str
     body: bytes
     eta: datetime
@@ -97,7 +98,7 @@ class HttpTaskQueue:
         name: str | None = None,
         schedule_at: datetime | None = None,
     ) -> bool:
-        job = Job(queue)
+        job = job_of(queue)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")  # strict, as Cloud Tasks
         if schedule_at is not None and schedule_at.tzinfo is None:
             raise ValueError("schedule_at must be timezone-aware")
@@ -110,7 +111,7 @@ class HttpTaskQueue:
                     return False
                 self._names.add(name)
             tid = hashlib.sha256(name.encode()).hexdigest() if name else uuid.uuid4().hex
-            task = _Task(job, tid, body, schedule_at or now)
+            task = _Task(job, queue, tid, body, schedule_at or now)
             if schedule_at is not None and schedule_at > now:
                 heapq.heappush(self._scheduled, (schedule_at, next(self._seq), task))
                 self._cond.notify_all()
@@ -207,7 +208,7 @@ class HttpTaskQueue:
         headers = {
             "Content-Type": "application/json",
             "Authorization": f"Bearer {self._id_token(url)}",
-            "X-CloudTasks-QueueName": queue_name(task.job),
+            "X-CloudTasks-QueueName": cloud_queue(task.queue),
             "X-CloudTasks-TaskName": task.task_id,
             "X-CloudTasks-TaskRetryCount": str(task.attempts - 1),
             "X-CloudTasks-TaskExecutionCount": str(task.attempts - 1),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Container, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from shared.ports import Conflict, Doc, Filter
+from shared.ports import MAX_IN_VALUES, Conflict, Doc, Filter
 
 T = TypeVar("T")
 
@@ -63,9 +63,41 @@ class UnregisteredCollection(ValueError):
     """A write to a collection that no feature registered (Feature.collections)."""
 
 
+class _Documents(dict[str, Doc]):
+    """Documents by path, and the paths of each collection (a query reads only its
+    collection's documents, not the whole store)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_collection: dict[str, dict[str, None]] = {}  # ordered sets of paths
+
+    def __setitem__(self, path: str, doc: Doc) -> None:
+        if path not in self:
+            self.by_collection.setdefault(path.rsplit("/", 1)[0], {})[path] = None
+        super().__setitem__(path, doc)
+
+    def __delitem__(self, path: str) -> None:
+        super().__delitem__(path)
+        self.by_collection[path.rsplit("/", 1)[0]].pop(path, None)
+
+    def pop(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
+        if path in self:
+            doc = self[path]
+            del self[path]
+            return doc
+        return default
+
+    def clear(self) -> None:
+        super().clear()
+        self.by_collection.clear()
+
+    def in_collection(self, collection: str) -> list[tuple[str, Doc]]:
+        return [(path, self[path]) for path in self.by_collection.get(collection, {})]
+
+
 class MemoryStore:
     def __init__(self, registered: Callable[[], Container[str]] | None = None) -> None:
-        self._docs: dict[str, Doc] = {}
+        self._docs = _Documents()
         self._lock = threading.RLock()
         self._registered = registered
 
@@ -111,21 +143,24 @@ class MemoryStore:
         order_by: str | None = None,
         limit: int | None = None,
     ) -> list[tuple[str, Doc]]:
-        prefix = collection + "/"
-        filters = [Filter(f.field, f.op, _stored(f.value)) for f in filters]
+        for f in filters:
+            if f.op == "in" and not (isinstance(f.value, list) and
+                                     0 < len(f.value) <= MAX_IN_VALUES):
+                # Firestore: INVALID_ARGUMENT, a non-empty array of at most 30 values.
+                raise ValueError(f"'in' takes 1..{MAX_IN_VALUES} values")
+        filters = [Filter(f.field, f.op, _in_values(_stored(f.value)) if f.op == "in"
+                          else _stored(f.value)) for f in filters]
         with self._lock:
             rows = [
                 (path, copy.deepcopy(doc))
-                for path, doc in self._docs.items()
-                if path.startswith(prefix)
-                and "/" not in path[len(prefix) :]
-                and all(_matches(doc, f) for f in filters)
+                for path, doc in self._docs.in_collection(collection)
+                if all(_matches(doc, f) for f in filters)
             ]
         # Firestore orders by order_by, then implicitly by the inequality-filtered
         # fields (by name), then by document id; documents missing an order field
         # are left out.
         keys = [order_by] if order_by is not None else []
-        keys += sorted({f.field for f in filters if f.op != "=="} - set(keys))
+        keys += sorted({f.field for f in filters if f.op not in ("==", "in")} - set(keys))
         rows = [r for r in rows if all(_lookup(r[1], k) is not _MISSING for k in keys)]
         rows.sort(key=lambda r: ([_sort_key(_lookup(r[1], k)) for k in keys], r[0]))
         return rows[:limit] if limit is not None else rows
@@ -180,9 +215,30 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (rank, value if rank in (1, 2, 3, 4, 5) else repr(value))
 
 
+def _in_values(values: list[Any]) -> frozenset[tuple[int, Any]] | list[Any]:
+    """An "in" filter's values as a set of (type, value) when they allow one (a fast
+    membership test; 1 and 1.0 are one number, True is not 1)."""
+    try:
+        return frozenset((_type_rank(v), v) for v in values)
+    except TypeError:
+        return values
+
+
 def _matches(doc: Doc, f: Filter) -> bool:
     value = _lookup(doc, f.field)
-    if value is _MISSING or _type_rank(value) != _type_rank(f.value):
+    if f.op == "in":  # equal to one of the values (of its own type)
+        if value is _MISSING:
+            return False
+        if isinstance(f.value, frozenset):
+            try:
+                return (_type_rank(value), value) in f.value
+            except TypeError:  # an unhashable value equals no hashable one
+                return False
+        return any(_type_rank(value) == _type_rank(v) and value == v for v in f.value)
+    if value is _MISSING:
+        return False
+    # Values of one Python type share a Firestore type (the common case, cheaply).
+    if type(value) is not type(f.value) and _type_rank(value) != _type_rank(f.value):
         return False
     try:
         return _OPS[f.op](value, f.value)

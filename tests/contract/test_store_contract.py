@@ -202,6 +202,22 @@ def test_missing_fields_match_no_filter_and_no_order(meds: DocumentStore) -> Non
     assert meds.query("meds", [Filter("absent", "==", None)]) == []
 
 
+def test_in_filter_with_a_range_on_another_field_ordered_by_it(meds: DocumentStore) -> None:
+    # The reminder tick's probe: shard in [...] and next_due_at <= now order by it.
+    rows = meds.query("meds", [Filter("user", "in", ["u2", "u3"]), Filter("n", "<=", 2)],
+                      order_by="n", limit=5)
+    assert ids(rows) == ["meds/b", "meds/d"]
+    rows = meds.query("meds", [Filter("n", "in", [3, 2])], order_by="n")
+    assert ids(rows) == ["meds/c", "meds/d", "meds/a"]
+
+
+@pytest.mark.parametrize("values", [[], list(range(31))])
+def test_in_filter_takes_one_to_thirty_values(meds: DocumentStore, values: list[int]) -> None:
+    with pytest.raises(Exception):  # noqa: B017  # SDK: ValueError or InvalidArgument
+        meds.query("meds", [Filter("n", "in", values)])
+    assert len(meds.query("meds", [Filter("n", "in", list(range(30)))])) == 4
+
+
 def test_null_equality(store: DocumentStore) -> None:
     store.set("c/a", {"v": None})
     store.set("c/b", {"v": 0})

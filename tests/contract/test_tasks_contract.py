@@ -27,7 +27,7 @@ import pytest
 from shared import runtime
 from shared.adapters.cloud_tasks_queue import CloudTasksQueue, task_id
 from shared.fakes.memory_tasks import MemoryTaskQueue
-from shared.jobs import WORKERS, Job, queue_name
+from shared.jobs import WORKERS, Job, job_of, queue_name
 from shared.ports import TaskQueue
 from tests.servers.tasks_emulator import TaskReceiver, TasksEmulator
 
@@ -58,7 +58,7 @@ class FakeHarness:
         self._seen: list[Delivery] = []
 
     def _collect(self, now: datetime | None) -> list[Delivery]:
-        self._seen += [Delivery(Job(t.queue), t.payload, t.name) for t in self.fake.take(now)]
+        self._seen += [Delivery(job_of(t.queue), t.payload, t.name) for t in self.fake.take(now)]
         return list(self._seen)
 
     def deliveries(self, count: int, timeout: float = 10.0) -> list[Delivery]:

@@ -27,6 +27,7 @@ from shared.features.medication.model import DailyAt, Dose, SlotStatus
 from shared.features.medication.repository import MedicationRepository, dose_doc
 from shared.features.reminders.records import CLAIM_TTL
 from shared.features.reminders.service import ReminderService
+from shared.jobs import Job, job_of
 from shared.ports import Doc, DocumentStore, Filter
 
 ZONES = (
@@ -44,17 +45,30 @@ START = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
 
 
 class RecordingQueue:
-    """Every enqueue call, duplicates included (the tasks emulator does not dedupe)."""
+    """Every remind enqueue call, duplicates included (the tasks emulator does not
+    dedupe); sweep tasks (a tick's fan-out) wait in `sweeps` to be run."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[datetime, Doc]] = []
+        self.sweeps: list[Doc] = []
         self.clock: FixedClock | None = None
 
     def enqueue(self, queue: str, payload: Doc, *, name: str | None = None,
                 schedule_at: datetime | None = None) -> bool:
         assert self.clock is not None
-        self.calls.append((self.clock.now(), payload))
+        if job_of(queue) is Job.SWEEP:
+            self.sweeps.append(payload)
+        else:
+            self.calls.append((self.clock.now(), payload))
         return True
+
+
+def fire(service: ReminderService, queue: RecordingQueue) -> None:
+    """One firing of the tick, and the sweeps it fans out to (Cloud Tasks runs them
+    at once)."""
+    service.tick()
+    while queue.sweeps:
+        service.sweep(queue.sweeps.pop(0))
 
 
 @dataclass
@@ -172,12 +186,12 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
         if tick_at > end + timedelta(minutes=2):
             break
         clock.current = last_tick = tick_at
-        service.tick()
+        fire(service, queue)
         result.ticks += 1
         if rng.random() < p_duplicate:  # delivered twice
-            service.tick()
+            fire(service, queue)
             clock.current = last_tick = tick_at + timedelta(seconds=rng.randint(1, 5))
-            service.tick()
+            fire(service, queue)
             result.duplicated_ticks += 1
         for at, payload in queue.calls[seen_calls:]:
             for item in payload["items"]:

@@ -30,6 +30,7 @@ from shared.domain.i18n import t
 from shared.domain.messages import Text
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.features.reminders.service import ReminderService
+from shared.jobs import Job, job_of
 from shared.plumbing.delivery import Delivery
 from shared.ports import Conflict, Doc, DocumentStore, Transaction
 from tests.support import dose_document
@@ -50,7 +51,8 @@ class Queue:
 
     def enqueue(self, queue: str, payload: Doc, *, name: str | None = None,
                 schedule_at: datetime | None = None) -> bool:
-        assert queue == "remind" and name is not None
+        # A remind task, in its patient's channel's lane (shared/jobs.py).
+        assert job_of(queue) is Job.REMIND and queue.startswith("remind-") and name is not None
         with self._lock:
             seen = any(n == name for n, _ in self.calls)
             self.calls.append((name, payload))

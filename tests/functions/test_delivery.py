@@ -19,7 +19,7 @@ from shared.domain.messages import Button, Card, Cards, Text
 from shared.fakes.memory_tasks import MemoryTaskQueue
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.scripted_llm import ScriptedModel
-from shared.jobs import WORKERS, Job
+from shared.jobs import WORKERS, job_of
 from shared.plumbing.delivery import Delivery
 from shared.ports import Source
 from tests.support import (
@@ -78,7 +78,7 @@ def run_tasks(c, *, expect_failures: int = 0) -> int:
             break
         for task in tasks:
             while True:
-                response = client(WORKERS[Job(task.queue)]).post(
+                response = client(WORKERS[job_of(task.queue)]).post(
                     "/", json=task.payload, headers={"Authorization": f"Bearer {DEV_TOKEN}"})
                 if response.status_code == 200:
                     break

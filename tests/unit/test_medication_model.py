@@ -25,6 +25,7 @@ from shared.features.medication.repository import (
     dose_from_doc,
     dose_path,
     medication_path,
+    shard_of,
 )
 from shared.features.medication.taking import settle
 from shared.ports import Doc
@@ -122,8 +123,9 @@ def test_documents_round_trip_unchanged():
     dose = Dose.first("d1", USER, None, "aspirin", "100 mg", DailyAt("10:00"), "+03:00", NOW)
     doc = dose_doc(dose)
     assert "medication_id" not in doc and "reminded" not in doc  # as the old documents
-    assert doc == {"user_id": USER, "name": "aspirin", "dosage": "100 mg", "time": "10:00",
-                   "timezone": "+03:00", "next_slot_at": dose.next_slot_at,
+    assert doc == {"user_id": USER, "shard": shard_of(USER), "name": "aspirin",
+                   "dosage": "100 mg", "time": "10:00", "timezone": "+03:00",
+                   "next_slot_at": dose.next_slot_at,
                    "next_due_at": dose.next_due_at, "pending_slot": None, "sent": 0}
     dose.tick(dose.next_slot_at, HOUR)
     busy = {**dose_doc(dose), "medication_id": "m", "reminded": {"slot": "s", "rid": "r"}}

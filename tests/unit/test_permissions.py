@@ -21,7 +21,7 @@ import main
 from shared.bootstrap import needs_of
 from shared.fakes.memory_blobs import MemoryBlobStore
 from shared.fakes.memory_tasks import MemoryTaskQueue
-from shared.jobs import WORKERS, Job, queue_name
+from shared.jobs import WORKERS, Job, queue_names
 from shared.settings import SECRETS
 from shared.wiring import LinklessBucket, Needs, NoModel, NotWired, ScopedQueue
 from tests.deployment import function, plan
@@ -64,7 +64,8 @@ def test_secrets_granted_and_mounted_are_those_the_code_reads(entry_point: str) 
 def test_enqueue_grants_are_the_queues_the_code_enqueues_into(entry_point: str) -> None:
     grants = granted("google_cloud_tasks_queue_iam_member", "roles/cloudtasks.enqueuer")
     queues = {str(g["name"]) for g in grants[entry_point]}
-    assert queues == {queue_name(job) for job in needs(entry_point).enqueues}, entry_point
+    assert queues == {name for job in needs(entry_point).enqueues for name in queue_names(job)}, \
+        entry_point
     # Attaching the invoker's OIDC token to a task needs actAs on that account.
     acts_as = granted("google_service_account_iam_member",
                       "roles/iam.serviceAccountUser")[entry_point]

@@ -32,7 +32,7 @@ from typing import Any
 import hcl2
 import pytest
 
-from shared.jobs import WORKERS, Job, queue_name
+from shared.jobs import WORKERS, Job, queue_names
 from shared.plumbing.files import FILE_AREAS
 from shared.settings import Settings
 from tests.deployment import OPERATOR_VARS, TF_DIR, functions, only, plan
@@ -206,7 +206,7 @@ def queues() -> dict[str, Any]:
 
 
 def test_every_job_queue_exists_and_every_queue_is_used() -> None:
-    code = {queue_name(job) for job in Job}
+    code = {name for job in Job for name in queue_names(job)}  # with the lanes
     terraform = set(queues())
     assert code - terraform == set(), "queues used by the code but not in Terraform"
     assert terraform - code == set(), "queues in Terraform that no Job uses"
@@ -215,9 +215,10 @@ def test_every_job_queue_exists_and_every_queue_is_used() -> None:
 def test_each_queue_feeds_the_worker_of_its_job() -> None:
     declared = queues()
     for job in Job:
-        spec = declared[queue_name(job)]
-        if isinstance(spec, dict) and "worker" in spec:
-            assert spec["worker"] == WORKERS[job], queue_name(job)
+        for name in queue_names(job):
+            spec = declared[name]
+            if isinstance(spec, dict) and "worker" in spec:
+                assert spec["worker"] == WORKERS[job], name
 
 
 def test_declared_grants_reference_existing_queues_and_secrets() -> None:
@@ -683,7 +684,24 @@ def test_queries_that_need_a_composite_index_have_one() -> None:
         assert matches, f"no composite index for {query}"
 
 
-def test_due_doses_query_needs_only_the_automatic_single_field_index() -> None:
+def test_due_doses_query_is_served_by_the_sharded_index_and_nothing_sequential() -> None:
+    # Changed on purpose (issue 16): the due-doses query was a range on next_due_at
+    # alone, served by its single-field index; every claim of the 08:00 burst then wrote
+    # into one sequential index range. It now starts with the shard (equality), so it
+    # needs the composite (shard, next_due_at), and next_due_at loses its single-field
+    # index: no write at the burst lands in one range of it alone.
     due = [q for q in code_queries() if q.collection == "doses" and "next_due_at" in q.ranged]
     assert due, "the reminder tick's due-doses query was not found"
-    assert not any(needs_composite(q) for q in due)
+    assert all(q.equality == {"shard"} for q in due), due
+    assert ["shard", "next_due_at"] in composite_indexes()["doses"]
+    exempt = {(str(f.config["collection"]), str(f.config["field"]))
+              for f in plan().of_type("google_firestore_field") if "index_config" in f.config}
+    assert {("doses", "next_due_at"), ("doses", "shard")} <= exempt
+    assert ("remind_claims", "expires_at") in exempt  # TTL fields too
+    # ...and every literal query of the code on an exempted field is served by a
+    # composite index (the single-field ones are gone).
+    for query in code_queries():
+        fields = query.equality | query.ranged
+        for collection, field in exempt:
+            if query.collection == collection and field in fields:
+                assert needs_composite(query), query

@@ -2,8 +2,9 @@
 document fields.
 
     medications/{medication id}  user_id, name, dosage, times (sorted "HH:MM")
-    doses/{dose id}              user_id, medication_id, name, dosage, time, timezone,
-                                 next_slot_at, next_due_at (the tick's index),
+    doses/{dose id}              user_id, shard, medication_id, name, dosage, time,
+                                 timezone, next_slot_at, next_due_at (the tick's index:
+                                 shard, next_due_at),
                                  pending_slot (ISO UTC or None), sent, reminded {slot, rid}
     dose_log/{stable_id(dose id, slot)}  user_id, dose_id, medication_id, slot_at, status, at
 
@@ -18,7 +19,7 @@ read and write single doses inside their own transactions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -41,6 +42,17 @@ DOSES: Final = "doses"
 DOSE_LOG: Final = "dose_log"
 
 Write = tuple[str, Doc | None]  # a document to set, or to delete (None)
+
+# The reminder tick reads due doses per shard: a stable hash of the patient, so one
+# patient's doses share a shard (one reminder for two medicines due together). 64
+# shards spread the 08:00 burst's index writes over 64 ranges of the composite index
+# (shard, next_due_at) instead of one (Firestore's sequential-index limit, 500 writes/s
+# per range): docs/reminders-at-scale.md.
+SHARDS: Final = 64
+
+
+def shard_of(user: str) -> int:
+    return int(stable_id("shard", user)[:8], 16) % SHARDS
 
 
 def medication_path(med_id: str) -> str:
@@ -73,7 +85,7 @@ def dose_from_doc(dose_id: str, doc: Doc) -> Dose:
 
 
 def dose_doc(dose: Dose) -> Doc:
-    doc: dict[str, Any] = {"user_id": dose.user_id}
+    doc: dict[str, Any] = {"user_id": dose.user_id, "shard": shard_of(dose.user_id)}
     if dose.medication_id is not None:
         doc["medication_id"] = dose.medication_id
     doc.update(name=dose.name, dosage=dose.dosage, time=dose.time, timezone=dose.timezone,
@@ -168,11 +180,29 @@ class MedicationRepository:
         doc = txn.get(dose_path(dose_id))
         return dose_from_doc(dose_id, doc) if doc is not None else None
 
-    def due(self, now: datetime, limit: int) -> list[Dose]:
-        """Doses the tick should look at (an indexed range query on next_due_at)."""
-        rows = self.store.query(DOSES, [Filter("next_due_at", "<=", now)],
+    def due(self, shards: Sequence[int], now: datetime, limit: int) -> list[Dose]:
+        """Due doses of these shards (at most 30: Firestore's "in"), earliest first: a
+        range query on the composite index (shard, next_due_at)."""
+        rows = self.store.query(DOSES, [Filter("next_due_at", "<=", now),
+                                        Filter("shard", "in", list(shards))],
                                 order_by="next_due_at", limit=limit)
         return [dose_from_doc(path.split("/", 1)[1], doc) for path, doc in rows]
+
+    def add_shards(self) -> tuple[int, int]:
+        """Give every dose written before the shard field existed its shard (the tick
+        finds doses per shard only). Patient by patient, in user id order; idempotent,
+        safe while the tick runs (a merge of one field). -> (patients, doses written)."""
+        patients = written = 0
+        last = ""
+        while rows := self.store.query(DOSES, [Filter("user_id", ">", last)],
+                                       order_by="user_id", limit=1):
+            last = str(rows[0][1]["user_id"])
+            patients += 1
+            for path, doc in self.store.query(DOSES, [Filter("user_id", "==", last)]):
+                if doc.get("shard") != shard_of(last):
+                    self.store.set(path, {"shard": shard_of(last)}, merge=True)
+                    written += 1
+        return patients, written
 
     @staticmethod
     def dose_writes(doses: Iterable[Dose], logs: Iterable[DoseLog] = ()) -> list[Write]:

@@ -1,4 +1,5 @@
-"""Medication reminders: the per-minute tick, the send worker, the reminder buttons."""
+"""Medication reminders: the per-minute tick and its shard sweeps, the send worker, the
+reminder buttons."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ def _sender(supplies: Supplies) -> ReminderService:
 
 
 def ticker(supplies: Supplies) -> ReminderService:
-    """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
-    return ReminderService(supplies.store, supplies.queue_for(Job.REMIND), supplies.clock,
-                           Delivery(supplies.store, supplies.clock, {}))
+    """reminder_tick and sweep_worker: claim due doses, enqueue reminders (and sweeps of
+    the shards with too many to claim at once); send nothing."""
+    return ReminderService(supplies.store, supplies.queue_for(Job.REMIND, Job.SWEEP),
+                           supplies.clock, Delivery(supplies.store, supplies.clock, {}),
+                           work=supplies.work)
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
@@ -35,11 +38,15 @@ def _send(supplies: Supplies) -> JobHandler:
     return _sender(supplies).send
 
 
+def _sweep(supplies: Supplies) -> JobHandler:
+    return ticker(supplies).sweep
+
+
 FEATURE = Feature(
     name="reminders",
     dialog=DIALOG,
     handlers=_handlers,
-    jobs={Job.REMIND: _send},
+    jobs={Job.REMIND: _send, Job.SWEEP: _sweep},
     collections=(Collection(REMINDERS, Erase.BY_FIELD), Collection(OUTBOX, Erase.BY_FIELD),
                  Collection(CLAIMS, Erase.BY_FIELD)),
 )

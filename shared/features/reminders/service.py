@@ -1,4 +1,5 @@
-"""Medication reminders: the per-minute tick (tick.py), the send worker (send.py) and
+"""Medication reminders: the per-minute tick and its shard sweeps (tick.py), the send
+worker (send.py) and
 the buttons under a reminder (dialog.py), over the medication feature's doses."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 
 from shared.features.reminders.dialog import ReminderButtons
 from shared.features.reminders.send import ReminderSend
-from shared.features.reminders.tick import ReminderTick
+from shared.features.reminders.tick import HANDOFF_PER_S, ReminderTick
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome
 from shared.plumbing.turns import Handler
@@ -27,17 +28,22 @@ class ReminderService:
     parallel: int = 16  # concurrent claim transactions in one tick
     snooze_s: int = 900
     work: UnitOfWork | None = None  # the container's; by default one of its own
+    handoff_per_s: float | None = HANDOFF_PER_S  # sweeps' pace (tick.py); None: unpaced
     ticker: ReminderTick = field(init=False)
     sender: ReminderSend = field(init=False)
 
     def __post_init__(self) -> None:
         self.ticker = ReminderTick(self.store, self.tasks, self.clock, self.repeat_every_s,
-                                  self.page, self.parallel)
+                                  self.page, self.parallel, handoff_per_s=self.handoff_per_s,
+                                  work=self.work)
         self.sender = ReminderSend(self.store, self.clock, self.delivery,
                                   self.work or UnitOfWork(self.store, self.clock))
 
     def tick(self) -> dict[str, int]:
         return self.ticker.tick()
+
+    def sweep(self, task: dict[str, Any]) -> Outcome:
+        return self.ticker.sweep(task)
 
     def send(self, task: dict[str, Any]) -> Outcome:
         return self.sender.send(task)
