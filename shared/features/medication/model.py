@@ -113,6 +113,7 @@ class Tick(NamedTuple):
     remind: bool  # send a reminder for the pending slot
     missed: DoseLog | None  # a slot recorded missed by this step
     last: bool = False  # the reminder is the slot's last one
+    closed: str | None = None  # a slot that stopped being answerable (its reminder goes)
 
 
 class Early(NamedTuple):
@@ -168,17 +169,19 @@ class Dose:
         interval is the unbounded policy: policy.unbounded.)"""
         rules = unbounded(policy) if isinstance(policy, timedelta) else policy
         rules = rules.with_quiet(self.quiet)
-        missed = None
+        missed, closed = None, None
         if self.pending is not None and now >= self.answerable_until:
+            closed = self.pending.slot
             missed = self._close(now)
         if now >= self.next_slot_at:
             slot = self.next_slot_at
             self.next_slot_at = self.recurrence.next_after(now, zone_of(self.timezone))
             until = min([self.next_slot_at, *self._sibling_slots(slot)])
-            return self._remind(PendingSlot(slot_key(slot), 1, until), now, rules, missed)
+            step = self._remind(PendingSlot(slot_key(slot), 1, until), now, rules, missed)
+            return step._replace(closed=closed)
         if self.pending is None:
             self.next_due_at = self.next_slot_at  # nothing pending: wait for the slot
-            return Tick(False, missed)
+            return Tick(False, missed, closed=closed)
         if self.pending.phase is Phase.LAST:
             # Its last reminder went an interval ago: missed, but a late answer counts.
             entry = self._log(SlotStatus.MISSED, now)

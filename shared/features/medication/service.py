@@ -36,12 +36,14 @@ from shared.features.medication.common import (
     merge,
     say,
 )
+from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
 from shared.features.medication.reading import beyond_daily, deterministic, from_model, interpret
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.models import ParsedCommand as Command
+from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore, LanguageModel
 
@@ -69,6 +71,7 @@ class MedicationService:
     store: DocumentStore
     # The model, built on first use (the dialog worker imports no SDK it does not need).
     model: Callable[[], LanguageModel] | None = None
+    early_s: int = 3 * 3600  # "I took it" this long before a dose counts (settings)
     repo: MedicationRepository = field(init=False)
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
@@ -86,7 +89,7 @@ class MedicationService:
             "tz": self.zone_button, "at": adding.time_button, "week": self.week_button,
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
-            "took": taking.took_button,
+            "took": taking.took_button, "early": taking.early_button,
             # Pages of the pickers (a list longer than one message: domain/paging.py).
             "delp": removing.delete_page, "tookp": taking.took_page,
             "fromp": lambda ctx, arg: changing.move_page(ctx, arg) or self.show_list(ctx),
@@ -123,15 +126,21 @@ class MedicationService:
     def _context(self, turn: Turn) -> Context:
         zone = turn.user.get("timezone")
         key = user_key(turn.event.channel, turn.event.user_id)
-        return Context(turn, key, str(zone) if zone else None, self.repo.load(key), self.repo)
+        return Context(turn, key, str(zone) if zone else None, self.repo.load(key), self.repo,
+                       early=timedelta(seconds=self.early_s),
+                       quiet=QuietHours.parse(turn.user.get("quiet_hours")))
 
     def _finish(self, ctx: Context, reply: Reply) -> Reply:
+        ctx.regimen.set_quiet(ctx.quiet)  # new doses too; unchanged ones write nothing
         reply.writes = [*reply.writes, *self.repo.changes(ctx.loaded)]
         return reply
 
     def run_text(self, ctx: Context, text: str) -> Reply:
         if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
             return self.week_button(ctx, "")
+        quiet = parse_quiet_hours(text)  # "no reminders after 23:00"
+        if quiet is not None:
+            return self.set_quiet(ctx, quiet)
         command = deterministic(text, [m.name for m in ctx.regimen.medications])
         if command is None:
             understood = from_model(ctx)
@@ -175,6 +184,19 @@ class MedicationService:
         except ValidationError:
             return Reply()
         return self.run_command(ctx, command) if command.kind in self.commands else Reply()
+
+    # ------------------------------------------------------------------ quiet hours
+    def set_quiet(self, ctx: Context, change: QuietChange) -> Reply:
+        """The patient's quiet hours (their local time): no repeats then."""
+        if change.off:
+            ctx.quiet = NO_QUIET
+            return Reply([say(ctx.lang, "med.quiet.off")], user={"quiet_hours": str(NO_QUIET)})
+        current = ctx.quiet if ctx.quiet is not None and not ctx.quiet.empty else DEFAULT_QUIET
+        quiet = QuietHours(change.start or current.start, change.end or current.end)
+        ctx.quiet = quiet
+        return Reply([say(ctx.lang, "med.quiet.off" if quiet.empty else "med.quiet.set",
+                          start=quiet.start, end=quiet.end)],
+                     user={"quiet_hours": str(quiet)})
 
     # ------------------------------------------------------------------ list / help
     def show_list(self, ctx: Context, command: Command | None = None) -> Reply:

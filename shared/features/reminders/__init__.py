@@ -23,8 +23,11 @@ def _sender(supplies: Supplies) -> ReminderService:
 
 def ticker(supplies: Supplies) -> ReminderService:
     """reminder_tick: claims due doses and enqueues reminders; sends nothing."""
+    settings = supplies.settings
     return ReminderService(supplies.store, supplies.queue_for(Job.REMIND), supplies.clock,
-                           Delivery(supplies.store, supplies.clock, {}))
+                           Delivery(supplies.store, supplies.clock, {}),
+                           repeat_every_s=settings.remind_repeat_every_s,
+                           repeats=settings.remind_repeats)
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:

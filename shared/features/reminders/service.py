@@ -4,8 +4,10 @@ the buttons under a reminder (dialog.py), over the medication feature's doses.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from shared.features.medication.policy import RepeatPolicy
 from shared.features.reminders.dialog import ReminderButtons
 from shared.features.reminders.send import ReminderSend
 from shared.features.reminders.tick import ReminderTick
@@ -27,12 +29,14 @@ class ReminderService:
     parallel: int = 16  # concurrent claim transactions in one tick
     snooze_s: int = 900
     work: UnitOfWork | None = None  # the container's; by default one of its own
+    repeats: int = 3  # repeats of an unanswered slot (settings.remind_repeats)
     ticker: ReminderTick = field(init=False)
     sender: ReminderSend = field(init=False)
 
     def __post_init__(self) -> None:
+        policy = RepeatPolicy(self.repeats, timedelta(seconds=self.repeat_every_s))
         self.ticker = ReminderTick(self.store, self.tasks, self.clock, self.repeat_every_s,
-                                  self.page, self.parallel)
+                                  self.page, self.parallel, policy)
         self.sender = ReminderSend(self.store, self.clock, self.delivery,
                                   self.work or UnitOfWork(self.store, self.clock))
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from shared.domain.signatures import stable_id
 from shared.features.medication.model import Dose
+from shared.features.medication.policy import RepeatPolicy
 from shared.features.medication.repository import MedicationRepository
 from shared.features.reminders.records import CLAIM_TTL, OUTBOX, claim_path, outbox_path
 from shared.jobs import Job
@@ -40,6 +41,7 @@ class ReminderTick:
     repeat_every_s: int = 3600
     page: int = 500
     parallel: int = 16  # concurrent claim transactions in one tick
+    policy: RepeatPolicy | None = None  # None: RepeatPolicy's defaults, every repeat_every_s
 
     def tick(self) -> dict[str, int]:
         now = self.clock.now()
@@ -83,13 +85,16 @@ class ReminderTick:
             dose = replace(read)  # this run's copy of the dose as read
             txn.create(claim_path(dose.id, read.next_due_at),
                        {"user_id": user, "expires_at": now + CLAIM_TTL})
-            step = dose.tick(now, timedelta(seconds=self.repeat_every_s))
+            step = dose.tick(now, self.policy or RepeatPolicy(
+                every=timedelta(seconds=self.repeat_every_s)))
             MedicationRepository.save(txn, dose, step.missed)
             missed += step.missed is not None
             if step.remind:
                 item = _item(dose, due=read.next_due_at)
-                if step.missed is not None:
-                    item["missed"] = step.missed.slot  # its reminder message is retracted
+                if step.closed is not None:
+                    item["missed"] = step.closed  # its reminder message is retracted
+                if step.last:
+                    item["last"] = True  # the reminder says it is the last one
                 items.append(item)
         if not items:
             return None
@@ -117,4 +122,5 @@ def _item(dose: Dose, due: datetime) -> dict[str, Any]:
     assert dose.pending is not None
     return {"dose_id": dose.id, "slot": dose.pending.slot, "sent": dose.pending.sent,
             "name": dose.name, "dosage": dose.dosage, "time": dose.time,
+            "zone": dose.timezone,
             "due": due.isoformat()}  # when the tick should have reminded (lateness)
