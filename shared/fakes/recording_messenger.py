@@ -356,14 +356,17 @@ class RecordingMessenger:
         with self._lock:
             return [m for s in self.sends if s.chat_id == chat_id for m in s.messages]
 
-    def shown_to(self, chat_id: str) -> list[OutMessage]:
-        """messages_to as the chat shows them now: an edited message as edited."""
+    def shown_to(self, chat_id: str, *, visible: bool = False) -> list[OutMessage]:
+        """messages_to as the chat shows them now: an edited message as edited (and,
+        if `visible`, without the retracted ones)."""
         with self._lock:
             shown: list[OutMessage] = []
             for s in self.sends:
                 if s.chat_id != chat_id:
                     continue
                 for message, ids in zip(s.messages, s.ids, strict=True):
+                    if visible and all((chat_id, i) in self.retracted for i in ids):
+                        continue
                     edits = [self.edited[(chat_id, i)] for i in ids if (chat_id, i) in self.edited]
                     shown.append(edits[-1] if edits else message)
             return shown
