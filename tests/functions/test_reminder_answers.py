@@ -186,3 +186,55 @@ def test_quiet_hours_said_by_the_patient_stop_repeats_then(c):
     sent = sent_reminders(c)
     assert len(sent) == 1 and sent[0].text.endswith(t("en", "remind.last", names="omeprazole"))
     assert log(c) == {(5, 20, "omeprazole", "missed")}
+
+
+# --------------------------------------------------------------------------- already there
+def medications(c) -> dict[str, tuple[str, list[str]]]:
+    return {d["name"]: (d["dosage"], d["times"])
+            for _, d in c.store.query("medications", [Filter("user_id", "==", KEY)])}
+
+
+def with_metformin(c):
+    say(c, data="mode:med")
+    say(c, data="med:tz:Asia/Taipei")
+    say(c, "add metformin 850 mg at 08:00 and 20:00")
+
+
+def test_adding_a_medicine_again_with_another_dose_asks_and_changes_nothing_yet(c):
+    with_metformin(c)
+    say(c, "add metformin 500 mg at 20:00")
+    question = last(c)
+    assert [b.label for b in question.buttons] == [t("en", "med.exists.replace"),
+                                                   t("en", "med.exists.other")]
+    assert medications(c) == {"metformin": ("850 mg", ["08:00", "20:00"])}
+    say(c, data=question.buttons[0].data)  # replace the schedule
+    assert medications(c) == {"metformin": ("500 mg", ["20:00"])}
+    say(c, data=question.buttons[0].data)  # the question is gone: nothing happens
+    assert last(c).text == t("en", "med.exists.gone")
+
+
+def test_adding_times_to_a_medicine_keeps_its_dose(c):
+    with_metformin(c)
+    say(c, "add metformin at 12:00 and aspirin 100 mg at 09:00")
+    question = last(c)
+    assert [b.label for b in question.buttons] == [
+        t("en", "med.exists.add"), t("en", "med.exists.replace"), t("en", "med.exists.other")]
+    say(c, data=question.buttons[0].data)  # add these times; then the rest of the message
+    assert medications(c) == {"metformin": ("850 mg", ["08:00", "12:00", "20:00"]),
+                              "aspirin": ("100 mg", ["09:00"])}
+
+
+def test_a_different_medicine_of_the_same_name_is_not_stored_on_a_guess(c):
+    with_metformin(c)
+    say(c, "add metformin 500 mg at 22:00")
+    say(c, data="med:dup:other")
+    assert "metformin XR" in last(c).text
+    assert medications(c) == {"metformin": ("850 mg", ["08:00", "20:00"])}
+
+
+def test_units_and_names_are_kept_as_typed(c):
+    say(c, data="mode:med")
+    say(c, data="med:tz:Asia/Taipei")
+    say(c, "add Vitamin D3 1000 IU at 22:00")
+    assert medications(c) == {"Vitamin D3": ("1000 IU", ["22:00"])}
+    assert "Vitamin D3 1000 IU" in last(c).text

@@ -53,7 +53,7 @@ ON_TIME: Final = timedelta(hours=1)  # taken within an hour of the slot counts a
 DIALOG: Final = DialogPart(
     # The questions are states inside medication mode: its rows apply there too.
     states={S.MEDICATION: None, S.ZONE: S.MEDICATION, S.TIME: S.MEDICATION,
-            S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION},
+            S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION, S.EXISTS: S.MEDICATION},
     buttons={"mode:med": I.MODE},
     verbs={"med": I.BUTTON},
     rows={
@@ -86,7 +86,8 @@ class MedicationService:
         }
         # Button data "med:<action>:<argument>" (the verb "med" in DIALOG).
         self.buttons = {
-            "tz": self.zone_button, "at": adding.time_button, "week": self.week_button,
+            "tz": self.zone_button, "at": adding.time_button, "dup": adding.exists_button,
+            "week": self.week_button,
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
             "took": taking.took_button, "early": taking.early_button,
