@@ -351,7 +351,9 @@ def test_weekly_summary(c):
     tick(c, datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
     tick(c, datetime(2026, 1, 7, 10, 0, tzinfo=UTC))  # the 6th is missed
     summary = say(c, data="med:week")
-    assert "aspirin: 50% (1 of 2)" in summary.text
+    # Issue 11: on time / late / skipped / missed per medicine, with a bar.
+    assert t("en", "med.adh.item", bar="█████·····", name="aspirin", on_time=1, late=0,
+             skipped=0, missed=1) in summary.text
 
 
 def test_the_tick_reads_only_due_doses(c):
@@ -430,4 +432,4 @@ def test_the_help_button_in_medication_mode_explains_the_medication_commands(c):
                                       "這週的服藥狀況如何？"])
 def test_asking_how_the_week_went_gives_the_adherence_summary(c, question):
     with_schedule(c)
-    assert say(c, question).text.startswith(t("en", "med.week.title"))
+    assert say(c, question).text.startswith(t("en", "med.adh.title", days=7))

@@ -29,6 +29,7 @@ from shared.domain.messages import Button, Text
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
 from shared.features.medication import adding, changing, removing, taking
+from shared.features.medication.adherence import Logged, tally
 from shared.features.medication.common import (
     Context,
     ask_zone,
@@ -46,9 +47,6 @@ from shared.medication.models import ParsedCommand as Command
 from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore, LanguageModel
-
-WEEK: Final = timedelta(days=7)
-ON_TIME: Final = timedelta(hours=1)  # taken within an hour of the slot counts as on time
 
 DIALOG: Final = DialogPart(
     # The questions are states inside medication mode: its rows apply there too.
@@ -214,16 +212,22 @@ class MedicationService:
         return Reply([say(ctx.lang, "med.help")])
 
     # ------------------------------------------------------------------ adherence
-    def week_button(self, ctx: Context, _: str) -> Reply:
-        totals: dict[str, list[int]] = {}
-        for entry in ctx.repo.logged_since(ctx.key, ctx.now - WEEK):
-            counts = totals.setdefault(entry.medication_id, [0, 0])
-            counts[1] += 1
-            counts[0] += int(entry.status == "taken" and entry.at - entry.slot_at <= ON_TIME)
+    def week_button(self, ctx: Context, days: str) -> Reply:
+        """Adherence per medicine over the last 7 days ("med:week") or 30
+        ("med:week:30"): on time, late, skipped and missed, with a bar each."""
+        period = 30 if days == "30" else 7
+        logged = [Logged(e.medication_id, e.slot_at, e.status, e.at)
+                  for e in ctx.repo.logged_since(ctx.key, ctx.now - timedelta(days=period))]
+        totals = tally(logged, ctx.now - timedelta(days=period))
         known = {m.id: m.name for m in ctx.regimen.medications}
-        lines = [t(ctx.lang, "med.week.title")]
-        lines += [t(ctx.lang, "med.week.item", name=known[mid], percent=round(100 * ok / n),
-                    taken=ok, total=n) for mid, (ok, n) in totals.items() if mid in known]
+        lines = [t(ctx.lang, "med.adh.title", days=period)]
+        lines += [t(ctx.lang, "med.adh.item", bar=totals[mid].bar(), name=known[mid],
+                    on_time=totals[mid].on_time, late=totals[mid].late,
+                    skipped=totals[mid].skipped, missed=totals[mid].missed)
+                  for mid in sorted(totals, key=lambda m: known.get(m, "").casefold())
+                  if mid in known]
         if len(lines) == 1:
             lines.append(t(ctx.lang, "med.week.none"))
-        return Reply([Text(text="\n".join(lines))])
+        other = Button(label=t(ctx.lang, "med.week.button"), data="med:week") if period == 30 \
+            else Button(label=t(ctx.lang, "med.adh.button30"), data="med:week:30")
+        return Reply([Text(text="\n".join(lines), buttons=[other])])
