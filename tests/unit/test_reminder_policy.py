@@ -137,3 +137,11 @@ def test_every_dose_of_a_medication_knows_its_times():
     assert {d.sibling_times for d in med.doses.values()} == {("08:00", "21:00")}
     regimen.set_quiet(QuietHours("23:00", "06:00"))
     assert {d.quiet for d in regimen.doses()} == {QuietHours("23:00", "06:00")}
+
+
+def test_a_late_tick_never_reminds_a_slot_its_medicines_next_slot_overtook():
+    late = taipei_dose("23:59", ("00:00", "23:59"))
+    step = late.tick(tpe(6, 0, 1), POLICY)  # the 23:59 firing was skipped
+    assert not step.remind and step.stale is not None
+    assert step.stale.slot == slot_key(tpe(5, 23, 59)) and late.pending is None
+    assert late.next_due_at == late.next_slot_at == tpe(6, 23, 59)

@@ -114,6 +114,9 @@ class Tick(NamedTuple):
     missed: DoseLog | None  # a slot recorded missed by this step
     last: bool = False  # the reminder is the slot's last one
     closed: str | None = None  # a slot that stopped being answerable (its reminder goes)
+    # A slot that started and ended before this (late) step: its medicine's next slot
+    # had begun already, so it is recorded missed and never reminded.
+    stale: DoseLog | None = None
 
 
 class Early(NamedTuple):
@@ -177,6 +180,11 @@ class Dose:
             slot = self.next_slot_at
             self.next_slot_at = self.recurrence.next_after(now, zone_of(self.timezone))
             until = min([self.next_slot_at, *self._sibling_slots(slot)])
+            if until <= now:  # a late tick: never remind a slot that can't be answered
+                stale = DoseLog(self.id, self.user_id, self.medication_id, slot_key(slot),
+                                SlotStatus.MISSED, now)
+                self.pending, self.next_due_at = None, self.next_slot_at
+                return Tick(False, missed, closed=closed, stale=stale)
             step = self._remind(PendingSlot(slot_key(slot), 1, until), now, rules, missed)
             return step._replace(closed=closed)
         if self.pending is None:

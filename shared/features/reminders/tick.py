@@ -88,6 +88,8 @@ class ReminderTick:
             step = dose.tick(now, self.policy or RepeatPolicy(
                 every=timedelta(seconds=self.repeat_every_s)))
             MedicationRepository.save(txn, dose, step.missed)
+            if step.stale is not None:  # a slot its medicine's next one overtook
+                MedicationRepository.save(txn, dose, step.stale)
             missed += step.missed is not None
             if step.remind:
                 item = _item(dose, due=read.next_due_at)
