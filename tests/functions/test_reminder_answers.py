@@ -145,7 +145,10 @@ def test_line_confirms_exactly_what_was_recorded(c):
     tick(c, taipei(6, 8))
     [reminder] = sent_reminders(c, Channel.LINE)
     say(c, data=reminder.buttons[1].data, channel=Channel.LINE)  # Taken: omeprazole
-    assert last(c, Channel.LINE).text == t("zh-TW", "remind.taken", names="omeprazole")
+    confirmation = last(c, Channel.LINE)
+    assert confirmation.text == t("zh-TW", "remind.taken", names="omeprazole")
+    # LINE's quick reply moves on with the next message: what is left comes along.
+    assert [b.data.split(":")[-1] for b in confirmation.buttons] == ["0", "0", "0"]
     say(c, data=reminder.buttons[2].data, channel=Channel.LINE)  # All taken: metformin left
     assert last(c, Channel.LINE).text == t("zh-TW", "remind.taken", names="metformin")
     say(c, data=reminder.buttons[2].data, channel=Channel.LINE)

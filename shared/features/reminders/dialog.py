@@ -124,6 +124,12 @@ class ReminderButtons:
                                                                     "answers": answers})]
         ids = [str(i) for i in tapped.doc.get("message_ids") or []]
         if turn.event.channel is not Channel.TELEGRAM or not ids:
+            # LINE's quick reply goes with the next message: what is left rides on the
+            # confirmation, so the other medicines can still be answered.
+            left = content.buttons(turn.lang, tapped.rid, tapped.items, answers)
+            first = reply.messages[0] if reply.messages else None
+            if left and isinstance(first, Text) and not first.buttons:
+                reply.messages[0] = first.model_copy(update={"buttons": left})
             return reply
         shown = content.message(turn.lang, tapped.rid, tapped.items, turn.now, answers)
         confirmation: OutMessage | None = reply.messages[0] if reply.messages else None
