@@ -168,7 +168,7 @@ def test_an_early_dose_is_taken_and_not_reminded(c, language, text):
     [reminder] = sent_reminders(c)
     assert "omeprazole" in reminder.text and "metformin" not in reminder.text
     [(_, entry)] = c.store.query("dose_log")
-    assert entry["status"] == "taken" and entry["at"] == taipei(6, 5, 30)
+    assert entry["status"] == "taken" and entry["taken_at"] == taipei(6, 5, 30)
 
 
 def test_more_than_the_early_window_before_nothing_is_taken(c):

@@ -8,6 +8,7 @@ document fields.
                                  pending_until, phase (with a pending slot), med_times
                                  (its medication's times), quiet ("22:00-07:00", if set)
     dose_log/{stable_id(dose id, slot)}  user_id, dose_id, medication_id, slot_at, status, at
+                                         (and taken_at, when taken)
 
 Ids derive from the user, the medication's name and the time (model.py), so a handler
 re-run after a transaction retry writes the same documents, and a slot is logged once.
@@ -36,6 +37,7 @@ from shared.features.medication.model import (
     Phase,
     Regimen,
     Reminded,
+    SlotStatus,
 )
 from shared.features.medication.policy import QuietHours
 from shared.ports import Doc, DocumentStore, Filter, Transaction
@@ -108,10 +110,14 @@ def dose_doc(dose: Dose) -> Doc:
 
 
 def log_doc(entry: DoseLog) -> Doc:
-    return {"user_id": entry.user_id, "dose_id": entry.dose_id,
-            "medication_id": entry.medication_id,
-            "slot_at": datetime.fromisoformat(entry.slot), "status": entry.status.value,
-            "at": entry.at}
+    doc: dict[str, Any] = {
+        "user_id": entry.user_id, "dose_id": entry.dose_id,
+        "medication_id": entry.medication_id,
+        "slot_at": datetime.fromisoformat(entry.slot), "status": entry.status.value,
+        "at": entry.at}
+    if entry.status is SlotStatus.TAKEN:
+        doc["taken_at"] = entry.at  # early (before slot_at), on time or late
+    return doc
 
 
 def medication_doc(med: Medication) -> Doc:
