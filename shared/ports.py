@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel
 
 from shared.domain.channels import Channel
-from shared.domain.messages import OutMessage
+from shared.domain.messages import OutMessage, Text
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -294,6 +294,14 @@ class Messenger(Protocol):
         """A link that opens a private chat with the bot (LINE: its add-friend page by
         its LINE ID; Telegram: t.me/<username>), asked of the platform once; None when
         the platform cannot say."""
+        ...
+    def edit(self, chat_id: str, message_id: str, message: Text) -> bool:
+        """Best effort: replace a sent text message (id from send()) and its buttons.
+
+        Telegram edits it (editMessageText with the new inline keyboard; a message
+        that cannot be edited any more, or is gone, answers False). LINE cannot edit a
+        sent message: always False, and the caller answers with a new message.
+        Transient platform errors may raise (retryable MessengerError)."""
         ...
     def show_loading(self, chat_id: str, seconds: int = 20) -> None: ...
     def acknowledge(self, callback_id: str) -> None: ...

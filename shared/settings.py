@@ -113,6 +113,13 @@ class Settings(BaseSettings):
     limit_emails_per_day: int = 5
     max_emails_per_day: int = 5  # leaflet e-mails per user per UTC day
 
+    # --- reminders (issue 11): an unanswered dose is reminded again at most
+    # remind_repeats times, remind_repeat_every_s apart, never in the patient's quiet
+    # hours; "I took it" up to remind_early_s before a dose records that dose.
+    remind_repeats: int = 3
+    remind_repeat_every_s: int = 3600
+    remind_early_s: int = 3 * 3600
+
     # --- safety
     # The emergency number named when neither the user's time zone nor UI language
     # tells the region (shared/domain/emergency.py); 112 reaches help from any mobile.

@@ -42,7 +42,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import OutMessage
+from shared.domain.messages import OutMessage, Text
 from shared.wire.line import (  # re-exported: the renderer's public names
     Wire,
     batches,
@@ -220,6 +220,10 @@ class LineMessenger:
         self, chat_id: str, message_ids: Sequence[str], *, note: str | None = None
     ) -> None:
         """LINE has no API to delete or edit a sent message: nothing to do."""
+
+    def edit(self, chat_id: str, message_id: str, message: Text) -> bool:
+        """LINE cannot edit a sent message: the caller answers with a new one."""
+        return False
 
     # ------------------------------------------------------------------ other calls
     def leave(self, chat_id: str) -> None:

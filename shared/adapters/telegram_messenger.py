@@ -44,7 +44,7 @@ from telegram.request import HTTPXRequest
 
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import OutMessage
+from shared.domain.messages import OutMessage, Text
 from shared.wire.telegram import (  # re-exported: the renderer's public names
     BotCall,
     card_pages,
@@ -240,6 +240,34 @@ class TelegramMessenger:
             await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
         except BadRequest:
             return  # gone, not modified (no keyboard) or not editable: nothing to do
+
+    # ------------------------------------------------------------------ edit
+    def edit(self, chat_id: str, message_id: str, message: Text) -> bool:
+        """editMessageText with the message's new keyboard (none: the keyboard goes).
+        "message is not modified" (a repeated edit) counts as done; a message that is
+        gone or can no longer be edited answers False."""
+        if not message_id.isdigit():
+            return False
+        calls = render_calls([message])
+        if len(calls) != 1:
+            return False  # longer than one bubble: the caller sends it instead
+        try:
+            return self._run("edit", self._edit(chat_id, int(message_id), calls[0].params))
+        except MessengerError as exc:
+            if exc.retryable:
+                raise
+            log.warning("telegram: edit failed: %s", exc.status)
+            return False
+
+    async def _edit(self, chat_id: str, message_id: int, params: dict[str, Any]) -> bool:
+        markup = params.get("reply_markup")
+        try:
+            await self._bot.edit_message_text(
+                params["text"], chat_id=chat_id, message_id=message_id,
+                reply_markup=InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None)
+        except BadRequest as exc:
+            return "not modified" in exc.message.lower()
+        return True
 
     # ------------------------------------------------------------------ other calls
     def leave(self, chat_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shared.domain.channels import Channel
-from shared.domain.messages import OutMessage
+from shared.domain.messages import Edit, OutMessage
 from shared.jobs import Job
 
 
@@ -23,6 +23,7 @@ class Decision(BaseModel):
     chat_id: str
     user_key: str
     messages: list[OutMessage] = Field(default_factory=list)
+    edits: list[Edit] = Field(default_factory=list)  # sent messages shown anew first
     reply_token: str | None = None
     event_ms: int = 0  # when the user acted: the reply token is fresh for ~1 min
     send_key: str = ""  # idempotency key of the send (LINE X-Line-Retry-Key)

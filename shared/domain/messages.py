@@ -91,6 +91,15 @@ class Leaflet(BaseModel):
 OutMessage = Annotated[Text | Audio | Cards | Leaflet, Field(discriminator="type")]
 
 
+class Edit(BaseModel):
+    """A sent message shown anew (Telegram edits it in place). Where it cannot be
+    edited (LINE, or a message too old), `fallback` is sent instead, if given."""
+
+    message_id: str
+    message: Text
+    fallback: Text | None = None
+
+
 def coalesce(messages: list[OutMessage], limit: int = TELEGRAM_TEXT_LIMIT) -> list[OutMessage]:
     """Consecutive texts as one message, so several confirmations of one patient message
     arrive as one chat bubble (10 medicines added at once: one message, not 10, which

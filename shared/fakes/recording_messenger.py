@@ -45,7 +45,7 @@ from typing import Any
 
 from shared.domain.channels import Channel
 from shared.domain.errors import TELEGRAM_BLOCKED, MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import Leaflet, OutMessage
+from shared.domain.messages import Leaflet, OutMessage, Text
 from shared.fakes.platform_rules import (
     MediaLookup,
     Problem,
@@ -133,6 +133,8 @@ class RecordingMessenger:
         self._spent_tokens: set[str] = set()
         self.retractions: list[Retraction] = []
         self.retracted: set[tuple[str, str]] = set()  # (chat_id, id) taken out (Telegram)
+        # (chat_id, message id) -> the message it now shows, after edit() (Telegram).
+        self.edited: dict[tuple[str, str], Text] = {}
         self._pushed_keys: dict[str, list[str]] = {}
         self._progress: dict[tuple[str, str], _Progress] = {}
         self._next_id: dict[str, int] = {}
@@ -290,6 +292,24 @@ class RecordingMessenger:
     def chat_link(self) -> str | None:
         return self.link
 
+    def edit(self, chat_id: str, message_id: str, message: Text) -> bool:
+        """Telegram replaces a message it sent (one bubble, within the platform's rules);
+        LINE cannot: False, as the real adapters answer."""
+        if self.channel is not Channel.TELEGRAM:
+            return False
+        parts = self.plan([message])
+        with self._lock:
+            self._fail_if_due()
+            known = any(s.chat_id == chat_id and message_id in ids
+                        for s in self.sends for ids in s.ids)
+            if len(parts) != 1 or not known or (chat_id, message_id) in self.retracted:
+                return False
+            if self.problems(chat_id, parts[0]):
+                return False
+            self.edited[(chat_id, message_id)] = message
+            self.keyboards += [(chat_id, labels) for labels in parts[0].labels]
+            return True
+
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         with self._lock:
             if chat_id in self._blocked:
@@ -346,6 +366,21 @@ class RecordingMessenger:
     def messages_to(self, chat_id: str) -> list[OutMessage]:
         with self._lock:
             return [m for s in self.sends if s.chat_id == chat_id for m in s.messages]
+
+    def shown_to(self, chat_id: str, *, visible: bool = False) -> list[OutMessage]:
+        """messages_to as the chat shows them now: an edited message as edited (and,
+        if `visible`, without the retracted ones)."""
+        with self._lock:
+            shown: list[OutMessage] = []
+            for s in self.sends:
+                if s.chat_id != chat_id:
+                    continue
+                for message, ids in zip(s.messages, s.ids, strict=True):
+                    if visible and all((chat_id, i) in self.retracted for i in ids):
+                        continue
+                    edits = [self.edited[(chat_id, i)] for i in ids if (chat_id, i) in self.edited]
+                    shown.append(edits[-1] if edits else message)
+            return shown
 
     def visible_to(self, chat_id: str) -> list[OutMessage]:
         """What is still in the chat: messages_to without the retracted ones."""

@@ -185,6 +185,13 @@ class Scanner:
         if found is None:
             return None
         dose, end = found
+        # The unit as the patient typed it ("1000 IU", "1000 МЕ"), when only its case
+        # differs from the canonical form (an inflected Russian unit takes the form
+        # that agrees with the number).
+        unit = dose.split(" ", 1)[1] if " " in dose else ""
+        typed = self.original[end - len(unit):end] if unit else ""
+        if unit and typed != unit and fold(typed) == unit:
+            dose = dose[: -len(unit)] + typed
         self.tokens.append(Token(TokenKind.DOSE, pos, end, text=dose))
         return end
 

@@ -54,6 +54,12 @@ class Delivery:
             messenger.acknowledge(decision.acknowledge)
         if decision.loading:
             messenger.show_loading(decision.chat_id)
+        fallbacks = [e.fallback for e in decision.edits
+                     if not messenger.edit(decision.chat_id, e.message_id, e.message)
+                     and e.fallback is not None]
+        if fallbacks:  # what could not be edited is said anew (LINE, a message too old)
+            decision = decision.model_copy(update={"messages": [*fallbacks,
+                                                                *decision.messages]})
         if not decision.messages:
             if decision.leave:
                 messenger.leave(decision.chat_id)

@@ -200,6 +200,7 @@ class DialogService:
             channel=event.channel, chat_id=event.chat_id, user_key=key,
             # A patient back after blocking the bot hears once what they missed.
             messages=[*welcome_back, *reply.messages] if not reply.erase else reply.messages,
+            edits=reply.edits,
             # A job that will answer later gets the reply token instead of us.
             reply_token=None if jobs and not reply.messages else event.reply_token,
             event_ms=event.timestamp_ms, send_key=str(task), loading=reply.loading,

@@ -14,7 +14,7 @@ from typing import Any
 from shared.domain.dialog import State
 from shared.domain.emergency import GSM_EMERGENCY
 from shared.domain.events import InboundEvent
-from shared.domain.messages import OutMessage
+from shared.domain.messages import Edit, OutMessage
 from shared.jobs import Job
 from shared.ports import Doc
 
@@ -49,6 +49,7 @@ class Turn:
 @dataclass
 class Reply:
     messages: list[OutMessage] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)  # sent messages shown anew
     jobs: list[tuple[Job, dict[str, Any]]] = field(default_factory=list)
     session: Doc = field(default_factory=dict)  # fields to set on the session
     user: Doc = field(default_factory=dict)  # fields to set on the user

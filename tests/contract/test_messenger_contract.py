@@ -107,7 +107,7 @@ class FakeHarness(Harness):
 
     def shown(self) -> list[Shown]:
         shown: list[Shown] = []
-        for message in self.fake.visible_to(self.chat_id):
+        for message in self.fake.shown_to(self.chat_id, visible=True):
             buttons = tuple((b.label, b.data, b.url) for b in message.buttons)
             if isinstance(message, Text):
                 chunks = split_for(self.channel, message.text)
@@ -603,6 +603,29 @@ def test_telegram_retract_after_48_hours_removes_the_buttons(harness: Harness) -
     a, b = harness.state.bot_entries("telegram", USER)
     assert (a.text, a.buttons, a.edited, a.deleted) == ("Dose A", [], True, False)
     assert (b.text, b.buttons, b.edited) == ("Missed", [], True)
+
+
+def test_edit_replaces_a_telegram_message_and_line_cannot(harness: Harness) -> None:
+    taken_a = Button(label="Taken: aspirin", data="rt:1:0")
+    taken_m = Button(label="Taken: metformin", data="rt:1:1")
+    ids = harness.messenger.send(harness.chat_id, [Text(text="Take aspirin, metformin",
+                                                        buttons=[taken_a, taken_m])], key="e1")
+    answered = Text(text="aspirin ✓, metformin", buttons=[taken_m])
+
+    edited = harness.messenger.edit(harness.chat_id, ids[-1], answered)
+    again = harness.messenger.edit(harness.chat_id, ids[-1], answered)  # a retried task
+    unknown = harness.messenger.edit(harness.chat_id, "987654", answered)
+
+    if harness.channel is Channel.TELEGRAM:
+        assert (edited, again, unknown) == (True, True, False)
+        [shown] = harness.shown()
+        assert (shown.text, [b[:2] for b in shown.buttons]) == (
+            "aspirin ✓, metformin", [("Taken: metformin", "rt:1:1")])
+    else:  # LINE cannot edit: the message stays as sent, and the caller says it anew
+        assert (edited, again, unknown) == (False, False, False)
+        assert harness.texts() == ["Take aspirin, metformin"]
+        if isinstance(harness, RealHarness):
+            assert [c.endpoint for c in harness.state.calls_to("line")] == ["push"]
 
 
 @LINE_BOTH

@@ -4,11 +4,16 @@ Users in many time zones (DST zones, the date line, half-hour offsets) keep medi
 at awkward local times (midnight, 23:59, the repeated and skipped DST hours). Cloud
 Scheduler is played at minute resolution but only where something is due: each firing
 runs at the minute boundary plus 0..59 s of jitter, some firings are skipped, some are
-delivered twice (at once and a few seconds later). Users tap "Taken" on most reminders
-after a while; the rest repeat hourly until the next slot records them missed.
+delivered twice (at once and a few seconds later). Users tap "Taken" for one medicine
+of a reminder after a while (per-medicine taps), take some doses early ("I took it" up
+to 3 h before: that slot must never be reminded), and leave the rest unanswered: those
+are repeated at most 3 times, never in the user's quiet hours (the default 22:00-07:00,
+or their own), and recorded missed.
 
 The result says, for every (dose, slot): how often each reminder number was enqueued,
-how late the first reminder came, and the log's verdict.
+how late the first reminder came, and the log's verdict; and every reminder enqueued
+inside its user's quiet hours that is not a dose's first reminder (at its time), or
+that carries a dose from an earlier slot of a medicine whose later slot has started.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from shared.clock import FixedClock
 from shared.domain.schedule import resolve_zone, zone_of
 from shared.fakes.memory_store import MemoryStore
 from shared.features.medication.model import DailyAt, Dose, SlotStatus
+from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
 from shared.features.medication.repository import MedicationRepository, dose_doc
 from shared.features.reminders.records import CLAIM_TTL
 from shared.features.reminders.service import ReminderService
@@ -42,6 +48,10 @@ ZONES = (
 TIMES = ("00:00", "23:59", "01:30", "02:30", "07:00", "08:15", "12:00", "20:00", "21:45")
 # 2026-10-20 .. 11-03: Europe goes back on 10-25, the US and Cuba on 11-01.
 START = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
+# Quiet hours by user (None: the default, 22:00-07:00), across the DST changes above.
+QUIETS = (None, None, QuietHours("23:30", "06:00"), QuietHours("20:30", "08:30"), NO_QUIET)
+EARLY = timedelta(hours=3)  # settings.remind_early_s
+REPEATS = 3  # settings.remind_repeats
 
 
 class RecordingQueue:
@@ -80,14 +90,35 @@ class Result:
     ticks: int = 0
     duplicated_ticks: int = 0
     taken: int = 0
+    early: set[tuple[str, str]] = field(default_factory=set)  # slots taken before their time
     log: dict[tuple[str, str], str] = field(default_factory=dict)
+    in_quiet_hours: list[tuple[str, str, int]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    one_medicine_twice: int = 0
+    users: dict[str, tuple[str, QuietHours]] = field(default_factory=dict)  # zone, quiet
+    medicine_times: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:
         return sum(n - 1 for n in self.enqueued.values() if n > 1)
 
     def lost(self) -> set[tuple[str, str]]:
-        return self.expected - set(self.first_at)
+        return self.expected - set(self.first_at) - self.overtaken()
+
+    def overtaken(self) -> set[tuple[str, str]]:
+        """Slots never reminded because their medicine's next slot began before a
+        firing could remind them (23:59 and 00:00, the 23:59 firing skipped): logged
+        missed, and not carried into the next slot's reminder."""
+        out = set()
+        for key in self.expected - set(self.first_at):
+            medicine = key[0].split("-")[0]
+            zone, _ = self.users[_user_of(medicine)]
+            slot = datetime.fromisoformat(key[1])
+            soon = [s for hhmm in self.medicine_times[medicine]
+                    for s in _slots(hhmm, zone, slot, slot + timedelta(minutes=5))]
+            if soon and self.log.get(key) == "missed":
+                out.add(key)
+        return out
 
     def unexpected(self) -> set[tuple[str, str]]:
         return set(self.first_at) - self.expected
@@ -125,23 +156,30 @@ def _slots(hhmm: str, zone_name: str, first: datetime, end: datetime) -> list[st
     return sorted(set(out))
 
 
-def seed(store: DocumentStore, users: int, rng: random.Random) -> list[tuple[str, Doc]]:
+def seed(store: DocumentStore, users: int, rng: random.Random,
+         result: Result | None = None) -> list[tuple[str, Doc]]:
     doses: list[tuple[str, Doc]] = []
     for u in range(users):
         key = f"telegram-{1000 + u}"
         zone = ZONES[u % len(ZONES)]
+        quiet = QUIETS[(u // len(ZONES)) % len(QUIETS)]
         assert resolve_zone(zone) is not None, zone  # never the UTC fallback
         store.set(f"users/{key}", {"channel": "telegram", "chat_id": str(1000 + u),
                                    "language": "en", "timezone": zone})
+        if result is not None:
+            result.users[key] = (zone, quiet or DEFAULT_QUIET)
         for m in range(rng.randint(1, 2)):
             mid = f"u{u}m{m}"
             times = sorted(rng.sample(TIMES, rng.randint(1, 2)))
             store.set(f"medications/{mid}", {"user_id": key, "name": f"med{m}",
                                              "dosage": "", "times": times})
+            if result is not None:
+                result.medicine_times[mid] = tuple(times)
             for hhmm in times:
                 dose_id = f"{mid}-{hhmm.replace(':', '')}"
-                doc = dose_doc(Dose.first(dose_id, key, mid, f"med{m}", "", DailyAt(hhmm),
-                                          zone, START))
+                dose = Dose.first(dose_id, key, mid, f"med{m}", "", DailyAt(hhmm), zone, START)
+                dose.sibling_times, dose.quiet = tuple(times), quiet
+                doc = dose_doc(dose)
                 store.set(f"doses/{dose_id}", doc)
                 doses.append((dose_id, doc))
     return doses
@@ -149,7 +187,7 @@ def seed(store: DocumentStore, users: int, rng: random.Random) -> list[tuple[str
 
 def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7,
              p_skip: float = 0.05, p_duplicate: float = 0.1,
-             p_taken: float = 0.85) -> Result:
+             p_taken: float = 0.75, p_early: float = 0.1) -> Result:
     rng = random.Random(seed_value)
     end = START + timedelta(days=days)
     clock = FixedClock(START)
@@ -157,10 +195,10 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
     queue.clock = clock
     service = ReminderService(store, queue, clock, delivery=None)  # type: ignore[arg-type]
     result = Result()
-    for dose_id, doc in seed(store, users, rng):
+    for dose_id, doc in seed(store, users, rng, result):
         for slot in _slots(str(doc["time"]), str(doc["timezone"]), START, end):
             result.expected.add((dose_id, slot))
-    taps: list[tuple[datetime, str, str]] = []  # (when, dose id, slot)
+    taps: list[tuple[datetime, str, str, bool]] = []  # (when, dose id, slot, early)
     seen_calls = 0
     last_tick = START
 
@@ -177,10 +215,15 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
                 minute += timedelta(minutes=1)
             tick_at = minute + timedelta(seconds=rng.randint(0, 59))
         if next_tap is not None and (tick_at is None or next_tap < tick_at):
-            _, dose_id, slot = heapq.heappop(taps)
+            _, dose_id, slot, early = heapq.heappop(taps)
             clock.current = max(clock.current, next_tap)
-            _tap(store, dose_id, slot, clock.current)
-            result.taken += 1
+            if early:
+                if _take_early(store, dose_id, slot, clock.current):
+                    result.early.add((dose_id, slot))
+                    result.expected.discard((dose_id, slot))  # never to be reminded
+            else:
+                _tap(store, dose_id, slot, clock.current)
+                result.taken += 1
             continue
         assert tick_at is not None
         if tick_at > end + timedelta(minutes=2):
@@ -194,19 +237,70 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
             fire(service, queue)
             result.duplicated_ticks += 1
         for at, payload in queue.calls[seen_calls:]:
+            _check_reminder(result, at, payload)
             for item in payload["items"]:
                 key = (str(item["dose_id"]), str(item["slot"]))
                 result.enqueued[(key[0], key[1], int(item["sent"]))] += 1
                 if int(item["sent"]) == 1 and key not in result.first_at:
                     result.first_at[key] = at
-                    if rng.random() < p_taken:
+                    draw = rng.random()
+                    if draw < p_taken:  # Taken, for this medicine of the reminder
                         later = at + timedelta(minutes=rng.randint(1, 150))
-                        heapq.heappush(taps, (later, key[0], key[1]))
+                        heapq.heappush(taps, (later, key[0], key[1], False))
+                    elif draw < p_taken + p_early:  # its next slot, "I took it" early
+                        nxt = _next_slot(result, key[0], key[1], end)
+                        if nxt is not None:
+                            before = timedelta(minutes=rng.randint(5, 175))
+                            heapq.heappush(taps, (max(at, datetime.fromisoformat(nxt) - before),
+                                                  key[0], nxt, True))
         seen_calls = len(queue.calls)
         if isinstance(store, MemoryStore) and result.ticks % 100 == 0:
             _expire(store, clock.current, result)
     _collect_log(store, result, delete=False)
     return result
+
+
+def _check_reminder(result: Result, at: datetime, payload: Doc) -> None:
+    """Quiet hours and stale doses, for one reminder as enqueued at `at`."""
+    zone, quiet = result.users[str(payload["user"])]
+    medicines = [str(i["dose_id"]).split("-")[0] for i in payload["items"]]
+    result.one_medicine_twice += len(medicines) - len(set(medicines))
+    for item in payload["items"]:
+        dose_id, slot, sent = str(item["dose_id"]), str(item["slot"]), int(item["sent"])
+        if quiet.contains(at, zone_of(zone)) and sent > 1:
+            result.in_quiet_hours.append((dose_id, slot, sent))
+        medicine = dose_id.split("-")[0]
+        started = [s for hhmm in result.medicine_times[medicine]
+                   for s in _slots(hhmm, zone, START, at)]
+        if started and max(started) > slot:  # a later slot of this medicine has begun
+            result.stale.append((dose_id, slot))
+
+
+def _user_of(medicine: str) -> str:
+    return f"telegram-{1000 + int(medicine[1:].split('m')[0])}"  # u<n>m<m>
+
+
+def _next_slot(result: Result, dose_id: str, slot: str, end: datetime) -> str | None:
+    medicine, hhmm = dose_id.split("-")
+    zone, _ = result.users[_user_of(medicine)]
+    later = [s for s in _slots(f"{hhmm[:2]}:{hhmm[2:]}", zone, START, end) if s > slot]
+    return later[0] if later else None
+
+
+def _take_early(store: DocumentStore, dose_id: str, slot: str, now: datetime) -> bool:
+    """What a typed "I took it" before the dose does (medication/taking.py take_early)."""
+    repo = MedicationRepository(store)
+    dose = repo.dose(dose_id)
+    if dose is None or dose.next_slot_at.isoformat() != slot:
+        return False
+    step = dose.take_early(now, EARLY)
+    if step is None:
+        return False
+    logs = [step.taken, *([step.missed] if step.missed else [])]
+    for path, doc in repo.dose_writes([dose], logs):
+        assert doc is not None
+        store.set(path, doc)
+    return True
 
 
 def _collect_log(store: DocumentStore, result: Result, delete: bool) -> None:
@@ -261,6 +355,12 @@ def summary(result: Result) -> dict[str, Any]:
         "max_lateness_s": lateness[-1] if lateness else None,
         "late_over_60s_without_a_skipped_firing": len(result.late_without_excuse()),
         "missed_logged": sum(1 for s in result.log.values() if s == "missed"),
+        "overtaken_before_a_firing": len(result.overtaken()),
+        "taken_early": len(result.early),
+        "most_reminders_for_one_slot": max((k[2] for k in result.enqueued), default=0),
+        "repeats_in_quiet_hours": len(result.in_quiet_hours),
+        "reminders_with_an_earlier_slot_of_a_medicine": len(result.stale),
+        "one_medicine_twice_in_a_reminder": result.one_medicine_twice,
     }
 
 
@@ -276,3 +376,10 @@ def assert_sound(result: Result) -> None:
         status = result.log.get(key)
         assert status in ("taken", "missed", None), (key, status)
     assert result.taken > 0 and any(s == "missed" for s in result.log.values())
+    # Issue 11: at most REPEATS repeats, none in quiet hours, no stale dose, early doses
+    # logged taken (and, above, never reminded: they are not expected).
+    assert max(k[2] for k in result.enqueued) <= 1 + REPEATS
+    assert result.in_quiet_hours == [], result.in_quiet_hours[:5]
+    assert result.stale == [], result.stale[:5]
+    assert result.one_medicine_twice == 0
+    assert result.early and all(result.log.get(k) == "taken" for k in result.early)

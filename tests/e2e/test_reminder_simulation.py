@@ -5,7 +5,12 @@ date line, half-hour and 45-minute offsets), 1-2 medications each at midnight, 2
 the repeated DST hours and ordinary times; Cloud Scheduler firings are skipped (5 %)
 and delivered twice (10 %). Asserted: zero duplicate reminders, zero lost first
 reminders, every first reminder within 60 s of its due time unless the firing of its
-minute was skipped (then the next firing catches it up), missed slots logged.
+minute was skipped (then the next firing catches it up), missed slots logged. Issue 11:
+users tap Taken per medicine or take doses up to 3 h early (those slots are never
+reminded), keep quiet hours (the default, their own, none) across the DST changes and
+the date line; at most 3 repeats, none inside quiet hours (only a dose's first reminder,
+at its time, may fall there), and no reminder carries a dose from an earlier slot of a
+medicine whose later slot has begun.
 
 The full size runs on the in-memory store (proven equal to Firestore by
 tests/contract/test_store_contract.py); the official Firestore emulator runs the same

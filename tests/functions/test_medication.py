@@ -74,7 +74,8 @@ def say(c, text=None, data=None, language_code="en"):
     update = telegram_update(text=text, data=data, language_code=language_code)
     assert post_telegram(update).status_code == 200
     pump(c)
-    return telegram(c).messages_to(CHAT)[-1]
+    # As the chat shows it: a reminder's button edits the reminder (issue 11).
+    return telegram(c).shown_to(CHAT)[-1]
 
 
 def tick(c, at=None):
@@ -217,13 +218,14 @@ def test_time_zone_change_keeps_wall_times(c):
 
 
 def test_done_marks_a_pending_dose_taken(c):
-    with_schedule(c)
+    # 13:00 is over 3 h away (issue 11: "took it" up to 3 h early takes the next dose).
+    with_schedule(c, "add aspirin 100 mg at 13:00")
     assert say(c, "took aspirin").text == t("en", "med.done.none")
-    tick(c, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    tick(c, datetime(2026, 1, 5, 13, 0, tzinfo=UTC))
     say(c, data="mode:med")
     assert "aspirin" in say(c, "took aspirin").text
     [entry] = log_entries(c, "taken")
-    assert entry["slot_at"] == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    assert entry["slot_at"] == datetime(2026, 1, 5, 13, 0, tzinfo=UTC)
     # The one take path: a typed "took it" counts in usage like the reminder's button.
     [(_, counts)] = c.store.query("usage")
     assert counts["counts"]["reminders.taken"] == 1
@@ -241,7 +243,8 @@ def test_reminder_arrives_when_due_and_taken_stops_repeats(c):
     assert all(len(b.data.encode()) <= 64 for b in reminder.buttons)
 
     taken = say(c, data=reminder.buttons[0].data)
-    assert taken.text == t("en", "remind.taken", names="aspirin")
+    # Telegram edits the reminder (issue 11): the dose marked taken, no buttons left.
+    assert taken.text.endswith(t("en", "remind.mark.taken")) and taken.buttons == []
     assert tick(c, datetime(2026, 1, 5, 11, 0, tzinfo=UTC))["due"] == 0
     assert len(reminders(c)) == 1
     [entry] = log_entries(c)
@@ -314,7 +317,8 @@ def test_snooze_reminds_again_in_15_minutes_and_skip_is_logged(c):
     with_schedule(c)
     tick(c, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
     snooze = reminders(c)[0].buttons[1].data
-    assert say(c, data=snooze).text == t("en", "remind.snoozed", time="10:15")
+    snoozed = say(c, data=snooze)  # the reminder, edited (issue 11)
+    assert snoozed.text.endswith(t("en", "remind.mark.snoozed", time="10:15"))
     tick(c, datetime(2026, 1, 5, 10, 14, tzinfo=UTC))
     assert len(reminders(c)) == 1
     tick(c, datetime(2026, 1, 5, 10, 15, tzinfo=UTC))
@@ -330,7 +334,13 @@ def test_one_message_lists_every_due_medication(c):
     tick(c, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
     [reminder] = reminders(c)
     assert "aspirin" in reminder.text and "metformin" in reminder.text
-    say(c, data=reminder.buttons[0].data)
+    # Issue 11: a Taken per medicine, then All taken, Snooze, Skip.
+    labels = [b.label for b in reminder.buttons]
+    assert labels == [t("en", "button.taken_one", name="aspirin"),
+                      t("en", "button.taken_one", name="metformin"),
+                      t("en", "button.taken_all"), t("en", "button.snooze"),
+                      t("en", "button.skip")]
+    say(c, data=reminder.buttons[2].data)
     assert len(log_entries(c, "taken")) == 2
 
 
@@ -341,7 +351,9 @@ def test_weekly_summary(c):
     tick(c, datetime(2026, 1, 6, 10, 0, tzinfo=UTC))
     tick(c, datetime(2026, 1, 7, 10, 0, tzinfo=UTC))  # the 6th is missed
     summary = say(c, data="med:week")
-    assert "aspirin: 50% (1 of 2)" in summary.text
+    # Issue 11: on time / late / skipped / missed per medicine, with a bar.
+    assert t("en", "med.adh.item", bar="█████·····", name="aspirin", on_time=1, late=0,
+             skipped=0, missed=1) in summary.text
 
 
 def test_the_tick_reads_only_due_doses(c):
@@ -420,4 +432,4 @@ def test_the_help_button_in_medication_mode_explains_the_medication_commands(c):
                                       "這週的服藥狀況如何？"])
 def test_asking_how_the_week_went_gives_the_adherence_summary(c, question):
     with_schedule(c)
-    assert say(c, question).text.startswith(t("en", "med.week.title"))
+    assert say(c, question).text.startswith(t("en", "med.adh.title", days=7))

@@ -191,14 +191,14 @@ def test_done_with_several_pending_doses_asks_which(bot: Bot) -> None:
     assert len(bot.store.query("dose_log")) == 2
 
 
-def test_done_names_one_of_two_pending_times_of_the_same_medication(bot: Bot) -> None:
+def test_a_medicines_earlier_slot_ends_when_its_next_one_starts(bot: Bot) -> None:
+    # Issue 11 (no stale doses): aspirin's 20:00 slot, unanswered, is recorded missed
+    # when its 08:00 slot starts, so "took aspirin" then means the 08:00 dose only.
     bot.due(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
-    bot.due(datetime(2026, 1, 6, 8, 0, tzinfo=UTC))  # 20:00 of the 5th still pending
-    reply = bot.say("took aspirin")
-    assert len(reply.buttons) == 3  # 20:00, 08:00, all
-    bot.press("med:took:all")
-    taken = [d for _, d in bot.store.query("dose_log") if d["status"] == "taken"]
-    assert len(taken) == 2  # both aspirin doses; metformin (also pending) untouched
+    bot.due(datetime(2026, 1, 6, 8, 0, tzinfo=UTC))
+    assert bot.say("took aspirin").text == t("en", "remind.taken", names="aspirin")
+    logged = {(d["slot_at"].hour, d["status"]) for _, d in bot.store.query("dose_log")}
+    assert logged == {(20, "missed"), (8, "taken")}
     assert bot.say("done").text == t("en", "remind.taken", names="metformin")
 
 

@@ -147,9 +147,14 @@ def test_the_repository_writes_only_what_changed():
     assert aspirin is not None
     aspirin.move_time("08:00", "09:00", "UTC", NOW)
     writes = dict(repo.changes(loaded))
+    # The 20:00 dose is written too: it carries its medication's times (issue 11: its
+    # pending slot ends when the next of them starts). Metformin is not touched.
     assert set(writes) == {medication_path(aspirin.id), dose_path(dose_id(aspirin.id, "08:00")),
-                           dose_path(dose_id(aspirin.id, "09:00"))}
+                           dose_path(dose_id(aspirin.id, "09:00")),
+                           dose_path(dose_id(aspirin.id, "20:00"))}
     assert writes[dose_path(dose_id(aspirin.id, "08:00"))] is None
+    evening = writes[dose_path(dose_id(aspirin.id, "20:00"))]
+    assert evening is not None and evening["med_times"] == ["09:00", "20:00"]
 
     loaded = repo.load(USER)
     metformin = loaded.regimen.find("metformin")

@@ -13,7 +13,8 @@ from shared.plumbing.turns import Handler, Preparer
 
 def _service(supplies: Supplies) -> MedicationService:
     # The model, built on first use: the dialog worker imports no SDK it does not need.
-    return MedicationService(supplies.store, model=supplies.later("llm"))
+    return MedicationService(supplies.store, model=supplies.later("llm"),
+                             early_s=supplies.settings.remind_early_s)
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:

@@ -4,8 +4,10 @@ completes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
+from shared.domain.i18n import t
 from shared.domain.messages import Button
 from shared.domain.schedule import local_label, normalize_hhmm, zone_of
 from shared.features.medication.common import (
@@ -16,8 +18,9 @@ from shared.features.medication.common import (
     merge,
     say,
 )
-from shared.features.medication.model import clean_times, first_slot, fold
+from shared.features.medication.model import Medication, clean_times, first_slot, fold
 from shared.features.medication.states import MedicationState
+from shared.medication.models import CommandItem as Item
 from shared.medication.models import ParsedCommand as Command
 from shared.plumbing.turns import Reply
 
@@ -33,8 +36,13 @@ def add(ctx: Context, command: Command) -> Reply:
         return Reply([say(ctx.lang, over, count=MAX_TIMES if over.endswith("times")
                           else MAX_MEDICATIONS)])
     reply = Reply()
-    for item in command.items:
+    for n, item in enumerate(command.items):
         times = clean_times(item.times)
+        existing = ctx.regimen.find(item.name)
+        if existing is not None and times:
+            # Never overwritten silently: add these times, replace, or another one?
+            rest = command.items[n + 1:]
+            return merge(reply, ask_exists(ctx, existing, item.name, item.dosage, times, rest))
         if not times:
             # Ask for the time; the answer (a button) completes this item.
             buttons = [Button(label=h, data=f"med:at:{h}") for h in SUGGESTED_TIMES]
@@ -90,3 +98,51 @@ def add_one(ctx: Context, name: str, dosage: str | None, times: list[str]) -> Re
     first = first_slot(times, ctx.zone, ctx.now)
     return Reply([say(ctx.lang, "med.added", name=med.name, dosage=dosage_suffix(med.dosage),
                       times=", ".join(med.times), first=local_label(first, zone_of(ctx.zone)))])
+
+
+# --------------------------------------------------------------------------- already there
+EXISTS_ACTIONS: Final = ("add", "replace", "other")
+
+
+def ask_exists(ctx: Context, med: Medication, name: str, dosage: str | None,
+               times: list[str], rest: Sequence[Item] = ()) -> Reply:
+    """The medicine is on the list already: what should this "add" do? "Add these
+    times" is offered only when it changes no dose (no dosage given, or the same)."""
+    same_dose = not dosage or fold(dosage) == fold(med.dosage)
+    actions = [a for a in EXISTS_ACTIONS if a != "add" or same_dose]
+    buttons = [Button(label=t(ctx.lang, f"med.exists.{a}"), data=f"med:dup:{a}")
+               for a in actions]
+    new = f"{name}{dosage_suffix(dosage)} {', '.join(times)}"
+    return Reply([say(ctx.lang, "med.exists.ask", buttons, name=med.name,
+                      dosage=med.dosage or "-", times=", ".join(med.times), new=new)],
+                 next_state=MedicationState.EXISTS,
+                 data={"name": name, "dosage": dosage, "times": times,
+                       "rest": [i.model_dump(mode="json") for i in rest]})
+
+
+def exists_button(ctx: Context, action: str) -> Reply:
+    """The answer to "already on your list": what the patient chose, then the rest of
+    the command that asked."""
+    asked = ctx.asked(MedicationState.EXISTS)
+    med = ctx.regimen.find(str(asked.get("name") or "")) if asked else None
+    times = clean_times(asked.get("times") or []) if asked else []
+    if med is None or not times or action not in EXISTS_ACTIONS or ctx.zone is None:
+        return Reply([say(ctx.lang, "med.exists.gone")], next_state=MedicationState.MEDICATION)
+    dosage = asked.get("dosage")
+    if action == "other":
+        reply = Reply([say(ctx.lang, "med.exists.other_hint", name=med.name,
+                           dosage=dosage or "", times=", ".join(times))])
+    elif action == "add":
+        if dosage and fold(str(dosage)) != fold(med.dosage):  # a stale button: never
+            return ask_exists(ctx, med, str(asked["name"]), str(dosage), times)
+        reply = add_one(ctx, med.name, None, times)
+    else:  # replace: the schedule (and the dose, if one was given) as now typed
+        med.drop_times([h for h in med.times if h not in times])
+        if dosage:
+            med.change_dose(str(dosage))
+        reply = add_one(ctx, med.name, str(dosage) if dosage else None, times)
+    reply.next_state = MedicationState.MEDICATION
+    rest = [Item.model_validate(i) for i in asked.get("rest") or []]
+    if rest:
+        reply = merge(reply, add(ctx, Command(kind="add", items=rest)))
+    return reply

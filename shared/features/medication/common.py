@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text, coalesce
 from shared.domain.schedule import DEFAULT_ZONES
 from shared.features.medication.model import Regimen
+from shared.features.medication.policy import QuietHours
 from shared.features.medication.repository import Loaded, MedicationRepository
 from shared.features.medication.states import MedicationState
 from shared.medication.models import ParsedCommand as Command
@@ -31,6 +32,8 @@ class Context:
     zone: str | None
     loaded: Loaded
     repo: MedicationRepository
+    early: timedelta = timedelta(hours=3)  # "I took it" this long before a dose counts
+    quiet: QuietHours | None = None  # the patient's quiet hours (None: the default)
 
     @property
     def regimen(self) -> Regimen:

@@ -7,9 +7,18 @@ pending (reminded, not yet answered: PendingSlot), and when the tick should look
 again. A slot ends taken, skipped or missed (a DoseLog entry).
 
     upcoming --tick at its time--> pending (reminded, repeated) --take--> taken
-                                        |                        --skip--> skipped
-                                        |--the next slot starts--------> missed
-                                        '--snooze: reminded again later, still pending
+       |                                |                        --skip--> skipped
+       |                                |--after its last repeat-------> missed (still
+       |                                |    answerable: taken late or skipped, until
+       |                                |    the medication's next slot starts)
+       |                                |--the medication's next slot starts--> missed
+       |                                '--snooze: reminded again later, still pending
+       '--"I took it" up to a few hours early--> taken (that slot is never reminded)
+
+How often a pending slot is reminded again is the RepeatPolicy's (policy.py): a few
+repeats, none in the patient's quiet hours. A pending slot ends at the latest when ANY
+slot of its medication starts ("until"): metformin's 08:00 dose still pending at 20:00
+is missed then, and never carried into the 20:00 reminder.
 
 The schedule is a value object: today "every day at these local times" (DailyTimes,
 one DailyAt recurrence per dose). A later schedule (issue 14: RFC 5545 rules, every N
@@ -24,13 +33,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
-from shared.domain.schedule import next_occurrence, normalize_hhmm, slot_key, zone_of
+from shared.domain.schedule import normalize_hhmm, slot_key, zone_of
 from shared.domain.signatures import stable_id
+from shared.features.medication.policy import QuietHours, RepeatPolicy, unbounded
+from shared.features.medication.recurrence import DailyAt as DailyAt
+from shared.features.medication.recurrence import DailyTimes as DailyTimes
+from shared.features.medication.recurrence import Recurrence as Recurrence
 
 
 def fold(name: str) -> str:
@@ -52,53 +65,28 @@ class SlotStatus(StrEnum):
     MISSED = "missed"
 
 
-# --------------------------------------------------------------------------- schedules
-class Recurrence(Protocol):
-    """When a dose falls due."""
-
-    def next_after(self, after: datetime, zone: tzinfo) -> datetime:
-        """The first instant (UTC) strictly after `after`."""
-        ...
-
-
-@dataclass(frozen=True)
-class DailyAt:
-    """Every day at one local wall time."""
-
-    time: str  # "HH:MM"
-
-    def next_after(self, after: datetime, zone: tzinfo) -> datetime:
-        return next_occurrence(self.time, zone, after)
-
-
-@dataclass(frozen=True)
-class DailyTimes:
-    """A medication's schedule: every day at these local times (sorted, distinct)."""
-
-    times: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, times: Iterable[str]) -> DailyTimes:
-        return cls(tuple(sorted(set(times))))
-
-    def recurrences(self) -> dict[str, DailyAt]:
-        return {hhmm: DailyAt(hhmm) for hhmm in self.times}
-
-    def plus(self, times: Iterable[str]) -> DailyTimes:
-        return DailyTimes.of([*self.times, *times])
-
-    def minus(self, times: Iterable[str]) -> DailyTimes:
-        gone = set(times)
-        return DailyTimes(tuple(h for h in self.times if h not in gone))
-
-
 # --------------------------------------------------------------------------- doses
+class Phase(StrEnum):
+    """Where a pending slot is in its reminders."""
+
+    OPEN = "open"  # reminded; another reminder is planned (a repeat, a snooze)
+    LAST = "last"  # its last reminder went; recorded missed when next due
+    MISSED = "missed"  # recorded missed; a late answer still replaces that record
+
+
 @dataclass(frozen=True)
 class PendingSlot:
     """A slot being reminded about until it is answered."""
 
     slot: str  # its instant, ISO UTC (slot_key)
     sent: int  # reminders sent for it
+    until: datetime | None = None  # when the medication's next slot starts (UTC)
+    phase: Phase = Phase.OPEN
+
+    @property
+    def open(self) -> bool:
+        """Still being reminded (not yet recorded missed)."""
+        return self.phase is not Phase.MISSED
 
 
 @dataclass(frozen=True)
@@ -123,7 +111,17 @@ class DoseLog:
 
 class Tick(NamedTuple):
     remind: bool  # send a reminder for the pending slot
-    missed: DoseLog | None  # a slot that was still pending when the next one started
+    missed: DoseLog | None  # a slot recorded missed by this step
+    last: bool = False  # the reminder is the slot's last one
+    closed: str | None = None  # a slot that stopped being answerable (its reminder goes)
+    # A slot that started and ended before this (late) step: its medicine's next slot
+    # had begun already, so it is recorded missed and never reminded.
+    stale: DoseLog | None = None
+
+
+class Early(NamedTuple):
+    taken: DoseLog  # the upcoming slot, recorded taken before its time
+    missed: DoseLog | None  # a slot still pending then, recorded missed
 
 
 @dataclass
@@ -139,6 +137,10 @@ class Dose:
     next_due_at: datetime  # when the tick looks at it again (UTC; the tick's index)
     pending: PendingSlot | None = None
     reminded: Reminded | None = None
+    # Every time of its medication's schedule (its own included): a pending slot ends
+    # when the next of them starts.
+    sibling_times: tuple[str, ...] = ()
+    quiet: QuietHours | None = None  # the patient's quiet hours (None: the default)
 
     @classmethod
     def first(cls, id: str, user_id: str, medication: str | None, name: str, dosage: str,
@@ -146,6 +148,12 @@ class Dose:
         """A new dose: its first slot is the first one after now."""
         slot = recurrence.next_after(now, zone_of(zone))
         return cls(id, user_id, medication, name, dosage, recurrence, zone, slot, slot)
+
+    @property
+    def answerable_until(self) -> datetime:
+        """When its pending slot ends at the latest (the medication's next slot)."""
+        until = self.pending.until if self.pending else None
+        return min(until, self.next_slot_at) if until else self.next_slot_at
 
     @property
     def time(self) -> str:
@@ -157,35 +165,102 @@ class Dose:
         self.next_due_at = min(self.next_due_at, slot) if self.pending else slot
         self.timezone, self.next_slot_at = zone, slot
 
-    def tick(self, now: datetime, repeat: timedelta) -> Tick:
-        """The tick's step for a due dose: a new slot starts when its time has come (one
-        still pending is then missed), else the pending one is reminded again."""
+    def tick(self, now: datetime, policy: RepeatPolicy | timedelta) -> Tick:
+        """The tick's step for a due dose: a pending slot whose medication's next slot
+        has started is missed; a new slot starts when its time has come; a pending
+        one is reminded again, or recorded missed after its last reminder. (A bare
+        interval is the unbounded policy: policy.unbounded.)"""
+        rules = unbounded(policy) if isinstance(policy, timedelta) else policy
+        rules = rules.with_quiet(self.quiet)
+        missed, closed = None, None
+        if self.pending is not None and now >= self.answerable_until:
+            closed = self.pending.slot
+            missed = self._close(now)
         if now >= self.next_slot_at:
-            missed = self._log(SlotStatus.MISSED, now) if self.pending else None
-            self.pending = PendingSlot(slot_key(self.next_slot_at), 1)
+            slot = self.next_slot_at
             self.next_slot_at = self.recurrence.next_after(now, zone_of(self.timezone))
-            self.next_due_at = min(now + repeat, self.next_slot_at)
-            return Tick(True, missed)
-        if self.pending:
-            self.pending = PendingSlot(self.pending.slot, self.pending.sent + 1)
-            self.next_due_at = min(now + repeat, self.next_slot_at)
-            return Tick(True, None)
-        self.next_due_at = self.next_slot_at  # nothing pending: wait for the slot
-        return Tick(False, None)
+            until = min([self.next_slot_at, *self._sibling_slots(slot)])
+            if until <= now:  # a late tick: never remind a slot that can't be answered
+                stale = DoseLog(self.id, self.user_id, self.medication_id, slot_key(slot),
+                                SlotStatus.MISSED, now)
+                self.pending, self.next_due_at = None, self.next_slot_at
+                return Tick(False, missed, closed=closed, stale=stale)
+            step = self._remind(PendingSlot(slot_key(slot), 1, until), now, rules, missed)
+            return step._replace(closed=closed)
+        if self.pending is None:
+            self.next_due_at = self.next_slot_at  # nothing pending: wait for the slot
+            return Tick(False, missed, closed=closed)
+        if self.pending.phase is Phase.LAST:
+            # Its last reminder went an interval ago: missed, but a late answer counts.
+            entry = self._log(SlotStatus.MISSED, now)
+            self.pending = replace(self.pending, phase=Phase.MISSED)
+            self.next_due_at = self.answerable_until
+            return Tick(False, entry)
+        if self.pending.phase is Phase.MISSED:
+            self.next_due_at = self.answerable_until
+            return Tick(False, missed)
+        return self._remind(replace(self.pending, sent=self.pending.sent + 1), now, rules,
+                            missed)
+
+    def _remind(self, pending: PendingSlot, now: datetime, rules: RepeatPolicy,
+                missed: DoseLog | None) -> Tick:
+        """This slot is reminded now; when it is looked at again."""
+        self.pending = pending
+        until = self.answerable_until
+        again = rules.next_repeat(pending.sent, now, until, zone_of(self.timezone))
+        if again is None:
+            self.pending = replace(pending, phase=Phase.LAST)
+            self.next_due_at = rules.missed_at(now, until)
+            return Tick(True, missed, last=True)
+        self.pending = replace(pending, phase=Phase.OPEN)
+        self.next_due_at = again
+        return Tick(True, missed)
+
+    def _sibling_slots(self, slot: datetime) -> list[datetime]:
+        zone = zone_of(self.timezone)
+        return [DailyAt(h).next_after(slot, zone) for h in self.sibling_times if h != self.time]
+
+    def _close(self, now: datetime) -> DoseLog | None:
+        """The pending slot can no longer be answered: missed (unless it already is)."""
+        assert self.pending is not None
+        entry = self._log(SlotStatus.MISSED, now) if self.pending.open else None
+        self.pending = None
+        return entry
 
     def settle(self, status: SlotStatus, now: datetime) -> DoseLog | None:
-        """The pending slot was taken or skipped (None: nothing was pending)."""
+        """The pending slot was taken or skipped (None: nothing was pending). A slot
+        already recorded missed is answered late: its entry is replaced (same id)."""
         if self.pending is None:
             return None
         entry = self._log(status, now)
         self.pending, self.next_due_at = None, self.next_slot_at
         return entry
 
+    def upcoming_within(self, now: datetime, window: timedelta) -> datetime | None:
+        """The next slot, if it starts within `window` from now (an early dose)."""
+        return self.next_slot_at if now < self.next_slot_at <= now + window else None
+
+    def take_early(self, now: datetime, window: timedelta) -> Early | None:
+        """"I took it" before the slot's time: the upcoming slot is recorded taken and
+        never reminded; a slot still pending of this dose ends (missed, if it was not
+        recorded so yet). None: no slot starts within `window`."""
+        slot = self.upcoming_within(now, window)
+        if slot is None:
+            return None
+        missed = self._close(now) if self.pending is not None else None
+        taken = DoseLog(self.id, self.user_id, self.medication_id, slot_key(slot),
+                        SlotStatus.TAKEN, now)
+        self.next_slot_at = self.recurrence.next_after(slot, zone_of(self.timezone))
+        self.next_due_at = self.next_slot_at
+        return Early(taken, missed)
+
     def snooze(self, until: datetime) -> datetime | None:
-        """Remind the pending slot again at `until`, or at the next slot if sooner."""
+        """Remind the pending slot again at `until`, or when the medication's next
+        slot starts if sooner."""
         if self.pending is None:
             return None
-        self.next_due_at = min(until, self.next_slot_at)
+        self.pending = replace(self.pending, phase=Phase.OPEN)
+        self.next_due_at = min(until, self.answerable_until)
         return self.next_due_at
 
     def _log(self, status: SlotStatus, now: datetime) -> DoseLog:
@@ -210,6 +285,11 @@ class Medication:
     def pending(self) -> list[Dose]:
         return [d for d in self.doses.values() if d.pending]
 
+    def sync(self) -> None:
+        """Each dose knows its medication's times (the tick sees single doses)."""
+        for dose in self.doses.values():
+            dose.sibling_times = self.schedule.times
+
     def add_times(self, times: Iterable[str], dosage: str | None, zone: str,
                   now: datetime) -> None:
         """Take these times too (and the dosage, if one is given): every time of the
@@ -217,10 +297,12 @@ class Medication:
         self.schedule = self.schedule.plus(times)
         self.change_dose(dosage or self.dosage)
         self._start(self.schedule.times, zone, now)
+        self.sync()
 
     def drop_times(self, times: Iterable[str]) -> None:
         self.schedule = self.schedule.minus(times)
         self.doses = {t: d for t, d in self.doses.items() if t in self.schedule.times}
+        self.sync()
 
     def move_time(self, old: str, new: str, zone: str, now: datetime) -> None:
         """`old` becomes `new`: the dose at `old` goes (with a pending slot), and the
@@ -230,6 +312,7 @@ class Medication:
         self.drop_times([old])
         self.schedule = self.schedule.plus([new])
         self._start([new], zone, now)
+        self.sync()
 
     def change_dose(self, dosage: str) -> None:
         self.dosage = dosage
@@ -290,6 +373,11 @@ class Regimen:
     def rezone(self, zone: str, now: datetime) -> None:
         for dose in self.doses():
             dose.rezone(zone, now)
+
+    def set_quiet(self, quiet: QuietHours | None) -> None:
+        """The patient's quiet hours on every dose (the tick reads single doses)."""
+        for dose in self.doses():
+            dose.quiet = quiet
 
 
 def first_slot(times: Iterable[str], zone: str, now: datetime) -> datetime:

@@ -5,8 +5,11 @@ document fields.
     doses/{dose id}              user_id, shard, medication_id, name, dosage, time,
                                  timezone, next_slot_at, next_due_at (the tick's index:
                                  shard, next_due_at),
-                                 pending_slot (ISO UTC or None), sent, reminded {slot, rid}
+                                 pending_slot (ISO UTC or None), sent, reminded {slot, rid},
+                                 pending_until, phase (with a pending slot), med_times
+                                 (its medication's times), quiet ("22:00-07:00", if set)
     dose_log/{stable_id(dose id, slot)}  user_id, dose_id, medication_id, slot_at, status, at
+                                         (and taken_at, when taken)
 
 Ids derive from the user, the medication's name and the time (model.py), so a handler
 re-run after a transaction retry writes the same documents, and a slot is logged once.
@@ -32,9 +35,12 @@ from shared.features.medication.model import (
     DoseLog,
     Medication,
     PendingSlot,
+    Phase,
     Regimen,
     Reminded,
+    SlotStatus,
 )
+from shared.features.medication.policy import QuietHours
 from shared.ports import Doc, DocumentStore, Filter, Transaction
 
 MEDICATIONS: Final = "medications"
@@ -69,8 +75,18 @@ def dose_log_path(dose_id: str, slot: str) -> str:
 
 
 # --------------------------------------------------------------------------- documents
+def _pending(doc: Doc) -> PendingSlot | None:
+    slot = doc.get("pending_slot")
+    if not slot:
+        return None
+    until = doc.get("pending_until")
+    phase = str(doc.get("phase") or Phase.OPEN)
+    return PendingSlot(str(slot), int(doc.get("sent") or 0),
+                       until if isinstance(until, datetime) else None,
+                       Phase(phase) if phase in set(Phase) else Phase.OPEN)
+
+
 def dose_from_doc(dose_id: str, doc: Doc) -> Dose:
-    pending = doc.get("pending_slot")
     reminded = doc.get("reminded")
     return Dose(
         id=dose_id, user_id=str(doc["user_id"]),
@@ -78,9 +94,11 @@ def dose_from_doc(dose_id: str, doc: Doc) -> Dose:
         name=str(doc.get("name") or ""), dosage=str(doc.get("dosage") or ""),
         recurrence=DailyAt(str(doc["time"])), timezone=str(doc["timezone"]),
         next_slot_at=doc["next_slot_at"], next_due_at=doc["next_due_at"],
-        pending=PendingSlot(str(pending), int(doc.get("sent") or 0)) if pending else None,
+        pending=_pending(doc),
         reminded=Reminded(str(reminded.get("slot")), str(reminded.get("rid")))
         if isinstance(reminded, dict) and reminded.get("rid") else None,
+        sibling_times=tuple(str(h) for h in doc.get("med_times") or ()),
+        quiet=QuietHours.parse(doc.get("quiet")),
     )
 
 
@@ -92,16 +110,26 @@ def dose_doc(dose: Dose) -> Doc:
                next_slot_at=dose.next_slot_at, next_due_at=dose.next_due_at,
                pending_slot=dose.pending.slot if dose.pending else None,
                sent=dose.pending.sent if dose.pending else 0)
+    if dose.pending is not None:
+        doc.update(pending_until=dose.pending.until, phase=dose.pending.phase.value)
     if dose.reminded is not None:
         doc["reminded"] = {"slot": dose.reminded.slot, "rid": dose.reminded.rid}
+    if dose.sibling_times and dose.sibling_times != (dose.time,):
+        doc["med_times"] = list(dose.sibling_times)
+    if dose.quiet is not None:
+        doc["quiet"] = str(dose.quiet)
     return doc
 
 
 def log_doc(entry: DoseLog) -> Doc:
-    return {"user_id": entry.user_id, "dose_id": entry.dose_id,
-            "medication_id": entry.medication_id,
-            "slot_at": datetime.fromisoformat(entry.slot), "status": entry.status.value,
-            "at": entry.at}
+    doc: dict[str, Any] = {
+        "user_id": entry.user_id, "dose_id": entry.dose_id,
+        "medication_id": entry.medication_id,
+        "slot_at": datetime.fromisoformat(entry.slot), "status": entry.status.value,
+        "at": entry.at}
+    if entry.status is SlotStatus.TAKEN:
+        doc["taken_at"] = entry.at  # early (before slot_at), on time or late
+    return doc
 
 
 def medication_doc(med: Medication) -> Doc:
@@ -142,6 +170,7 @@ class MedicationRepository:
                 med_id, user, str(doc["name"]), str(doc.get("dosage") or ""),
                 DailyTimes(tuple(doc.get("times") or ())),
                 {d.time: d for d in doses if d.medication_id == med_id}))
+            regimen.medications[-1].sync()
         owned = {m.id for m in regimen.medications}
         regimen.loose = [d for d in doses if d.medication_id not in owned]
         return Loaded(regimen, self._docs(regimen))

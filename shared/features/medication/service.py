@@ -29,6 +29,7 @@ from shared.domain.messages import Button, Text
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
 from shared.features.medication import adding, changing, removing, taking
+from shared.features.medication.adherence import Logged, tally
 from shared.features.medication.common import (
     Context,
     ask_zone,
@@ -36,22 +37,21 @@ from shared.features.medication.common import (
     merge,
     say,
 )
+from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
 from shared.features.medication.reading import beyond_daily, deterministic, from_model, interpret
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.models import ParsedCommand as Command
+from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore, LanguageModel
-
-WEEK: Final = timedelta(days=7)
-ON_TIME: Final = timedelta(hours=1)  # taken within an hour of the slot counts as on time
 
 DIALOG: Final = DialogPart(
     # The questions are states inside medication mode: its rows apply there too.
     states={S.MEDICATION: None, S.ZONE: S.MEDICATION, S.TIME: S.MEDICATION,
-            S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION},
+            S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION, S.EXISTS: S.MEDICATION},
     buttons={"mode:med": I.MODE},
     verbs={"med": I.BUTTON},
     rows={
@@ -69,6 +69,7 @@ class MedicationService:
     store: DocumentStore
     # The model, built on first use (the dialog worker imports no SDK it does not need).
     model: Callable[[], LanguageModel] | None = None
+    early_s: int = 3 * 3600  # "I took it" this long before a dose counts (settings)
     repo: MedicationRepository = field(init=False)
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
@@ -83,10 +84,11 @@ class MedicationService:
         }
         # Button data "med:<action>:<argument>" (the verb "med" in DIALOG).
         self.buttons = {
-            "tz": self.zone_button, "at": adding.time_button, "week": self.week_button,
+            "tz": self.zone_button, "at": adding.time_button, "dup": adding.exists_button,
+            "week": self.week_button,
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
-            "took": taking.took_button,
+            "took": taking.took_button, "early": taking.early_button,
             # Pages of the pickers (a list longer than one message: domain/paging.py).
             "delp": removing.delete_page, "tookp": taking.took_page,
             "fromp": lambda ctx, arg: changing.move_page(ctx, arg) or self.show_list(ctx),
@@ -123,15 +125,21 @@ class MedicationService:
     def _context(self, turn: Turn) -> Context:
         zone = turn.user.get("timezone")
         key = user_key(turn.event.channel, turn.event.user_id)
-        return Context(turn, key, str(zone) if zone else None, self.repo.load(key), self.repo)
+        return Context(turn, key, str(zone) if zone else None, self.repo.load(key), self.repo,
+                       early=timedelta(seconds=self.early_s),
+                       quiet=QuietHours.parse(turn.user.get("quiet_hours")))
 
     def _finish(self, ctx: Context, reply: Reply) -> Reply:
+        ctx.regimen.set_quiet(ctx.quiet)  # new doses too; unchanged ones write nothing
         reply.writes = [*reply.writes, *self.repo.changes(ctx.loaded)]
         return reply
 
     def run_text(self, ctx: Context, text: str) -> Reply:
         if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
             return self.week_button(ctx, "")
+        quiet = parse_quiet_hours(text)  # "no reminders after 23:00"
+        if quiet is not None:
+            return self.set_quiet(ctx, quiet)
         command = deterministic(text, [m.name for m in ctx.regimen.medications])
         if command is None:
             understood = from_model(ctx)
@@ -176,6 +184,19 @@ class MedicationService:
             return Reply()
         return self.run_command(ctx, command) if command.kind in self.commands else Reply()
 
+    # ------------------------------------------------------------------ quiet hours
+    def set_quiet(self, ctx: Context, change: QuietChange) -> Reply:
+        """The patient's quiet hours (their local time): no repeats then."""
+        if change.off:
+            ctx.quiet = NO_QUIET
+            return Reply([say(ctx.lang, "med.quiet.off")], user={"quiet_hours": str(NO_QUIET)})
+        current = ctx.quiet if ctx.quiet is not None and not ctx.quiet.empty else DEFAULT_QUIET
+        quiet = QuietHours(change.start or current.start, change.end or current.end)
+        ctx.quiet = quiet
+        return Reply([say(ctx.lang, "med.quiet.off" if quiet.empty else "med.quiet.set",
+                          start=quiet.start, end=quiet.end)],
+                     user={"quiet_hours": str(quiet)})
+
     # ------------------------------------------------------------------ list / help
     def show_list(self, ctx: Context, command: Command | None = None) -> Reply:
         meds = ctx.regimen.medications
@@ -191,16 +212,22 @@ class MedicationService:
         return Reply([say(ctx.lang, "med.help")])
 
     # ------------------------------------------------------------------ adherence
-    def week_button(self, ctx: Context, _: str) -> Reply:
-        totals: dict[str, list[int]] = {}
-        for entry in ctx.repo.logged_since(ctx.key, ctx.now - WEEK):
-            counts = totals.setdefault(entry.medication_id, [0, 0])
-            counts[1] += 1
-            counts[0] += int(entry.status == "taken" and entry.at - entry.slot_at <= ON_TIME)
+    def week_button(self, ctx: Context, days: str) -> Reply:
+        """Adherence per medicine over the last 7 days ("med:week") or 30
+        ("med:week:30"): on time, late, skipped and missed, with a bar each."""
+        period = 30 if days == "30" else 7
+        logged = [Logged(e.medication_id, e.slot_at, e.status, e.at)
+                  for e in ctx.repo.logged_since(ctx.key, ctx.now - timedelta(days=period))]
+        totals = tally(logged, ctx.now - timedelta(days=period))
         known = {m.id: m.name for m in ctx.regimen.medications}
-        lines = [t(ctx.lang, "med.week.title")]
-        lines += [t(ctx.lang, "med.week.item", name=known[mid], percent=round(100 * ok / n),
-                    taken=ok, total=n) for mid, (ok, n) in totals.items() if mid in known]
+        lines = [t(ctx.lang, "med.adh.title", days=period)]
+        lines += [t(ctx.lang, "med.adh.item", bar=totals[mid].bar(), name=known[mid],
+                    on_time=totals[mid].on_time, late=totals[mid].late,
+                    skipped=totals[mid].skipped, missed=totals[mid].missed)
+                  for mid in sorted(totals, key=lambda m: known.get(m, "").casefold())
+                  if mid in known]
         if len(lines) == 1:
             lines.append(t(ctx.lang, "med.week.none"))
-        return Reply([Text(text="\n".join(lines))])
+        other = Button(label=t(ctx.lang, "med.week.button"), data="med:week") if period == 30 \
+            else Button(label=t(ctx.lang, "med.adh.button30"), data="med:week:30")
+        return Reply([Text(text="\n".join(lines), buttons=[other])])

@@ -8,6 +8,9 @@ in them, so a typed command still works while a question waits):
     medication.time  at what time? (data: the medicine being added: name, dosage)
     medication.move  which of its times moves? (data: the medicine's id, the new time)
     medication.took  which dose was taken? (data: the doses the question showed)
+    medication.exists  that medicine is already on the list: add these times, replace
+                     its schedule, or is it another one? (data: the item, the rest of
+                     the command)
 
 A question is answered by its buttons; answering it returns to medication mode and
 forgets its context, and leaving medication mode forgets it too.
@@ -24,6 +27,7 @@ class MedicationState(StrEnum):
     TIME = "medication.time"
     MOVE = "medication.move"
     TOOK = "medication.took"
+    EXISTS = "medication.exists"
 
 
 class MedicationIntent(StrEnum):

@@ -25,9 +25,12 @@ def _sender(supplies: Supplies) -> ReminderService:
 def ticker(supplies: Supplies) -> ReminderService:
     """reminder_tick and sweep_worker: claim due doses, enqueue reminders (and sweeps of
     the shards with too many to claim at once); send nothing."""
+    settings = supplies.settings
     return ReminderService(supplies.store, supplies.queue_for(Job.REMIND, Job.SWEEP),
                            supplies.clock, Delivery(supplies.store, supplies.clock, {}),
-                           work=supplies.work)
+                           work=supplies.work,
+                           repeat_every_s=settings.remind_repeat_every_s,
+                           repeats=settings.remind_repeats)
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:

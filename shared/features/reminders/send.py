@@ -23,9 +23,8 @@ from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.errors import MessengerError
-from shared.domain.i18n import t
-from shared.domain.messages import Button, Text
 from shared.features.medication.repository import MedicationRepository
+from shared.features.reminders import content
 from shared.features.reminders.records import REMINDER_TTL, reminder_path
 from shared.jobs import Job
 from shared.plumbing import reach
@@ -33,7 +32,7 @@ from shared.plumbing.collections import user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome
 from shared.plumbing.work import Origin, TaskRef, UnitOfWork, Work
-from shared.ports import Clock, Doc, DocumentStore, Transaction
+from shared.ports import Clock, DocumentStore, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +75,12 @@ class ReminderSend:
                               or user.split("-", 1)[0]))
         chat_id = str(profile.get("chat_id") or task.get("chat_id") or "")
         lang = str(profile.get("language") or task.get("language") or "en")
-        # A dose taken ("done") between the tick and now is not reminded.
-        live = [i for i, d in zip(items, doses, strict=True)
-                if d is not None and d.pending is not None and d.pending.slot == i["slot"]
-                ] if chat_id else []
+        # A dose taken ("done") between the tick and now is not reminded; the items go
+        # in the order the reminder shows them (their index is their buttons' target).
+        live = content.ordered([
+            {**i, "zone": d.timezone} for i, d in zip(items, doses, strict=True)
+            if d is not None and d.pending is not None and d.pending.slot == i["slot"]
+        ]) if chat_id else []
         counts = {usage.REMINDERS_MISSED: int(task.get("missed") or 0)}
         if live and reach.unreachable(profile):
             # Blocked or unfollowed: the schedule runs on, nothing is sent (no call, no
@@ -107,7 +108,7 @@ class ReminderSend:
         work.count(counts)  # in the same transaction (plumbing/work.py)
         return Decision(
             channel=channel, chat_id=chat_id or "-", user_key=user,
-            messages=[reminder_message(lang, rid, live)] if live else [],
+            messages=[content.message(lang, rid, live, work.now)] if live else [],
             send_key=str(TaskRef(Job.REMIND, rid)),
         )
 
@@ -158,14 +159,3 @@ def lateness_s(task: dict[str, Any], now: datetime) -> float:
     if not dues:
         return 0.0
     return round(max(0.0, (now - min(dues)).total_seconds()), 1)
-
-
-def reminder_message(lang: str, rid: str, items: list[Doc]) -> Text:
-    repeat = any(int(i.get("sent") or 1) > 1 for i in items)
-    lines = [t(lang, "remind.again" if repeat else "remind.title")]
-    lines += [t(lang, "remind.item", time=i["time"], name=i["name"], dosage=i["dosage"]).rstrip()
-              for i in items]
-    buttons: list[tuple[str, str]] = [("button.taken", "rt"), ("button.snooze", "rz"),
-                                      ("button.skip", "rk")]
-    return Text(text="\n".join(lines),
-                buttons=[Button(label=t(lang, key), data=f"{verb}:{rid}") for key, verb in buttons])

@@ -5,8 +5,10 @@ the buttons under a reminder (dialog.py), over the medication feature's doses.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from shared.features.medication.policy import RepeatPolicy
 from shared.features.reminders.dialog import ReminderButtons
 from shared.features.reminders.send import ReminderSend
 from shared.features.reminders.tick import HANDOFF_PER_S, ReminderTick
@@ -29,13 +31,15 @@ class ReminderService:
     snooze_s: int = 900
     work: UnitOfWork | None = None  # the container's; by default one of its own
     handoff_per_s: float | None = HANDOFF_PER_S  # sweeps' pace (tick.py); None: unpaced
+    repeats: int = 3  # repeats of an unanswered slot (settings.remind_repeats)
     ticker: ReminderTick = field(init=False)
     sender: ReminderSend = field(init=False)
 
     def __post_init__(self) -> None:
+        policy = RepeatPolicy(self.repeats, timedelta(seconds=self.repeat_every_s))
         self.ticker = ReminderTick(self.store, self.tasks, self.clock, self.repeat_every_s,
                                   self.page, self.parallel, handoff_per_s=self.handoff_per_s,
-                                  work=self.work)
+                                  work=self.work, policy=policy)
         self.sender = ReminderSend(self.store, self.clock, self.delivery,
                                   self.work or UnitOfWork(self.store, self.clock))
 

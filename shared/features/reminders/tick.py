@@ -39,6 +39,7 @@ from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.signatures import stable_id
 from shared.features.medication.model import Dose
+from shared.features.medication.policy import RepeatPolicy
 from shared.features.medication.repository import SHARDS, MedicationRepository, shard_of
 from shared.features.reminders.records import CLAIM_TTL, OUTBOX, claim_path, outbox_path
 from shared.jobs import Job, lane_queue
@@ -89,6 +90,7 @@ class ReminderTick:
     work: UnitOfWork | None = None  # sweeps run under their task's lease
     sleep: Callable[[float], None] = field(default=time.sleep)
     monotonic: Callable[[], float] = field(default=time.monotonic)
+    policy: RepeatPolicy | None = None  # None: RepeatPolicy's defaults, every repeat_every_s
 
     def tick(self) -> dict[str, int]:
         now = self.clock.now()
@@ -205,13 +207,18 @@ class ReminderTick:
             dose = replace(read)  # this run's copy of the dose as read
             txn.create(claim_path(dose.id, read.next_due_at),
                        {"user_id": user, "expires_at": now + CLAIM_TTL})
-            step = dose.tick(now, timedelta(seconds=self.repeat_every_s))
+            step = dose.tick(now, self.policy or RepeatPolicy(
+                every=timedelta(seconds=self.repeat_every_s)))
             MedicationRepository.save(txn, dose, step.missed)
+            if step.stale is not None:  # a slot its medicine's next one overtook
+                MedicationRepository.save(txn, dose, step.stale)
             missed += step.missed is not None
             if step.remind:
                 item = _item(dose, due=read.next_due_at)
-                if step.missed is not None:
-                    item["missed"] = step.missed.slot  # its reminder message is retracted
+                if step.closed is not None:
+                    item["missed"] = step.closed  # its reminder message is retracted
+                if step.last:
+                    item["last"] = True  # the reminder says it is the last one
                 items.append(item)
         if not items:
             return None
@@ -247,4 +254,5 @@ def _item(dose: Dose, due: datetime) -> dict[str, Any]:
     assert dose.pending is not None
     return {"dose_id": dose.id, "slot": dose.pending.slot, "sent": dose.pending.sent,
             "name": dose.name, "dosage": dose.dosage, "time": dose.time,
+            "zone": dose.timezone,
             "due": due.isoformat()}  # when the tick should have reminded (lateness)
