@@ -51,37 +51,12 @@ from shared.fakes.platform_rules import (
     Problem,
     line_message_problems,
 )
+from shared.fakes.sent_records import Part, Retraction, SentRecord
 from shared.fakes.telegram_rules import telegram_call_problems, telegram_segments
 from shared.wire.line import batches, rendered, retry_key
 from shared.wire.telegram import render_calls
 
 OnPart = Callable[[int, list[str]], None]
-
-
-@dataclass(frozen=True)
-class SentRecord:
-    chat_id: str
-    messages: tuple[OutMessage, ...]  # the messages this call completed
-    key: str
-    used_reply_token: bool
-    ids: tuple[tuple[str, ...], ...] = ()  # the bubble ids of each message
-
-
-@dataclass(frozen=True)
-class Retraction:
-    chat_id: str
-    message_ids: tuple[str, ...]
-    note: str | None
-
-
-@dataclass(frozen=True)
-class Part:
-    """One platform call of a send: the OutMessages it carries (by index) and its wire."""
-
-    sources: tuple[int, ...]
-    wire: Any  # LINE: list of message objects; Telegram: a BotCall
-    texts: tuple[str, ...]  # the plain text bubbles it shows
-    labels: tuple[tuple[str, ...], ...] = ()  # the button labels of each bubble with some
 
 
 @dataclass

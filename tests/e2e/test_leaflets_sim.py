@@ -39,7 +39,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
                        blob_dir=str(tmp_path_factory.mktemp("blobs")))
     stack.start()
     try:
-        with httpx.Client(base_url=stack.simulator.url, timeout=30) as client:
+        with httpx.Client(base_url=stack.simulator.url, timeout=120) as client:
             yield Sim(client)
     finally:
         stack.stop()
@@ -235,7 +235,7 @@ def gemini_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
                        blob_dir=str(tmp_path_factory.mktemp("blobs")))
     stack.start()
     try:
-        with httpx.Client(base_url=stack.simulator.url, timeout=30) as client:
+        with httpx.Client(base_url=stack.simulator.url, timeout=120) as client:
             yield Sim(client)
     finally:
         stack.stop()

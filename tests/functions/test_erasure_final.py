@@ -24,7 +24,7 @@ from shared.domain.channels import Channel
 from shared.fakes.memory_tasks import MemoryTaskQueue, QueuedTask
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.taigi_fake import FakeTaigi
-from shared.jobs import WORKERS, Job
+from shared.jobs import WORKERS, Job, job_of
 from shared.plumbing.erasures import marker_path
 from tests.support import (
     DEV_TOKEN,
@@ -56,7 +56,7 @@ class Patient:
             if not tasks:
                 return
             for task in tasks:
-                if task.queue == self.held_kind.value:
+                if job_of(task.queue) is self.held_kind:
                     self.held.append(task)
                 else:
                     assert run(task).status_code == 200, task.queue
@@ -90,7 +90,7 @@ def telegram(c: Container) -> RecordingMessenger:
 
 
 def run(task: QueuedTask) -> Any:
-    return client(WORKERS[Job(task.queue)]).post(
+    return client(WORKERS[job_of(task.queue)]).post(
         "/", json=task.payload, headers={"Authorization": f"Bearer {DEV_TOKEN}"})
 
 
