@@ -43,6 +43,14 @@ def test_erasing_a_user_who_used_every_mode_leaves_nothing(c):
     assert c.blobs.get(other) == b"y"
 
 
+@pytest.mark.parametrize("data", ["del:no", "del:", "del:yes:x", "del:YES"])
+def test_only_the_yes_button_erases(c, data):
+    with_schedule(c, "add aspirin 100 mg at 10:00")
+    say(c, "delete my data")
+    say(c, data=data)
+    assert everything_mentioning(c, "medications/")
+
+
 def test_a_collection_no_feature_registered_cannot_be_written(c):
     """The store of the tests and the in-memory stack refuses any collection that no
     feature registered, so code storing data "delete my data" would not find fails

@@ -110,6 +110,8 @@ class CoreDialog:
         ])])
 
     def delete_data(self, turn: Turn) -> Reply:
+        if turn.argument != "yes":  # only the button we send confirms: "del:no" never erases
+            return self.not_understood(turn)
         return Reply([Text(text=t(turn.lang, "delete.done"))], erase=True)
 
     def keep_data(self, turn: Turn) -> Reply:
