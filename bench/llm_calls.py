@@ -27,6 +27,7 @@ from tests.support import (
     fake_container,
     line_body,
     line_event,
+    newest_button,
     post_line,
     post_telegram,
     pump,
@@ -60,6 +61,11 @@ class User:
             status = post_telegram(telegram_update(text=text, data=data)).status_code
         assert status == 200, status
         self._pump()
+
+    def tap(self, verb: str, last: str | None = None) -> None:
+        """Tap the newest button of a kind (buttons carry the id of their object)."""
+        messenger = self.c.messengers[Channel(self.channel)]
+        self.say(data=newest_button(messenger, self.chat, verb, last))
 
     def voice(self, audio: bytes) -> None:
         messenger: Any = self.c.messengers[Channel(self.channel)]
@@ -125,14 +131,14 @@ def _free_command(u: User, m: ScriptedModel) -> None:
 
 def _modify(u: User, m: ScriptedModel) -> None:
     m.add_text(LEAFLET)
-    u.say(data="lfmod")
+    u.tap("lfmod")
     u.say("shorter")
 
 
 def _translate_leaflet(u: User, m: ScriptedModel) -> None:
     m.add_text(LEAFLET)
-    u.say(data="lftr")
-    u.say(data="lfto:ru")
+    u.tap("lftr")
+    u.tap("lfto", "ru")
 
 
 def _message(answer: dict[str, str]) -> Callable[[User, ScriptedModel], None]:

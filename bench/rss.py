@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import subprocess
 import tempfile
@@ -217,7 +218,10 @@ class Driver:
     def tap(self, index: int, data: str, timeout_s: float = 60.0) -> None:
         """Tap a button; on Telegram, once the bot message carrying it has arrived."""
         deadline = time.monotonic() + timeout_s
+        kind = data
         while True:
+            # Buttons carry the id of their object: a kind names the newest such button.
+            data = self._newest(index, kind) or kind
             try:
                 result = self.state.tap(self.channel(index), self.users[index], data)  # type: ignore[arg-type]
             except KeyError:
@@ -228,6 +232,16 @@ class Driver:
                 continue
             self._check("tap", result.status)
             return
+
+    def _newest(self, index: int, kind: str) -> str | None:
+        entries = self.state.bot_entries(self.channel(index), self.users[index])  # type: ignore[arg-type]
+        for entry in reversed(entries):
+            for button in entry.buttons:
+                found = str(button.get("data") or "")
+                if found.startswith(kind + ":") and re.fullmatch(
+                        r"[a-z:]+:[0-9a-f]{40}", found):
+                    return found
+        return None
 
     def voice(self, index: int) -> None:
         mime = "audio/x-m4a" if self.channel(index) == "line" else "audio/ogg"
@@ -387,7 +401,7 @@ def run_load(args: argparse.Namespace, state: PlatformState, users: list[SimUser
         drive.text(i, "high blood pressure")
 
     def listen_and_mail(i: int) -> None:
-        drive.tap(i, "tts:leaflet")
+        drive.tap(i, "tts:leaflet")  # the newest button of each kind (with its leaflet id)
         drive.tap(i, "lfmail")
         drive.text(i, f"patient{i}@example.org")
 

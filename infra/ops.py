@@ -1,7 +1,9 @@
 """MedBot operator CLI (run by Cloud Build, or by hand).
 
-    python -m infra.ops telegram-webhook --url URL         # setWebhook with secret_token
+    python -m infra.ops telegram-webhook --url URL         # setWebhook with secret_token,
+                                                           # the command menu per language
     python -m infra.ops line-webhook-url [--url URL | --file FILE]
+    python -m infra.ops line-rich-menu                     # the rich menu of each language
     python -m infra.ops reminders pause|resume|run [--project P] [--region R] [--job J]
     python -m infra.ops dose-shards
     python -m infra.ops usage --day YYYY-MM-DD [--days N] [--json]
@@ -13,7 +15,13 @@ serves each configured model (models.get); a missing one makes it exit 1, naming
 variable to change.
 
 telegram-webhook reads TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET from the
-environment (Cloud Build maps them from Secret Manager) and never prints them.
+environment (Cloud Build maps them from Secret Manager) and never prints them; after the
+webhook it sets the command menu (setMyCommands for zh, en, ru and a default list, and
+the menu button: shared/domain/navigation.py). line-rich-menu reads
+LINE_CHANNEL_ACCESS_TOKEN the same way, draws each UI language's rich-menu image
+(infra/menu_image.py; needs fonts-noto-cjk), creates the menus, points the aliases
+medbot-zh-tw / medbot-en / medbot-ru at them, makes zh-TW the default and deletes the
+menus they replace; running it again replaces them.
 usage reads the per-user daily counters (`usage/{day}_{user}`, shared/domain/usage.py)
 through the same store the functions use (STORE_BACKEND=firestore, GCP_PROJECT):
 counts only, never a message.
@@ -64,6 +72,52 @@ def telegram_webhook(args: argparse.Namespace, out: TextIO) -> int:
         raise OpsError("Telegram refused setWebhook")
     print(f"Telegram webhook set: {url} (with secret_token; updates: "
           f"{', '.join(TELEGRAM_UPDATES)})", file=out)
+    return telegram_menu(token, args.api_base_url or "", out)
+
+
+def telegram_menu(token: str, base_url: str, out: TextIO) -> int:
+    from shared.adapters.operator_admin import set_telegram_commands
+    from shared.domain.navigation import telegram_command_lists
+
+    lists = telegram_command_lists()
+    try:
+        set_telegram_commands(token, lists, base_url=base_url)
+    except Exception as error:  # telegram.error.*: the type says enough
+        raise OpsError(f"setMyCommands failed: {type(error).__name__}: {error}") from None
+    codes = ", ".join(entry.language_code or "default" for entry in lists)
+    print(f"Telegram command menu set for {codes}; menu button: commands", file=out)
+    return 0
+
+
+def install_rich_menus(token: str, api_base_url: str, data_api_base_url: str) -> list[Any]:
+    """Each UI language's rich menu, drawn and installed (also what `make dev` runs
+    against the simulator); InstalledMenu records."""
+    from infra.menu_image import FontMissing, render
+    from shared.adapters.operator_admin import install_line_rich_menus
+    from shared.domain.navigation import DEFAULT_RICH_MENU_LANGUAGE, rich_menu_layouts
+
+    try:
+        menus = [(layout, render(layout)) for layout in rich_menu_layouts()]
+    except FontMissing as error:
+        raise OpsError(str(error)) from None
+    try:
+        return install_line_rich_menus(
+            token, menus, default_language=DEFAULT_RICH_MENU_LANGUAGE,
+            api_base_url=api_base_url, data_api_base_url=data_api_base_url)
+    except Exception as error:  # linebot ApiException: its status and LINE's message
+        raise OpsError(f"rich menu not installed: {type(error).__name__}: "
+                       f"{getattr(error, 'status', '')} {getattr(error, 'body', '')}") from None
+
+
+def line_rich_menu(args: argparse.Namespace, out: TextIO) -> int:
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+    if not token:
+        raise OpsError("set LINE_CHANNEL_ACCESS_TOKEN in the environment")
+    installed = install_rich_menus(token, args.api_base_url, args.data_api_base_url)
+    for menu in installed:
+        note = " (default)" if menu.default else ""
+        replaced = f", replaced {menu.replaced}" if menu.replaced else ""
+        print(f"{menu.language}: {menu.alias} -> {menu.rich_menu_id}{note}{replaced}", file=out)
     return 0
 
 
@@ -271,6 +325,13 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--file", default="line_webhook_url",
                         help="`terraform output -raw line_webhook_url` (or -json) saved here")
 
+    rich = sub.add_parser("line-rich-menu",
+                          help="create the LINE rich menu of each UI language (aliases, default)")
+    rich.add_argument("--api-base-url", default="https://api.line.me",
+                      help="Messaging API host, e.g. the simulator http://127.0.0.1:8090")
+    rich.add_argument("--data-api-base-url", default="https://api-data.line.me",
+                      help="the content host (rich-menu images)")
+
     rem = sub.add_parser("reminders", help="pause, resume or run now the reminder tick job")
     rem.add_argument("action", choices=["pause", "resume", "run"])
     rem.add_argument("--project", default=os.environ.get("GCP_PROJECT", ""))
@@ -293,6 +354,7 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "telegram-webhook": telegram_webhook,
     "line-webhook-url": line_webhook_url,
+    "line-rich-menu": line_rich_menu,
     "reminders": reminders,
     "dose-shards": dose_shards,
     "usage": usage_report,

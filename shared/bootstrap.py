@@ -184,7 +184,8 @@ class Container(Infrastructure):
                              session_ttl_s=self.settings.session_ttl_s,
                              max_text_chars=self.settings.max_text_chars,
                              limits=self._limits(),
-                             emergency_default=self.settings.emergency_number_default)
+                             emergency_default=self.settings.emergency_number_default,
+                             commands=features.command_reader(self))
 
     def job_handler(self, job: Job) -> JobHandler:
         """The use case of one job kind, built by its feature for its worker only (PyAV,

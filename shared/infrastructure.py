@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         TaigiSpeech,
         TaskQueue,
         WavDecoder,
+        ZoneFinder,
     )
 
 
@@ -203,6 +204,13 @@ class Infrastructure:
         from shared.fakes.taigi_fake import FakeTaigi
 
         return FakeTaigi()
+
+    @cached_property
+    def zones(self) -> ZoneFinder:
+        """Time zones of shared locations, offline (tzfpy is imported on first use)."""
+        from shared.adapters.zone_lookup import OfflineZoneFinder
+
+        return OfflineZoneFinder()
 
     @cached_property
     def messengers(self) -> dict[Channel, Messenger]:

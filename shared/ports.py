@@ -306,9 +306,26 @@ class Messenger(Protocol):
     def show_loading(self, chat_id: str, seconds: int = 20) -> None: ...
     def acknowledge(self, callback_id: str) -> None: ...
     def fetch_audio(self, media_id: str, max_bytes: int) -> bytes: ...
+    def profile_language(self, user_id: str) -> str | None:
+        """Best effort: the language the platform reports for a user (LINE's profile
+        `language`, a BCP 47 tag such as "en", "ja" or "zh-Hant"); None when there is
+        none or the call fails (Telegram sends language_code with every update)."""
+        ...
+    def show_menu(self, chat_id: str, language: str) -> None:
+        """Best effort: the platform's own menu in a UI language for this chat (LINE:
+        link the rich menu under alias medbot-<language>; Telegram: that language's
+        command list for this chat). Never raises: a menu is no reason to fail a turn."""
+        ...
 
 
 class Clock(Protocol):
     def now(self) -> datetime:
         """Timezone-aware UTC."""
+        ...
+
+
+class ZoneFinder(Protocol):
+    def zone_at(self, latitude: float, longitude: float) -> str | None:
+        """The IANA time zone of a place ("Asia/Taipei"), looked up offline; None when
+        the coordinates are not a place on Earth."""
         ...

@@ -168,6 +168,19 @@ def pump(c: Container, rounds: int = 10) -> int:
     return ran
 
 
+def newest_button(messenger: Any, chat_id: str, verb: str, last: str | None = None) -> str:
+    """The data of the newest button of a kind in a chat ("lfmail" -> "lfmail:<id>";
+    `last`: its last argument, "lfto" + "ru"): what a patient taps under the message
+    on screen, now that buttons carry the id of their object."""
+    for message in reversed(list(messenger.messages_to(chat_id))):
+        for button in getattr(message, "buttons", None) or []:
+            data = str(button.data)
+            if (data == verb or data.startswith(verb + ":")) and (
+                    last is None or data.endswith(f":{last}")):
+                return data
+    raise AssertionError(f"no {verb} button in the chat")
+
+
 def texts(messenger: Any, chat_id: str) -> list[str]:
     return [m.text for m in messenger.messages_to(chat_id) if getattr(m, "text", None)]
 

@@ -8,7 +8,8 @@
   Cloud Run), and the workers run with WORKER_AUTH=oidc;
 * the chat simulator at http://127.0.0.1:8080: it plays LINE and Telegram (signed
   webhooks in, the Messaging API / Bot API out), shows the e-mail outbox and moves
-  the clock;
+  the clock; the native menus (LINE rich menus, Telegram's command menu) are installed
+  on it at start, as the ops commands install them on the platforms;
 * a cron that calls reminder_tick every minute with Cloud Scheduler's headers;
 * a local stand-in of NYCU's iVoice service for Taiwanese (Taigi) speech.
 """
@@ -113,9 +114,25 @@ class LocalStack:
         self.state.https_origins = (functions_url,)
         self.state.line_webhook_url = f"{functions_url}/line_webhook"
         self.state.telegram_webhook_url = f"{functions_url}/telegram_webhook"
+        self.install_menus()
         self.functions.start()
         threading.Thread(target=self._cron, daemon=True, name="cron").start()
         return self
+
+    def install_menus(self) -> None:
+        """The native menus, installed on the simulator as the ops commands install
+        them on LINE and Telegram (infra/ops.py: line-rich-menu, telegram-webhook)."""
+        from infra.ops import OpsError, install_rich_menus
+        from shared.adapters.operator_admin import set_telegram_commands
+        from shared.domain.navigation import telegram_command_lists
+
+        url = self.simulator.url
+        try:
+            install_rich_menus(self.state.line_access_token, url, url)
+        except OpsError as error:  # no CJK fonts: the stack runs, without a rich menu
+            log.warning("no LINE rich menu: %s", error)
+        set_telegram_commands(self.state.telegram_token, telegram_command_lists(),
+                              base_url=f"{url}/bot")
 
     def advance(self, seconds: float) -> None:
         """Move the stack's clock (the simulator's +15 min / +1 h / +1 day)."""

@@ -43,6 +43,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import OutMessage, Text
+from shared.domain.navigation import rich_menu_alias
 from shared.wire.line import (  # re-exported: the renderer's public names
     Wire,
     batches,
@@ -144,6 +145,8 @@ class LineMessenger:
         self._api = MessagingApi(self._client)
         self._blob = MessagingApiBlob(self._data_client)
         self._chat_link: str | None = None
+        # Rich-menu alias -> id (a cache: LINE is the truth, re-read when a link fails).
+        self._menu_ids: dict[str, str] = {}
 
     def close(self) -> None:
         self._client.close()
@@ -276,6 +279,41 @@ class LineMessenger:
 
     def acknowledge(self, callback_id: str) -> None:
         """LINE postbacks need no acknowledgement."""
+
+    def profile_language(self, user_id: str) -> str | None:
+        """GET /v2/bot/profile/{userId}: `language` is there once the user has agreed to
+        LINE's privacy policy."""
+        try:
+            profile = self._api.get_profile(user_id, _request_timeout=self._timeout)
+        except (ApiException, urllib3.exceptions.HTTPError) as exc:
+            log.warning("line: profile failed: %s",
+                        getattr(exc, "status", None) or type(exc).__name__)
+            return None
+        return str(profile.language) if getattr(profile, "language", None) else None
+
+    def show_menu(self, chat_id: str, language: str) -> None:
+        """Link the user to the rich menu of their language (alias -> id: looked up
+        once, and again when LINE says the menu is gone after the ops command replaced
+        it)."""
+        alias = rich_menu_alias(language)
+        for fresh in (False, True):
+            menu_id = self._menu_ids.get(alias) if not fresh else None
+            try:
+                if menu_id is None:
+                    menu_id = str(self._api.get_rich_menu_alias(
+                        alias, _request_timeout=self._timeout).rich_menu_id)
+                    self._menu_ids[alias] = menu_id
+                self._api.link_rich_menu_id_to_user(chat_id, menu_id,
+                                                    _request_timeout=self._timeout)
+                return
+            except ApiException as exc:
+                self._menu_ids.pop(alias, None)
+                if fresh or exc.status not in (400, 404):
+                    log.warning("line: rich menu not linked: %s", exc.status)
+                    return
+            except urllib3.exceptions.HTTPError as exc:
+                log.warning("line: rich menu not linked: %s", type(exc).__name__)
+                return
 
     def fetch_audio(self, media_id: str, max_bytes: int) -> bytes:
         """Content of a user's audio message from the data API.

@@ -45,6 +45,7 @@ from telegram.request import HTTPXRequest
 from shared.domain.channels import Channel
 from shared.domain.errors import MediaTooLarge, MessengerError, is_transient
 from shared.domain.messages import OutMessage, Text
+from shared.domain.navigation import telegram_commands
 from shared.wire.telegram import (  # re-exported: the renderer's public names
     BotCall,
     card_pages,
@@ -308,6 +309,23 @@ class TelegramMessenger:
             self._run("callback answer", self._bot.answer_callback_query(callback_id))
         except MessengerError as exc:
             log.warning("telegram: callback answer failed: %s", exc.status)
+
+    def profile_language(self, user_id: str) -> str | None:
+        """Telegram has no profile call for bots: language_code comes with each update."""
+        return None
+
+    def show_menu(self, chat_id: str, language: str) -> None:
+        """The command list in the patient's UI language for this chat (a chat's own
+        list wins over the app-language lists the ops command sets)."""
+        from telegram import BotCommand, BotCommandScopeChat
+
+        commands = [BotCommand(name, text) for name, text in telegram_commands(language)]
+        try:
+            self._run("commands", self._bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(int(chat_id))))
+        except (MessengerError, ValueError) as exc:
+            log.warning("telegram: chat commands not set: %s",
+                        getattr(exc, "status", None) or type(exc).__name__)
 
     def fetch_audio(self, media_id: str, max_bytes: int) -> bytes:
         """A voice/audio file by file_id, refused before download when too large."""

@@ -34,3 +34,6 @@ class Decision(BaseModel):
     leave: bool = False  # leave the (group) chat once the messages are out
     # Nothing at all: the task's user was erased after it was queued (plumbing/work.py).
     void: bool = False
+    # The UI language whose native menu this chat should show (LINE rich menu, Telegram
+    # commands): set when a user arrives or changes language.
+    menu_language: str | None = None

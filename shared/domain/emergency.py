@@ -1,8 +1,10 @@
 """Which emergency number to tell a patient (pure: no I/O).
 
 One rule for every text that names an emergency number (help, leaflet and translation
-disclaimers, red-flag answers): the country of the user's time zone, else the home
-region of their UI language, else a setting (Settings.emergency_number_default).
+disclaimers, red-flag answers): the country of the user's time zone, else the region of
+the language spoken where they are (the clinician's language in a translation
+conversation), else the home region of their UI language, else a setting
+(Settings.emergency_number_default).
 
 The fallback is 112 because mobile phones treat it as an emergency call everywhere
 (3GPP TS 22.101 makes 112 and 911 emergency numbers on every GSM/UMTS/LTE/NR handset,
@@ -39,9 +41,20 @@ NUMBERS: Final[dict[str, str]] = {
 LANGUAGE_REGIONS: Final[dict[str, str]] = {"zh-TW": "TW", "ru": "RU"}
 
 
+# Where the people speaking a language mostly are, for a language spoken around the
+# patient (a translation conversation's other side). English, Spanish, French, German
+# and Arabic are spoken in too many countries to say.
+PLACE_REGIONS: Final[dict[str, str]] = {
+    **LANGUAGE_REGIONS, "nan": "TW", "zh-CN": "CN", "ja": "JP", "ko": "KR", "vi": "VN",
+    "th": "TH", "id": "ID", "tl": "PH",
+}
+
+
 def emergency_number(zone: str | None, language: str | None,
-                     fallback: str = GSM_EMERGENCY) -> str:
-    """The emergency number for a user with this stored time zone and UI language."""
+                     fallback: str = GSM_EMERGENCY, place_language: str | None = None) -> str:
+    """The emergency number for a user with this stored time zone and UI language
+    (and, when known, the language spoken where they are)."""
     by_zone = NUMBERS.get(country_of_zone(zone) or "") if zone else None
+    by_place = NUMBERS.get(PLACE_REGIONS.get(place_language or "", ""))
     by_language = NUMBERS.get(LANGUAGE_REGIONS.get(language or "", ""))
-    return by_zone or by_language or fallback or GSM_EMERGENCY
+    return by_zone or by_place or by_language or fallback or GSM_EMERGENCY

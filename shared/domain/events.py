@@ -1,8 +1,18 @@
-"""Inbound chat events, normalised from LINE and Telegram payloads (pure parsing)."""
+"""Inbound chat events, normalised from LINE and Telegram payloads (pure parsing).
+
+What is not text, a button or a voice message still reaches the dialog: an image,
+video, file, sticker, location or contact is a text event whose `attachment` says what
+came (and whose text is the caption, if the patient wrote one: captions are read as
+text), so every one gets an answer. A location carries its coordinates. Telegram's
+"/start" (with a deep-link payload "/start <payload>", or "/start@bot") is the user
+starting the bot: a follow, with the payload in `data`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+import re
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 
@@ -12,6 +22,11 @@ from shared.domain.channels import Channel, is_valid_platform_id
 # "kicked" (the patient blocked the bot); back: Telegram my_chat_member "member" (they
 # unblocked it; /start usually follows).
 EventKind = Literal["text", "postback", "audio", "follow", "unfollow", "back"]
+Attachment = Literal["image", "video", "file", "sticker", "location", "contact"]
+
+# Telegram deep links: t.me/<bot>?start=<payload>, 1-64 of A-Z, a-z, 0-9, _ and -.
+_START: Final = re.compile(r"/start(?:@[A-Za-z0-9_]{1,64})?(?:\s+(?P<payload>\S+))?\s*")
+_PAYLOAD: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class InboundEvent(BaseModel):
@@ -32,6 +47,9 @@ class InboundEvent(BaseModel):
     message_id: int | None = None  # Telegram message that carried the tapped button
     language_code: str | None = None
     timestamp_ms: int = 0
+    attachment: Attachment | None = None  # what came besides (or instead of) text
+    latitude: float | None = None  # a shared location
+    longitude: float | None = None
 
 
 def line_events(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,7 +94,11 @@ def normalize_line(event: dict[str, Any]) -> InboundEvent | None:
                 media_duration_ms=message.get("duration"),
                 **common,
             )
-        return InboundEvent(kind="text", text="", **common)
+        attachment = _LINE_ATTACHMENTS.get(str(mtype))
+        if attachment == "location":
+            return InboundEvent(kind="text", text="", attachment=attachment,
+                                **_coordinates(message), **common)
+        return InboundEvent(kind="text", text="", attachment=attachment, **common)
     if etype == "postback":
         data = (event.get("postback") or {}).get("data")
         return InboundEvent(kind="postback", data=str(data or ""), **common)
@@ -133,6 +155,32 @@ def group_arrival(channel: Channel, raw: dict[str, Any]) -> GroupArrival | None:
                         timestamp_ms=int(change.get("date") or 0) * 1000)
 
 
+_LINE_ATTACHMENTS: Final[dict[str, Attachment]] = {
+    "image": "image", "video": "video", "file": "file", "sticker": "sticker",
+    "location": "location",
+}
+# Telegram message fields, in the order they are looked for.
+_TELEGRAM_ATTACHMENTS: Final[tuple[tuple[str, Attachment], ...]] = (
+    ("photo", "image"), ("video", "video"), ("video_note", "video"), ("animation", "video"),
+    ("document", "file"), ("sticker", "sticker"), ("location", "location"),
+    ("venue", "location"), ("contact", "contact"),
+)
+
+
+def _coordinates(place: Any) -> dict[str, float]:
+    """Latitude and longitude, when both are real coordinates."""
+    if not isinstance(place, dict):
+        return {}
+    raw = (place.get("latitude"), place.get("longitude"))
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
+        return {}
+    lat, lon = float(raw[0]), float(raw[1])  # type: ignore[arg-type]  # checked above
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
+            and -180 <= lon <= 180):
+        return {}
+    return {"latitude": lat, "longitude": lon}
+
+
 def normalize_telegram(update: dict[str, Any]) -> InboundEvent | None:
     """A Telegram update as an InboundEvent; None for updates MedBot ignores."""
     update_id = update.get("update_id")
@@ -180,11 +228,27 @@ def normalize_telegram(update: dict[str, Any]) -> InboundEvent | None:
             timestamp_ms=stamp,
         )
     text = message.get("text")
-    if isinstance(text, str) and text.startswith("/start") and text.strip() == "/start":
-        return _telegram_event(update_id, sender, chat, kind="follow", timestamp_ms=stamp)
+    start = _START.fullmatch(text) if isinstance(text, str) else None
+    if start is not None:
+        payload = start["payload"]
+        return _telegram_event(
+            update_id, sender, chat, kind="follow", timestamp_ms=stamp,
+            data=payload if payload and _PAYLOAD.fullmatch(payload) else None)
+    if isinstance(text, str):
+        return _telegram_event(update_id, sender, chat, kind="text", text=text,
+                               timestamp_ms=stamp)
+    caption = message.get("caption")
+    found = next(((kind, message[field]) for field, kind in _TELEGRAM_ATTACHMENTS
+                  if message.get(field)), None)
+    where: dict[str, float] = {}
+    if found is not None and found[0] == "location":
+        place = found[1].get("location") if isinstance(found[1], dict) and "location" in \
+            found[1] else found[1]
+        where = _coordinates(place)
     return _telegram_event(
-        update_id, sender, chat, kind="text", text=text if isinstance(text, str) else "",
-        timestamp_ms=stamp,
+        update_id, sender, chat, kind="text",
+        text=caption if isinstance(caption, str) else "",
+        attachment=found[0] if found else None, timestamp_ms=stamp, **where,
     )
 
 

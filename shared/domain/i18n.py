@@ -132,6 +132,22 @@ def ui_language(language_code: str | None, channel: Channel) -> str:
     return "en"
 
 
+_TRADITIONAL_CHINESE: Final = ("zh-tw", "zh-hant", "zh-hk", "zh-mo")
+
+
+def profile_ui_language(tag: str | None) -> str | None:
+    """The UI language for a platform profile's BCP 47 tag (LINE's profile `language`:
+    "en", "ru", "zh-TW", "zh-Hant", "ja", ...); None when MedBot does not speak it
+    (the patient is asked, with buttons). Simplified Chinese is asked too: MedBot's
+    Chinese is Taiwan's."""
+    code = (tag or "").strip().lower().replace("_", "-")
+    if code.split("-")[0] in ("en", "ru"):
+        return code.split("-")[0]
+    if any(code == z or code.startswith(z + "-") for z in _TRADITIONAL_CHINESE):
+        return "zh-TW"
+    return None
+
+
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 

@@ -21,7 +21,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
-PROMPT_VERSION: Final = "2026-12-08.1"
+PROMPT_VERSION: Final = "2026-12-08.2"  # i13 + i12's emergency field
 
 LANGUAGE_NAMES: Final = {
     "zh-TW": "Traditional Chinese (Taiwan)", "zh-CN": "Simplified Chinese", "en": "English",
@@ -156,8 +156,9 @@ def translation_system(target: str) -> str:
     return (
         "You help patients and clinicians understand each other. For the message, give "
         "`plain`: the message rewritten in plain, patient-friendly words in its own "
-        "language, keeping every medical fact; and `translation`: that plain text "
-        f"translated into {LANGUAGE_NAMES.get(target, target)}. {_DATA_RULE}"
+        "language, keeping every medical fact; `translation`: that plain text "
+        f"translated into {LANGUAGE_NAMES.get(target, target)}; and `emergency`: "
+        f"{EMERGENCY_FIELD} {_DATA_RULE}"
     )
 
 
@@ -171,11 +172,21 @@ def translation_prompt(text: str) -> str:
     return "Rewrite and translate this message.\n" + quoted(message=text)
 
 
+# The model's own red-flag judgement, asked for in calls made anyway (no extra call):
+# shared/domain/red_flags.py is the deterministic check on every message.
+EMERGENCY_FIELD: Final = (
+    "true only if the message says that someone may be having a medical emergency now "
+    "(chest pain, cannot breathe, stroke signs, severe bleeding, suicidal thoughts, a "
+    "severe allergic reaction, a seizure, unconsciousness, an overdose); false for "
+    "questions, past events and topics.")
+
+
 class MedicalTranslation(BaseModel):
     """Structured output of one translation call (plain rewrite + translation)."""
 
     plain: str = Field(description="The message in plain words, in its original language")
     translation: str = Field(description="The plain message in the target language")
+    emergency: bool = Field(default=False, description=EMERGENCY_FIELD)
 
     @classmethod
     def offline_example(cls, prompt: str) -> MedicalTranslation:
@@ -197,7 +208,8 @@ def medication_system() -> str:
         "patient's medications with their ids: for an existing medication give its id "
         "and its name exactly as listed; never invent an id. If the message does not name "
         "which medication, return no items. If the message is not a command about this "
-        f"patient's own schedule, or is unclear, return kind unknown. {_DATA_RULE}"
+        "patient's own schedule, or is unclear, return kind unknown. `emergency`: "
+        f"{EMERGENCY_FIELD} {_DATA_RULE}"
     )
 
 

@@ -41,18 +41,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from shared.domain.channels import Channel
 from shared.domain.errors import TELEGRAM_BLOCKED, MediaTooLarge, MessengerError, is_transient
-from shared.domain.messages import Leaflet, OutMessage, Text
+from shared.domain.messages import OutMessage, Text
 from shared.fakes.platform_rules import (
     MediaLookup,
     Problem,
     line_message_problems,
 )
+from shared.fakes.recorded_texts import keyboard_labels as _keyboard_labels
+from shared.fakes.recorded_texts import telegram_texts as _telegram_texts
 from shared.fakes.sent_records import Part, Retraction, SentRecord
-from shared.fakes.telegram_rules import telegram_call_problems, telegram_segments
+from shared.fakes.telegram_rules import telegram_call_problems
 from shared.wire.line import batches, rendered, retry_key
 from shared.wire.telegram import render_calls
 
@@ -70,26 +71,6 @@ class _Progress:
     """What the parts of one (chat, key) delivered so far: ids by message index."""
 
     ids: dict[int, list[str]] = field(default_factory=dict)
-
-
-def _telegram_texts(call: Any, message: OutMessage) -> tuple[str, ...]:
-    """The text a Telegram message shows: a plain one as sent, a leaflet page (HTML) as
-    its words without the tags (a link list is not a text bubble)."""
-    if call.method != "sendMessage":
-        return ()
-    if "parse_mode" not in call.params:
-        return (call.params["text"],)
-    if isinstance(message, Leaflet):
-        segments, _ = telegram_segments(call.params["text"], call.params["parse_mode"])
-        return ("".join(segment["text"] for segment in segments),)
-    return ()
-
-
-def _keyboard_labels(params: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
-    markup = params.get("reply_markup")
-    if not markup:
-        return ()
-    return (tuple(b["text"] for row in markup["inline_keyboard"] for b in row),)
 
 
 class RecordingMessenger:
@@ -120,6 +101,9 @@ class RecordingMessenger:
         # What chat_link() answers (the adapters ask the platform: bot info / getMe).
         self.link: str | None = ("https://line.me/R/ti/p/%40medbot" if channel is Channel.LINE
                                  else "https://t.me/medbot_bot")
+        # LINE profiles' languages (user id -> BCP 47 tag), and the menu each chat shows.
+        self.profile_languages: dict[str, str] = {}
+        self.menus: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ planning
@@ -294,6 +278,14 @@ class RecordingMessenger:
     def acknowledge(self, callback_id: str) -> None:
         with self._lock:
             self.acks.append(callback_id)
+
+    def profile_language(self, user_id: str) -> str | None:
+        with self._lock:
+            return self.profile_languages.get(user_id)
+
+    def show_menu(self, chat_id: str, language: str) -> None:
+        with self._lock:
+            self.menus[chat_id] = language
 
     def fetch_audio(self, media_id: str, max_bytes: int) -> bytes:
         with self._lock:

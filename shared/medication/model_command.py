@@ -19,6 +19,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from shared.domain.prompts import EMERGENCY_FIELD
 from shared.domain.schedule import normalize_hhmm, resolve_zone
 from shared.medication.models import CommandItem, CommandKind, ParsedCommand
 
@@ -65,6 +66,8 @@ class ModelCommand(BaseModel):
     kind: CommandKind
     items: list[ModelItem] = Field(default_factory=list)
     timezone: str | None = None
+    # The model's red-flag judgement, in the call made anyway (no extra call).
+    emergency: bool = Field(default=False, description=EMERGENCY_FIELD)
 
 
 @dataclass(frozen=True)

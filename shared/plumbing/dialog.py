@@ -1,9 +1,17 @@
 """The dialog worker's engine: one inbound event -> one decision, exactly once.
 
-In the task's unit of work (plumbing/work.py): reads the user and session, follows the
-declared state machine (the features' rows, joined in domain/dialog.py's Table), calls
-the handler the row names, writes the new session, the handler's writes, the limits
-and the usage counters together with the decision; then replies and enqueues jobs.
+In the task's unit of work (plumbing/work.py): reads the user and session, reads what
+the event means (domain/dialog.py's Table: the strict button grammar, or the intent
+reader ahead of the modes for a typed message), follows the declared state machine
+(the features' rows), calls the handler the row names, writes the new session, the
+handler's writes, the limits and the usage counters together with the decision; then
+replies and enqueues jobs.
+
+Every typed message is also checked for red flags (domain/red_flags.py), in every
+mode: the emergency number of the patient's region goes first, then the normal answer,
+never instead of it; the jobs the turn starts are told, so a model's judgement does
+not repeat the line. A new LINE user starts in their profile's language (asked with
+buttons when MedBot does not speak it).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain import usage
 from shared.domain.admission import Verdict, admit_line, admit_telegram
@@ -27,8 +35,9 @@ from shared.domain.events import (
     normalize_line,
     normalize_telegram,
 )
-from shared.domain.i18n import t, ui_language
-from shared.domain.messages import Text
+from shared.domain.i18n import profile_ui_language, t, ui_language
+from shared.domain.messages import OutMessage, Text
+from shared.domain.red_flags import red_flags
 from shared.jobs import Job
 from shared.log import bind
 from shared.plumbing import ordering, reach
@@ -41,7 +50,27 @@ from shared.plumbing.turns import Handler, Preparer, Reply, Turn, next_session
 from shared.plumbing.work import TaskRef, UnitOfWork, Work
 from shared.ports import Clock, Doc, DocumentStore, TaskQueue
 
+if TYPE_CHECKING:
+    from shared.plumbing.features import CommandReader
+
 log = logging.getLogger(__name__)
+
+# The session field a translation conversation keeps the clinician's language in: a
+# hint of where the patient is, for the emergency number (domain/emergency.py).
+PLACE_LANGUAGE = "place_language"
+# How much of a message the red-flag lexicon reads (longer ones are refused as too long
+# anyway; their start is still checked).
+_RED_FLAG_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a turn learned before its transaction."""
+
+    value: Any = None  # the handler's preparer's result (Turn.prepared)
+    medicines: tuple[str, ...] = ()  # the user's medicine names, for the intent reader
+    new_user: bool = False
+    profile_language: str | None = None  # a new LINE user's profile language tag
 
 
 def _admitted(channel: str, raw: Any, now: datetime) -> bool:
@@ -100,6 +129,7 @@ class DialogService:
     max_text_chars: int = 2000
     limits: UserLimits = field(default_factory=UserLimits)  # plumbing/limits.py
     emergency_default: str = GSM_EMERGENCY  # Settings.emergency_number_default
+    commands: CommandReader | None = None  # medication commands in any mode
 
     def __post_init__(self) -> None:
         missing = self.table.handlers - self.handlers.keys()
@@ -121,37 +151,77 @@ class DialogService:
             self._apply, prepare=lambda: self._prepare(event, turn.id),
             user=user_key(event.channel, event.user_id), channel=event.channel.value)
 
-    def _prepare(self, event: InboundEvent, record_id: str) -> Any:
+    def _prepare(self, event: InboundEvent, record_id: str) -> Prepared:
         # An earlier event of this user goes first (NotYet -> BUSY); plumbing/ordering.py.
         if ordering.earlier_pending(self.store, event, record_id, self.clock.now()):
             raise NotYet
-        if not self.preparers:
-            return None
-        intent, argument = self.table.read(event)
-        if intent != Intent.TEXT or len(argument) > self.max_text_chars:
-            return None
-        session = self.store.get(session_path(user_key(event.channel, event.user_id))) or {}
-        preparer = self.preparers.get(self.table.step(str(session.get("state", State.MENU)),
-                                                      intent).handler)
-        return preparer(event, argument) if preparer is not None else None
+        key = user_key(event.channel, event.user_id)
+        new_user = self.store.get(user_path(key)) is None
+        profile = self._profile_language(event) if new_user else None
+        typed = event.kind == "text" and bool((event.text or "").strip())
+        medicines = tuple(self.commands.names(key)) if typed and self.commands else ()
+        value = None
+        if typed and self.preparers:
+            session = self._live(self.store.get(session_path(key)), self.clock.now()) or {}
+            state = str(session.get("state", State.MENU))
+            intent, argument = self._read(event, state, session, medicines)
+            if intent not in (Intent.EMPTY,) and len(argument) <= self.max_text_chars:
+                preparer = self.preparers.get(self.table.step(state, intent).handler)
+                value = preparer(event, argument) if preparer is not None else None
+        return Prepared(value, medicines, new_user, profile)
 
-    def _decide(self, work: Work, event: InboundEvent, task: TaskRef, prepared: Any) -> Decision:
-        key, now = user_key(event.channel, event.user_id), work.now
-        user = work.get(user_path(key))
-        intent, argument = self.table.read(event)
-        if intent in (Intent.AWAY, Intent.BACK):
-            return self._reachability(work, event, task, user, intent)
-        session = work.get(session_path(key))
-        quota = self.limits.start(work.get(limits_path(key)), key, now)
+    def _profile_language(self, event: InboundEvent) -> str | None:
+        """LINE's profile language of a user met for the first time (best effort)."""
+        if event.channel is not Channel.LINE:
+            return None
+        messenger = self.delivery.messengers.get(event.channel)
+        return messenger.profile_language(event.user_id) if messenger is not None else None
+
+    def _read(self, event: InboundEvent, state: str, session: Doc,
+              medicines: tuple[str, ...]) -> tuple[str, str]:
+        parse = self.commands.parse if self.commands is not None else None
+        return self.table.read(event, state, session, parse, medicines)
+
+    @staticmethod
+    def _live(session: Doc | None, now: Any) -> Doc | None:
         if session is not None and session.get("expires_at") and session["expires_at"] <= now:
-            session = None  # TTL deletion lags: an expired session counts as gone
+            return None  # TTL deletion lags: an expired session counts as gone
+        return session
+
+    def _new_user(self, event: InboundEvent, prepared: Prepared, now: Any) -> Doc:
+        user: Doc = {"channel": event.channel.value, "platform_id": event.user_id,
+                     "created_at": now}
+        if event.channel is Channel.LINE:
+            language = profile_ui_language(prepared.profile_language)
+            user["language"] = language or ui_language(None, event.channel)
+            if language is None and prepared.profile_language:
+                # A language MedBot does not speak: the welcome asks, with buttons. No
+                # language at all (not shared, or the call failed): LINE's zh-TW.
+                user["language_unsure"] = True
+        else:
+            user["language"] = ui_language(event.language_code, event.channel)
+        return user
+
+    def _decide(self, work: Work, event: InboundEvent, task: TaskRef,
+                prepared: Prepared | None) -> Decision:
+        key, now = user_key(event.channel, event.user_id), work.now
+        prepared = prepared if isinstance(prepared, Prepared) else Prepared()
+        user = work.get(user_path(key))
+        if event.kind in ("unfollow", "back"):
+            intent, _ = self.table.read(event)
+            return self._reachability(work, event, task, user, intent)
+        session = self._live(work.get(session_path(key)), now)
+        quota = self.limits.start(work.get(limits_path(key)), key, now)
+        arrived = user is None
         if user is None:
-            user = {"channel": event.channel.value, "platform_id": event.user_id,
-                    "language": ui_language(event.language_code, event.channel),
-                    "created_at": now}
+            user = self._new_user(event, prepared, now)
         welcome_back = reach.come_back(user, ui_language_of(user, event))
+        language_before = user.get("language")
+        state = str((session or {}).get("state", State.MENU))
+        intent, argument = self._read(event, state, session or {}, prepared.medicines)
+        emergency = self._emergency(user, session)
         turn = Turn(event, user, dict(session or {"state": State.MENU}), argument, now,
-                    prepared, emergency=self._emergency(user))
+                    prepared.value, emergency=emergency)
         step = self.table.step(turn.state, intent)
         flood = quota.message()
         if flood is not None:  # plumbing/limits.py: answer the first, drop the rest
@@ -163,6 +233,11 @@ class DialogService:
             over = quota.jobs(job for job, _ in reply.jobs)
             if over is not None:  # nothing of the reply happens, not even its state
                 step, reply = Step("limit_reached"), self._limited(turn, over, "reply")
+        flagged = self._red_flagged(event)
+        if flagged and not reply.erase:
+            alert: OutMessage = Text(text=t(str(user.get("language", "en")), "emergency.alert",
+                                            emergency=emergency))
+            reply.messages = [alert, *reply.messages]
         bind(channel=event.channel.value, action=step.handler, mode=turn.state,
              ui_language=turn.lang)
         log.info("dialog", extra={"channel": event.channel.value, "action": step.handler,
@@ -190,7 +265,7 @@ class DialogService:
             task.follow_up(job, i).request({
                 "user": key, "channel": event.channel.value, "chat_id": event.chat_id,
                 "language": str(user.get("language", "en")),
-                "emergency": self._emergency(user),
+                "emergency": emergency, **({"red_flag": True} if flagged else {}),
                 "reply_token": event.reply_token, "event_ms": event.timestamp_ms,
                 # An erasure after this turn voids the job (plumbing/erasures.py).
                 "queued_at": now.isoformat(), **args})
@@ -205,6 +280,9 @@ class DialogService:
             reply_token=None if jobs and not reply.messages else event.reply_token,
             event_ms=event.timestamp_ms, send_key=str(task), loading=reply.loading,
             acknowledge=event.callback_id, jobs=jobs, erase_user=reply.erase,
+            menu_language=None if reply.erase or not (
+                arrived or user.get("language") != language_before)
+            else str(user.get("language")),
         )
 
     def _reachability(self, work: Work, event: InboundEvent, task: TaskRef, user: Doc | None,
@@ -248,10 +326,20 @@ class DialogService:
         return self.work.run(turn, decide, self._apply, prepare=messenger.chat_link)
 
     def _apply(self, decision: Decision) -> None:
-        for job in decision.jobs:
-            self.tasks.enqueue(job.job.value, job.payload, name=job.name)
         try:
-            self.delivery.deliver(decision)
+            if decision.messages:
+                # What the turn says goes out before any job can answer (an emergency
+                # line before the translation it came with).
+                self.delivery.deliver(decision)
+            for job in decision.jobs:
+                self.tasks.enqueue(job.job.value, job.payload, name=job.name)
+            if not decision.messages:
+                self.delivery.deliver(decision)  # the loading indicator, an acknowledgement
+            if decision.menu_language:
+                # Best effort (the port never raises): the app's own menu in the language.
+                messenger = self.delivery.messengers.get(decision.channel)
+                if messenger is not None:
+                    messenger.show_menu(decision.chat_id, decision.menu_language)
         finally:
             if decision.erase_user:
                 # Last, so the erasure also takes the record of its own confirmation;
@@ -271,9 +359,17 @@ class DialogService:
         return Reply([Text(text=t(turn.lang, "too_long", count=len(turn.argument),
                                   limit=self.max_text_chars))])
 
-    def _emergency(self, user: Doc) -> str:
+    def _emergency(self, user: Doc, session: Doc | None = None) -> str:
         """The user's emergency number (domain/emergency.py): handlers see it on the
         Turn, and every job it starts carries it."""
         zone = user.get("timezone")
+        place = (session or {}).get(PLACE_LANGUAGE)
         return emergency_number(str(zone) if zone else None, str(user.get("language", "en")),
-                                self.emergency_default)
+                                self.emergency_default,
+                                place_language=place if isinstance(place, str) else None)
+
+    @staticmethod
+    def _red_flagged(event: InboundEvent) -> bool:
+        """A typed message (or a caption) that may describe an emergency."""
+        text = event.text or "" if event.kind == "text" else ""
+        return bool(text.strip()) and bool(red_flags(text[:_RED_FLAG_CHARS]))

@@ -15,13 +15,14 @@ collection, a storage area) fails at start-up with an error naming both.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from shared.clock import CLOCK_DOC
 from shared.domain import usage
 from shared.domain.dialog import DialogClash, DialogPart, Table
+from shared.domain.reading import Command
 from shared.jobs import Job
 from shared.plumbing import delivery, erasures, limits, ordering, runner
 from shared.plumbing.collections import SESSIONS, USERS, Collection, Erase
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         TaigiSpeech,
         TaskQueue,
         WavDecoder,
+        ZoneFinder,
     )
     from shared.settings import Settings
 
@@ -84,6 +86,8 @@ class Supplies(Protocol):
     def pdf(self) -> PdfRenderer: ...
     @property
     def delivery(self) -> Delivery: ...
+    @property
+    def zones(self) -> ZoneFinder: ...
     def kit(self, *enqueues: Job, model: bool = True) -> JobKit:
         """A job worker's frame: the model (or none), the bucket without links, the
         queues of the follow-up jobs it may start."""
@@ -97,7 +101,19 @@ class Supplies(Protocol):
     def work(self) -> UnitOfWork: ...
 
 
+class CommandReader(Protocol):
+    """What the intent reader needs to find medication commands in any mode (the
+    medication feature provides it: the plumbing knows no feature)."""
+
+    def names(self, user: str) -> Sequence[str]:
+        """The user's medicine names (the parser recognises them)."""
+        ...
+
+    def parse(self, text: str, names: Sequence[str]) -> Command | None: ...
+
+
 HandlerFactory = Callable[[Supplies], Mapping[str, Handler]]
+CommandReaderFactory = Callable[[Supplies], CommandReader]
 PreparerFactory = Callable[[Supplies], Mapping[str, Preparer]]
 JobFactory = Callable[[Supplies], JobHandler]
 
@@ -121,6 +137,8 @@ class Feature:
     collections: tuple[Collection, ...] = ()
     files: tuple[str, ...] = ()  # top-level storage areas: <area>/<user key>/...
     menu: tuple[MenuEntry, ...] = ()
+    # Medication commands typed in any mode (at most one feature reads them).
+    commands: CommandReaderFactory | None = None
 
 
 # What the plumbing itself stores.
@@ -181,6 +199,10 @@ class Registry:
             table = Table.of((f.name, f.dialog) for f in everything)
         except DialogClash as clash:
             raise FeatureClash(str(clash)) from None
+        readers = [f.name for f in everything if f.commands is not None]
+        if len(readers) > 1:
+            raise FeatureClash(f"medication commands are read by both {readers[0]} and "
+                               f"{readers[1]}")
         unowned = [a for a in FILE_AREAS if not any(a in f.files for f in everything)]
         if unowned:  # "delete my data" would not look there
             raise FeatureClash(f"no feature owns the storage areas {unowned}")
@@ -219,6 +241,13 @@ class Registry:
                     f"{sorted(feature.dialog.handlers)} but it builds {sorted(made)}")
             built.update(made)
         return built
+
+    def command_reader(self, supplies: Supplies) -> CommandReader | None:
+        """The reader of medication commands typed in any mode, if a feature has one."""
+        for feature in self.features:
+            if feature.commands is not None:
+                return feature.commands(supplies)
+        return None
 
     def preparers(self, supplies: Supplies) -> dict[str, Preparer]:
         built: dict[str, Preparer] = {}

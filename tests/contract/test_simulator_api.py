@@ -290,6 +290,28 @@ SERVED_ROUTES = {
     ("/v2/bot/room/<room_id>/leave", ("POST",)),
     ("/bot<token>/<method>", ("GET", "POST")),
     ("/file/bot<token>/<path:file_path>", ("GET",)),
+    # The native menus (issue 12): the simulator's view and LINE's rich-menu API.
+    ("/sim/api/menu", ("GET",)),
+    ("/sim/api/menu/tap", ("POST",)),
+    ("/sim/api/rich-menu-image/<menu_id>", ("GET",)),
+    ("/v2/bot/richmenu", ("POST",)),
+    ("/v2/bot/richmenu/validate", ("POST",)),
+    ("/v2/bot/richmenu/list", ("GET",)),
+    ("/v2/bot/richmenu/<menu_id>", ("GET",)),
+    ("/v2/bot/richmenu/<menu_id>", ("DELETE",)),
+    ("/v2/bot/richmenu/<menu_id>/content", ("GET",)),
+    ("/v2/bot/richmenu/<menu_id>/content", ("POST",)),
+    ("/v2/bot/richmenu/alias", ("POST",)),
+    ("/v2/bot/richmenu/alias/list", ("GET",)),
+    ("/v2/bot/richmenu/alias/<alias>", ("GET",)),
+    ("/v2/bot/richmenu/alias/<alias>", ("POST",)),
+    ("/v2/bot/richmenu/alias/<alias>", ("DELETE",)),
+    ("/v2/bot/user/<user_id>/richmenu", ("GET",)),
+    ("/v2/bot/user/<user_id>/richmenu", ("DELETE",)),
+    ("/v2/bot/user/<user_id>/richmenu/<menu_id>", ("POST",)),
+    ("/v2/bot/user/all/richmenu", ("GET",)),
+    ("/v2/bot/user/all/richmenu", ("DELETE",)),
+    ("/v2/bot/user/all/richmenu/<menu_id>", ("POST",)),
 }
 
 

@@ -83,6 +83,18 @@ def test_the_block_toggle_blocks_and_unblocks_the_bot(page, stack, channel):
     assert not stack.simulator.state.blocked(channel, "ru")
 
 
+def test_the_page_shows_telegrams_command_menu_in_the_apps_language(page):
+    page.click("[data-channel=telegram]")
+    page.select_option("#user", "ru")
+    page.locator("#commands-button").wait_for(state="visible", timeout=10_000)
+    page.click("#commands-button")
+    page.get_by_text(t("ru", "nav.command.help")).first.wait_for(timeout=5_000)
+    page.locator("#commands button", has_text="/help").click()
+    page.get_by_text(t("ru", "help.text").splitlines()[0]).first.wait_for(timeout=20_000)
+
+
+# (Above the tests of the second stack: while gemini_stack is alive, the process-wide
+# container is its own, and the first stack's answers reached the other simulator.)
 @pytest.fixture(scope="module")
 def gemini_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     local = LocalStack(port=0, functions_port=0, use_firestore=False, local_gemini=True,
@@ -119,3 +131,15 @@ def test_the_page_shows_a_leaflets_search_suggestions_as_links(gemini_stack: Loc
         for query in ("flu rest fluids", "流感 多喝水"):
             assert page.get_by_role(role, name=query, exact=True).count() == 1
         browser.close()
+
+
+def test_the_page_shows_lines_rich_menu_and_a_tap_opens_its_mode(page):
+    # Nobody is linked to a menu yet: the default (zh-TW) menu shows, open.
+    page.click("[data-channel=line]")
+    page.select_option("#user", "zh-TW")
+    page.locator("#rich-menu-image img").wait_for(timeout=10_000)
+    assert page.locator("#rich-menu-bar").inner_text().startswith(t("zh-TW", "nav.chat_bar"))
+    page.get_by_role("button", name=t("zh-TW", "menu.education")).first.click()
+    page.get_by_text(t("zh-TW", "education.intro")).first.wait_for(timeout=20_000)
+    page.click("#rich-menu-bar")  # the chat bar closes the menu
+    assert page.locator("#rich-menu-image").is_hidden()

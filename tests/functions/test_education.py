@@ -68,6 +68,11 @@ def shown(message: Any) -> str:
     return str(message.text)
 
 
+def kind_of(data: str) -> str:
+    """Button data without its object ids ("lfto:<id>:ru" -> "lfto:ru")."""
+    return re.sub(r":[0-9a-f]{40}(?=:|$)", "", data)
+
+
 class User:
     """One patient on one channel, talking through the webhooks and the task pump."""
 
@@ -101,7 +106,22 @@ class User:
         return [shown(m) for m in self.messages() if isinstance(m, Text | Leaflet)][-1]
 
     def last_buttons(self) -> list[str]:
+        """The last message's buttons by kind: their object ids left out."""
+        return [kind_of(b.data) for b in self.messages()[-1].buttons]
+
+    def last_data(self) -> list[str]:
         return [b.data for b in self.messages()[-1].buttons]
+
+    def tap(self, verb: str, last: str | None = None) -> None:
+        """Tap the newest button of this kind (with this last argument), as a patient
+        taps the button under the message on screen."""
+        for message in reversed(self.messages()):
+            for button in getattr(message, "buttons", None) or []:
+                if kind_of(button.data).split(":")[0] == verb and (
+                        last is None or button.data.endswith(f":{last}")):
+                    self.say(data=button.data)
+                    return
+        raise AssertionError(f"no {verb} button in the chat")
 
     def leaflet(self, text: str = "hypertension") -> None:
         self.say(data="mode:edu")
@@ -173,10 +193,10 @@ def test_the_offline_engine_labels_once_and_never_shows_its_prompts(user):
     user.c.__dict__["llm"] = OfflineModel()
     user.leaflet("kidney stones")
     label = t(user.lang, "offline.label")
-    user.say(data="lfmod")
+    user.tap("lfmod")
     user.say("make it shorter")
-    user.say(data="lftr")
-    user.say(data="lfto:ja")
+    user.tap("lftr")
+    user.tap("lfto", "ja")
     leaflets = [m for m in user.messages() if isinstance(m, Leaflet)]
     assert len(leaflets) == 3
     for leaflet in leaflets:
@@ -192,7 +212,7 @@ def test_modify_asks_what_to_change_then_stores_a_new_grounded_version(c, user):
     c.llm.add_text(LEAFLET_EN, sources=SOURCES)
     user.leaflet()
     first_id = user.session["leaflet_id"]
-    user.say(data="lfmod")
+    user.tap("lfmod")
     assert user.session["state"] == "education.modify"
     assert user.last_text() == t(user.lang, "education.modify_ask")
 
@@ -218,7 +238,7 @@ def test_modify_asks_what_to_change_then_stores_a_new_grounded_version(c, user):
 def test_modify_with_new_grounding_updates_the_references(c, user):
     c.llm.add_text(LEAFLET_EN, sources=SOURCES)
     user.leaflet()
-    user.say(data="lfmod")
+    user.tap("lfmod")
     c.llm.add_text(LEAFLET_EN + "\n\n## Diet\n- DASH diet",
                    sources=(Source("nih.gov", "https://www.nhlbi.nih.gov/dash"),))
     user.say("add diet advice")
@@ -227,10 +247,13 @@ def test_modify_with_new_grounding_updates_the_references(c, user):
     assert [card.url for card in cards.cards] == ["https://www.nhlbi.nih.gov/dash"]
 
 
-def test_actions_without_a_leaflet_say_so(c, user):
-    for data in ("lfmod", "lftr", "lfmail", "lfpdf", "lforig"):
-        user.say(data=data)
-        assert user.last_text() == t(user.lang, "education.no_leaflet")
+def test_actions_on_a_leaflet_that_is_gone_or_not_named_say_so(c, user):
+    gone = "0" * 40
+    for verb in ("lfmod", "lftr", "lfmail", "lfpdf", "lforig"):
+        user.say(data=f"{verb}:{gone}")
+        assert user.last_text() == t(user.lang, "leaflet.gone")
+        user.say(data=verb)  # a button of an older version, naming no leaflet
+        assert user.last_text() == t(user.lang, "button.invalid")
     assert c.llm.count() == 0 and c.tasks.tasks == []
 
 
@@ -239,7 +262,7 @@ def test_translate_by_button_keeps_the_original_available(c, user):
     c.llm.add_text(LEAFLET_EN, sources=SOURCES)
     user.leaflet()
     original_id = user.session["leaflet_id"]
-    user.say(data="lftr")
+    user.tap("lftr")
     assert user.session["state"] == "education.translate"
     offered = user.last_buttons()
     # Never the leaflet's own language (LINE: zh-TW, Telegram: en).
@@ -247,7 +270,7 @@ def test_translate_by_button_keeps_the_original_available(c, user):
     assert {"lfto:ru", "lfto:vi", "lfto:en", "lfto:zh-TW"} - set(offered) == {f"lfto:{user.lang}"}
 
     c.llm.add_text("# Высокое давление\n\nЕшьте меньше соли.")
-    user.say(data="lfto:ru")
+    user.tap("lfto", "ru")
     assert c.llm.count() == 2 and not c.llm.calls[-1].grounded
     assert "Russian" in c.llm.calls[-1].system
     assert "Ешьте меньше соли." in user.last_text()
@@ -258,9 +281,9 @@ def test_translate_by_button_keeps_the_original_available(c, user):
     assert original["text"] == PLAIN_EN and original["last_translation"] == "ru"
     tid = original["translations"]["ru"]
     assert user.last_buttons()[0] == "lforig"
-    assert f"tts:leaflet:{tid}" in user.last_buttons()
+    assert f"tts:leaflet:{tid}" in user.last_data()
 
-    user.say(data="lforig")
+    user.tap("lforig")
     assert user.last_text() == t(user.lang, "education.original_heading") + "\n\n" + PLAIN_EN
     assert c.llm.count() == 2  # showing the original costs no model call
 
@@ -269,10 +292,10 @@ def test_a_leaflet_translated_into_taigi_gets_tlpa_and_ivoice_speech(c, user):
     c.llm.add_text(LEAFLET_ZH)
     user.leaflet("高血壓")
     original_id = user.session["leaflet_id"]
-    user.say(data="lftr")
+    user.tap("lftr")
     assert "lfto:nan" in user.last_buttons()
     c.llm.add_text("# 高血壓\n\n## 概述\n血壓懸。\n\n- 逐工量血壓\n- 食較淡")
-    user.say(data="lfto:nan")
+    user.tap("lfto", "nan")
     messages = user.messages()
     index, leaflet = next((i, m) for i, m in enumerate(messages)
                           if isinstance(m, Leaflet) and "血壓懸。" in m.text)
@@ -283,7 +306,7 @@ def test_a_leaflet_translated_into_taigi_gets_tlpa_and_ivoice_speech(c, user):
     # iVoice speaks it: no "read aloud" under a Taigi leaflet, the leaflet's own buttons
     # under the audio.
     expected = ["lforig", "lfmod", "lftr", "lfmail", "lfpdf", "menu"]
-    assert [b.data for b in audio.buttons] == expected
+    assert [kind_of(b.data) for b in audio.buttons] == expected
     assert isinstance(tlpa, Text) and t(user.lang, "taigi.tlpa") in tlpa.text
     assert t(user.lang, "taigi.credit") in tlpa.text
     assert isinstance(audio, Audio) and audio.duration_ms > 0
@@ -293,10 +316,10 @@ def test_a_leaflet_translated_into_taigi_gets_tlpa_and_ivoice_speech(c, user):
     visible = user.messenger.visible_to(user.chat)
     if user.channel == "telegram":  # the "coming" note is deleted once the speech is out
         assert note.text == t(user.lang, "taigi.coming") and note not in visible
-        assert [b.data for b in leaflet.buttons] == expected
+        assert [kind_of(b.data) for b in leaflet.buttons] == expected
     else:  # LINE cannot delete it: it says the speech follows, and carries the buttons
         assert note.text == t(user.lang, "taigi.follows") and note in visible
-        assert [b.data for b in note.buttons] == expected
+        assert [kind_of(b.data) for b in note.buttons] == expected
     assert c.llm.count() == 2  # iVoice is not a model call
 
 
@@ -309,7 +332,7 @@ def test_translate_by_typing_the_language_name_in_any_ui_language(c, channel, la
     user = User(c, channel, language_code)
     c.llm.add_text(LEAFLET_ZH)
     user.leaflet("高血壓")
-    user.say(data="lftr")
+    user.tap("lftr")
     c.llm.add_text("# Hypertension\n\nEat less salt.")
     user.say(typed)
     assert c.llm.count() == 2
@@ -330,9 +353,11 @@ def test_the_leaflets_own_language_is_not_a_translation(c, channel, language_cod
     leaflet = c.store.get(f"leaflets/{user.session['leaflet_id']}")
     own = leaflet["language"]
     assert own == user.lang
-    user.say(data="lftr")
+    user.tap("lftr")
     assert f"lfto:{own}" not in user.last_buttons()
-    for attempt in ({"text": typed}, {"data": f"lfto:{own}"}):  # typed, or an old button
+    # Typed, or an old button (one made before the own language was left out).
+    old_button = f"lfto:{user.session['leaflet_id']}:{own}"
+    for attempt in ({"text": typed}, {"data": old_button}):
         user.say(**attempt)
         assert user.last_text() == t(user.lang, "education.same_language",
                                      target=t(user.lang, f"lang.{own}"))
@@ -344,7 +369,7 @@ def test_the_leaflets_own_language_is_not_a_translation(c, channel, language_cod
 def test_an_unknown_language_name_is_asked_again(c, user):
     c.llm.add_text(LEAFLET_EN)
     user.leaflet()
-    user.say(data="lftr")
+    user.tap("lftr")
     user.say("Klingon")
     assert user.last_text() == t(user.lang, "education.unknown_language")
     assert user.session["state"] == "education.translate"
@@ -355,16 +380,16 @@ def test_an_unknown_language_name_is_asked_again(c, user):
 def _translated_leaflet(c, user: User) -> None:
     c.llm.add_text(LEAFLET_EN, sources=SOURCES)
     user.leaflet()
-    user.say(data="lftr")
+    user.tap("lftr")
     c.llm.add_text("# Высокое давление\n\nЕшьте меньше соли.")
-    user.say(data="lfto:ru")
+    user.tap("lfto", "ru")
 
 
 def test_email_sends_html_and_text_with_translation_references_and_disclaimer(
         c, user, caplog):
     caplog.set_level(logging.DEBUG)
     _translated_leaflet(c, user)
-    user.say(data="lfmail")
+    user.tap("lfmail")
     assert user.session["state"] == "education.email"
     assert user.last_text() == t(user.lang, "education.email_ask")
     user.say("  Patient.Name+leaflet@Example.COM ")
@@ -400,7 +425,7 @@ def test_email_sends_html_and_text_with_translation_references_and_disclaimer(
 def test_an_invalid_address_gets_a_clear_reply_and_nothing_is_sent(c, user, bad):
     c.llm.add_text(LEAFLET_EN)
     user.leaflet()
-    user.say(data="lfmail")
+    user.tap("lfmail")
     user.say(bad)
     assert user.last_text() == t(user.lang, "education.email_invalid")
     assert user.session["state"] == "education.email"  # can type it again
@@ -419,9 +444,9 @@ def test_the_daily_email_limit_gets_a_clear_reply():
         model.add_text(LEAFLET_EN)
         user.leaflet()
         for i in range(2):
-            user.say(data="lfmail")
+            user.tap("lfmail")
             user.say(f"me{i}@example.org")
-        user.say(data="lfmail")
+        user.tap("lfmail")
         assert user.last_text() == t("en", "education.email_limit", count=2)
         assert len(container.mailer.outbox) == 2  # type: ignore[attr-defined]
         assert user.session["state"] == "education"
@@ -444,7 +469,7 @@ def test_the_email_worker_enforces_the_limit_too(c):
 def test_a_redelivered_email_task_sends_one_email(c, user):
     c.llm.add_text(LEAFLET_EN)
     user.leaflet()
-    user.say(data="lfmail")
+    user.tap("lfmail")
     event = (line_body(line_event(text="me@example.org")) if user.channel == "line"
              else json.dumps(telegram_update("me@example.org")).encode())
     if user.channel == "line":
@@ -485,7 +510,7 @@ def test_a_temporary_smtp_failure_is_retried_and_sends_once(c):
     user.leaflet()
     outbox = c.mailer
     c.__dict__["mailer"] = FlakyMailer(outbox)  # before the e-mail worker is built
-    user.say(data="lfmail")
+    user.tap("lfmail")
     post_telegram(telegram_update("me@example.org"))
     pump(c, rounds=1)
     [task] = c.tasks.take()
@@ -507,7 +532,7 @@ def test_printable_handout_links_open_and_the_pdf_renders_chinese(c):
     user = User(c, "line")  # LINE users start in zh-TW
     c.llm.add_text(LEAFLET_ZH, sources=SOURCES)
     user.leaflet("高血壓")
-    user.say(data="lfpdf")
+    user.tap("lfpdf")
     cards = user.messages()[-1]
     assert isinstance(cards, Cards)
     assert [card.title for card in cards.cards] == [t("zh-TW", "education.handout_page"),
@@ -537,7 +562,7 @@ def test_the_handout_embeds_the_search_suggestions_and_the_pdf_links_them(c):
                    suggestions=tuple(SearchSuggestion(q, chip_url(q)) for q in queries))
     user = User(c, "telegram")
     user.leaflet("hypertension")
-    user.say(data="lfpdf")
+    user.tap("lfpdf")
     cards = user.messages()[-1]
     page = c.blobs.open_signed_url(cards.cards[0].url).decode()
     assert chips in page  # exactly as provided
@@ -561,7 +586,7 @@ def test_the_handout_embeds_the_search_suggestions_and_the_pdf_links_them(c):
 def test_a_handout_includes_the_translation(c):
     user = User(c, "telegram")
     _translated_leaflet(c, user)
-    user.say(data="lfpdf")
+    user.tap("lfpdf")
     cards = user.messages()[-1]
     page = c.blobs.open_signed_url(cards.cards[0].url).decode()
     assert "Ешьте меньше соли." in page and "<li>Eat less salt</li>" in page
@@ -574,7 +599,7 @@ def test_leaflet_text_cannot_inject_markup_into_the_handout(c):
     user = User(c, "telegram")
     c.llm.add_text('# Flu <script>alert(1)</script>\n\n<img src="http://evil/x.png">')
     user.leaflet("flu")
-    user.say(data="lfpdf")
+    user.tap("lfpdf")
     page = c.blobs.open_signed_url(user.messages()[-1].cards[0].url).decode()
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
@@ -626,8 +651,8 @@ def test_a_long_leaflet_is_capped_on_telegram_with_bold_headings(c):
 def test_delete_my_data_erases_leaflets_translations_mail_and_files(c):
     user = User(c, "telegram")
     _translated_leaflet(c, user)
-    user.say(data="lfpdf")
-    user.say(data="lfmail")
+    user.tap("lfpdf")
+    user.tap("lfmail")
     user.say("me@example.org")
     assert any(k.startswith(f"handouts/{user.key}/") for k in c.blobs._objects)
     user.say("delete my data")
@@ -641,7 +666,7 @@ def test_a_crash_after_sending_does_not_send_the_email_again(c):
     user = User(c, "telegram")
     c.llm.add_text(LEAFLET_EN)
     user.leaflet()
-    user.say(data="lfmail")
+    user.tap("lfmail")
     post_telegram(telegram_update("me@example.org"))
     pump(c, rounds=1)
     [task] = c.tasks.take()

@@ -25,6 +25,7 @@ from shared.fakes.memory_tasks import MemoryTaskQueue, QueuedTask
 from shared.fakes.recording_messenger import RecordingMessenger
 from shared.fakes.taigi_fake import FakeTaigi
 from shared.jobs import WORKERS, Job, job_of
+from shared.plumbing.collections import session_path
 from shared.plumbing.erasures import marker_path
 from tests.support import (
     DEV_TOKEN,
@@ -99,9 +100,19 @@ def _leaflet(p: Patient) -> None:
     p.say(data="topic:flu")
 
 
+MINE = "0" * 40  # a leaflet id as stable_id makes them (buttons carry ids: issue 12)
+
+
 def _seeded_leaflet(p: Patient) -> None:
-    p.c.store.set("leaflets/mine", {"user_id": KEY, "language": "en",
-                                    "text": "Drink water.", "topic": "flu"})
+    p.c.store.set(f"leaflets/{MINE}", {"user_id": KEY, "language": "en",
+                                       "text": "Drink water.", "topic": "flu"})
+
+
+def _leaflet_id(p: Patient) -> str:
+    """The leaflet on the patient's screen, whose id its buttons carry."""
+    session = p.c.store.get(session_path(KEY))
+    assert session is not None
+    return str(session["leaflet_id"])
 
 
 def _reminder(p: Patient) -> None:
@@ -114,8 +125,8 @@ def _reminder(p: Patient) -> None:
 
 
 def _handout(p: Patient) -> None:
-    _leaflet(p)
-    p.say(data="lfpdf")
+    _seeded_leaflet(p)
+    p.say(data=f"lfpdf:{MINE}")
 
 
 def _translation(p: Patient, target: str = "en") -> None:
@@ -126,7 +137,7 @@ def _translation(p: Patient, target: str = "en") -> None:
 
 def _speech(p: Patient) -> None:
     _seeded_leaflet(p)
-    p.say(data="tts:leaflet:mine")
+    p.say(data=f"tts:leaflet:{MINE}")
 
 
 def _voice(p: Patient) -> None:
@@ -137,7 +148,7 @@ def _voice(p: Patient) -> None:
 
 def _email(p: Patient) -> None:
     _leaflet(p)
-    p.say(data="lfmail")
+    p.say(data=f"lfmail:{_leaflet_id(p)}")
     p.say("patient@example.com")
 
 

@@ -29,6 +29,7 @@ from tests.support import (
     fake_container,
     line_body,
     line_event,
+    newest_button,
     post_line,
     post_telegram,
     pump,
@@ -237,8 +238,8 @@ def test_translation_thinks_minimally_and_leaflets_as_the_model_does(
         patient: Patient, gemini_server: GeminiServer) -> None:
     gemini_server.script_text(LEAFLET)
     patient.leaflet()
-    patient.say(data="lftr")
-    patient.say(data="lfto:ru")
+    patient.say(data=newest_button(patient.messenger, patient.chat, "lftr"))
+    patient.say(data=newest_button(patient.messenger, patient.chat, "lfto", "ru"))
     _translation_mode(patient)
     gemini_server.script_json({"plain": "I have a headache.", "translation": "Болит голова."})
     patient.say("I have a headache")

@@ -37,6 +37,7 @@ from tests.support import (
     fake_container,
     line_body,
     line_event,
+    newest_button,
     post_line,
     post_telegram,
     pump,
@@ -169,7 +170,7 @@ def test_a_hostile_change_request_reaches_the_model_only_as_data(patient, hostil
     patient.model.add_text(leaflet)
     patient.say(data="mode:edu")
     patient.say("asthma")
-    patient.say(data="lfmod")
+    patient.say(data=newest_button(patient.messenger, patient.chat, "lfmod"))
     before = len(patient.model.calls)
     patient.say(hostile)
     [call] = patient.new_calls(before)
@@ -187,7 +188,7 @@ def test_a_typed_translation_target_never_reaches_the_model(patient, hostile):
     patient.model.add_text("# Asthma\n\nUse your inhaler. Not medical advice.")
     patient.say(data="mode:edu")
     patient.say("asthma")
-    patient.say(data="lftr")
+    patient.say(data=newest_button(patient.messenger, patient.chat, "lftr"))
     before = len(patient.model.calls)
     patient.say(hostile)
     assert patient.new_calls(before) == []

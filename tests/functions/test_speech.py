@@ -33,6 +33,7 @@ from tests.support import (
     fake_container,
     line_body,
     line_event,
+    newest_button,
     post_line,
     post_telegram,
     pump,
@@ -105,12 +106,16 @@ class RecordingSpeaker:
         return Speech(b"\x10\x00\xf0\xff" * 12_000, 24_000)  # 1 s at 24 kHz
 
 
+# Document ids are stable_id() values (40 hex): buttons carry nothing else.
+MINE, THEIRS, LONG, TR1, TR2 = ("a" * 40, "b" * 40, "c" * 40, "d" * 40, "e" * 40)
+
+
 # --------------------------------------------------------------------------- LINE
 def test_line_user_hears_their_leaflet_as_m4a(c):
     say_line(c, data="mode:edu")
     say_line(c, data="topic:flu")
     leaflet_id = c.store.get(f"sessions/{LINE_KEY}")["leaflet_id"]
-    say_line(c, data="tts:leaflet")
+    say_line(c, data=newest_button(c.messengers[Channel.LINE], LINE_USER, "tts"))
 
     message = c.messengers[Channel.LINE].messages_to(LINE_USER)[-1]
     assert isinstance(message, Audio)
@@ -133,18 +138,18 @@ def test_line_user_hears_their_leaflet_as_m4a(c):
 def test_line_the_tts_job_answers_with_the_reply_token(c):
     say_line(c, data="mode:edu")
     say_line(c, data="topic:flu")
-    say_line(c, data="tts:leaflet")
+    say_line(c, data=newest_button(c.messengers[Channel.LINE], LINE_USER, "tts"))
     last = c.messengers[Channel.LINE].sends[-1]
     assert isinstance(last.messages[-1], Audio) and last.used_reply_token
 
 
 # --------------------------------------------------------------------------- Telegram
 def test_telegram_user_hears_their_translation_as_an_ogg_voice(c):
-    seed(c, "translations/tr1", user_id=TG_KEY, target="ru", plain="I have a headache.",
+    seed(c, f"translations/{TR1}", user_id=TG_KEY, target="ru", plain="I have a headache.",
          translation="У меня болит голова уже три дня.")
     say_telegram(c, "hi")
-    c.store.set(f"sessions/{TG_KEY}", {"translation_id": "tr1"}, merge=True)
-    say_telegram(c, data="tts:translation")
+    c.store.set(f"sessions/{TG_KEY}", {"translation_id": TR1}, merge=True)
+    say_telegram(c, data=f"tts:translation:{TR1}")
 
     message = c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1]
     assert isinstance(message, Audio) and message.mime == "audio/ogg"
@@ -162,8 +167,8 @@ def test_telegram_user_hears_their_translation_as_an_ogg_voice(c):
 def test_the_translation_is_spoken_in_its_target_language(c):
     speaker = RecordingSpeaker()
     c.__dict__["speaker"] = speaker
-    seed(c, "translations/tr2", user_id=TG_KEY, target="vi", plain="x", translation="Xin chào")
-    say_telegram(c, data="tts:translation:tr2")
+    seed(c, f"translations/{TR2}", user_id=TG_KEY, target="vi", plain="x", translation="Xin chào")
+    say_telegram(c, data=f"tts:translation:{TR2}")
     assert speaker.said == [("Xin chào", "vi")]
 
 
@@ -171,8 +176,8 @@ def test_the_translation_is_spoken_in_its_target_language(c):
 def test_another_users_leaflet_is_never_read(c):
     speaker = RecordingSpeaker()
     c.__dict__["speaker"] = speaker
-    seed(c, "leaflets/theirs", user_id=OTHER_KEY, language="en", text="Private leaflet.")
-    say_line(c, data="tts:leaflet:theirs")
+    seed(c, f"leaflets/{THEIRS}", user_id=OTHER_KEY, language="en", text="Private leaflet.")
+    say_line(c, data=f"tts:leaflet:{THEIRS}")
 
     assert speaker.said == []
     [message] = c.messengers[Channel.LINE].messages_to(LINE_USER)
@@ -187,17 +192,18 @@ def test_a_missing_leaflet_answers_like_a_foreign_one(c):
         "zh-TW", "speech.not_found")
 
 
-@pytest.mark.parametrize("data", ["tts:leaflet", "tts:translation", "tts:poem", "tts"])
-def test_nothing_to_read_yet_gets_a_clear_answer(c, data):
+@pytest.mark.parametrize("data", ["tts:leaflet", "tts:translation", "tts:poem", "tts",
+                                  "tts:leaflet:mine", f"tts:leaflet:{MINE}/.."])
+def test_a_read_aloud_button_that_names_no_document_is_no_longer_valid(c, data):
     say_telegram(c, data=data)
-    assert c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1].text == t(
-        "en", "speech.nothing")
+    assert c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1].text.startswith(t(
+        "en", "button.invalid"))
 
 
 # --------------------------------------------------------------------------- once
 def test_a_tts_task_delivered_twice_sends_one_audio(c):
-    seed(c, "leaflets/mine", user_id=TG_KEY, language="en", text="Drink water.")
-    assert post_telegram(telegram_update(data="tts:leaflet:mine")).status_code == 200
+    seed(c, f"leaflets/{MINE}", user_id=TG_KEY, language="en", text="Drink water.")
+    assert post_telegram(telegram_update(data=f"tts:leaflet:{MINE}")).status_code == 200
     [dialog_task] = c.tasks.take()
     headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
     assert client("dialog_worker").post("/", json=dialog_task.payload,
@@ -218,8 +224,8 @@ def test_a_long_text_is_cut_and_the_user_is_told(c):
     speaker = RecordingSpeaker()
     c.__dict__["speaker"] = speaker
     long_text = "**Rest** and drink water. " * 400  # ~10 000 characters, markdown
-    seed(c, "leaflets/long", user_id=TG_KEY, language="en", text=long_text)
-    say_telegram(c, data="tts:leaflet:long")
+    seed(c, f"leaflets/{LONG}", user_id=TG_KEY, language="en", text=long_text)
+    say_telegram(c, data=f"tts:leaflet:{LONG}")
 
     [(said, _)] = speaker.said
     assert len(said) <= 3000 and "**" not in said and said.endswith(".")
@@ -230,8 +236,8 @@ def test_a_long_text_is_cut_and_the_user_is_told(c):
 
 def test_a_failing_voice_apologises_and_retry_reads_it_again(c):
     c.__dict__["speaker"] = RecordingSpeaker(fail=True)
-    seed(c, "leaflets/mine", user_id=TG_KEY, language="en", text="Drink water.")
-    say_telegram(c, data="tts:leaflet:mine")
+    seed(c, f"leaflets/{MINE}", user_id=TG_KEY, language="en", text="Drink water.")
+    say_telegram(c, data=f"tts:leaflet:{MINE}")
     apology = c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1]
     assert apology.text == t("en", "error.retry")
     assert "retry" in [b.data for b in apology.buttons]
@@ -277,8 +283,8 @@ def test_only_the_tts_worker_loads_pyav():
 
 
 def test_delete_my_data_removes_the_spoken_audio(c):
-    seed(c, "leaflets/mine", user_id=TG_KEY, language="en", text="Drink water.")
-    say_telegram(c, data="tts:leaflet:mine")
+    seed(c, f"leaflets/{MINE}", user_id=TG_KEY, language="en", text="Drink water.")
+    say_telegram(c, data=f"tts:leaflet:{MINE}")
     audio = c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)[-1]
     assert isinstance(audio, Audio) and c.blobs.open_signed_url(audio.url)
     say_telegram(c, "delete my data")
@@ -294,8 +300,8 @@ def test_a_long_leaflet_reaches_telegram_as_voice_notes_of_at_most_1_mb(c):
     platform rules too), together as long as the speech."""
     from bench.voice_notes import LEAFLET_ZH
 
-    seed(c, "leaflets/long", user_id=TG_KEY, language="zh-TW", text=LEAFLET_ZH)
-    say_telegram(c, data="tts:leaflet:long")
+    seed(c, f"leaflets/{LONG}", user_id=TG_KEY, language="zh-TW", text=LEAFLET_ZH)
+    say_telegram(c, data=f"tts:leaflet:{LONG}")
 
     notes = [m for m in c.messengers[Channel.TELEGRAM].messages_to(TG_CHAT)
              if isinstance(m, Audio)]

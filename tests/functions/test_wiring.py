@@ -36,7 +36,7 @@ def email_leaflet(c: Container, model: object) -> str:
     if isinstance(model, ScriptedModel):
         model.add_text(LEAFLET_EN)
     user.leaflet()
-    user.say(data="lfmail")
+    user.tap("lfmail")
     post_telegram(telegram_update("patient@example.org"))
     pump(c)
     [mail] = c.mailer.outbox  # type: ignore[attr-defined]

@@ -80,6 +80,8 @@ def test_new_line_user_gets_the_menu_in_traditional_chinese(c):
 def test_telegram_user_language_comes_from_the_platform(c):
     say_telegram(c, "привет", language_code="ru")
     assert texts(telegram(c), str(TELEGRAM_USER)) == [t("ru", "menu.title")]
+    say_telegram(c, "спасибо", language_code="ru")  # later greetings and thanks: shorter
+    assert texts(telegram(c), str(TELEGRAM_USER))[-1] == t("ru", "greeting.reply")
 
 
 def test_language_can_be_changed(c):
@@ -173,5 +175,5 @@ def test_telegram_button_taps_are_acknowledged(c):
 
 
 def test_unknown_button_and_text_in_menu_get_the_menu(c):
-    say_telegram(c, data="bogus:thing")
-    assert texts(telegram(c), str(TELEGRAM_USER))[-1].startswith(t("en", "unknown"))
+    say_telegram(c, data="bogus:thing")  # not a button MedBot sends: no longer valid
+    assert texts(telegram(c), str(TELEGRAM_USER))[-1].startswith(t("en", "button.invalid"))

@@ -34,10 +34,11 @@ def test_every_ops_call_parses_and_the_telegram_secret_comes_from_secret_manager
     for call in calls:
         argv = shlex.split(re.sub(r"\$\$\([^)]*\)", "https://example.org/x", call))
         commands.add(ops.parser().parse_args(argv).command)
-    assert commands >= {"telegram-webhook", "line-webhook-url"}
+    assert commands >= {"telegram-webhook", "line-webhook-url", "line-rich-menu"}
     # The secrets are read from Secret Manager by the ids Terraform derives from
     # name_prefix (output secret_ids), never by ids hard-coded here.
-    for setting in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+    for setting in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
+                    "LINE_CHANNEL_ACCESS_TOKEN"):
         assert re.search(rf'{setting}="\$\$\(gcloud secrets versions access latest '
                          rf'--secret="\$\$\(secret_id {setting}\)"\)"', BUILD), setting
     assert "terraform output -json secret_ids > /workspace/secret_ids.json" in BUILD

@@ -92,10 +92,14 @@ def test_typed_commands_are_read_in_every_language(text, intent):
     assert read_intent(event(text=text))[0] is intent
 
 
+# The strict button grammar (domain/buttons.py): the handler's argument is the data
+# after the first colon; data no kind reads exactly is an unknown (stale) button.
 @pytest.mark.parametrize(("data", "intent", "argument"), [
-    ("mode:edu", EducationIntent.MODE, ""), ("lang:ru", Intent.LANGUAGE_SET, "ru"),
-    ("topic:flu", EducationIntent.TOPIC, "flu"), ("whatever:1", Intent.UNKNOWN_BUTTON, "1"),
-    ("", Intent.UNKNOWN_BUTTON, ""),
+    ("mode:edu", EducationIntent.MODE, "edu"), ("lang:ru", Intent.LANGUAGE_SET, "ru"),
+    ("topic:flu", EducationIntent.TOPIC, "flu"), ("whatever:1", Intent.UNKNOWN_BUTTON, ""),
+    ("", Intent.UNKNOWN_BUTTON, ""), ("lang:de", Intent.UNKNOWN_BUTTON, ""),
+    ("del:no", Intent.UNKNOWN_BUTTON, ""), ("lfmail", Intent.UNKNOWN_BUTTON, ""),
+    ("lfmail:" + "a" * 40, "leaflet.email", "a" * 40),
 ])
 def test_button_data_is_read_as_verb_and_argument(data, intent, argument):
     assert read_intent(event(kind="postback", data=data)) == (intent, argument)
@@ -110,3 +114,79 @@ def test_every_intent_has_a_transition_from_any_state():
 
 def test_state_rows_only_name_real_states():
     assert {s for s, _ in TABLE.rows} <= {ANY, *TABLE.states}
+
+
+# ---------------------------------------------------------------- what is not text (issue 12)
+@pytest.mark.parametrize(("mtype", "attachment"), [
+    ("image", "image"), ("video", "video"), ("file", "file"), ("sticker", "sticker"),
+])
+def test_line_messages_that_are_not_text_say_what_came(mtype, attachment):
+    raw = line_event(text="")
+    raw["message"] = {"type": mtype, "id": "3"}
+    found = normalize_line(raw)
+    assert found is not None and (found.kind, found.text, found.attachment) == (
+        "text", "", attachment)
+
+
+def test_a_line_location_carries_its_coordinates_and_absurd_ones_are_dropped():
+    raw = line_event(text="")
+    raw["message"] = {"type": "location", "id": "4", "latitude": 25.03, "longitude": 121.56}
+    found = normalize_line(raw)
+    assert found is not None and found.attachment == "location"
+    assert (found.latitude, found.longitude) == (25.03, 121.56)
+    raw["message"]["latitude"] = 1e308 * 10  # inf
+    found = normalize_line(raw)
+    assert found is not None and found.attachment == "location" and found.latitude is None
+
+
+@pytest.mark.parametrize(("field", "value", "attachment"), [
+    ("photo", [{"file_id": "P", "width": 90, "height": 90}], "image"),
+    ("document", {"file_id": "D", "file_name": "x.pdf"}, "file"),
+    ("sticker", {"file_id": "S", "emoji": "👍"}, "sticker"),
+    ("video", {"file_id": "V", "duration": 2}, "video"),
+    ("contact", {"phone_number": "+886", "first_name": "A"}, "contact"),
+])
+def test_telegram_messages_that_are_not_text_say_what_came(field, value, attachment):
+    update = telegram_update("x")
+    del update["message"]["text"]
+    update["message"][field] = value
+    found = normalize_telegram(update)
+    assert found is not None and (found.kind, found.text, found.attachment) == (
+        "text", "", attachment)
+
+
+def test_a_caption_is_read_as_the_text():
+    update = telegram_update("x")
+    del update["message"]["text"]
+    update["message"]["photo"] = [{"file_id": "P"}]
+    update["message"]["caption"] = "what is this rash?"
+    found = normalize_telegram(update)
+    assert found is not None and (found.text, found.attachment) == ("what is this rash?",
+                                                                   "image")
+
+
+def test_a_telegram_location_and_venue_carry_coordinates():
+    update = telegram_update("x")
+    del update["message"]["text"]
+    update["message"]["location"] = {"latitude": 55.75, "longitude": 37.62}
+    found = normalize_telegram(update)
+    assert found is not None and (found.latitude, found.longitude) == (55.75, 37.62)
+    update["message"]["venue"] = {"location": {"latitude": 1.0, "longitude": 2.0}, "title": "X"}
+    del update["message"]["location"]
+    found = normalize_telegram(update)
+    assert found is not None and found.attachment == "location"
+    assert (found.latitude, found.longitude) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize(("text", "payload"), [
+    ("/start", None), ("/start@medbot_local_bot", None), ("/start invite_AbC-9", "invite_AbC-9"),
+    ("/start@medbot_local_bot invite_x", "invite_x"), ("/start bad!payload", None),
+])
+def test_telegram_start_is_a_follow_with_its_deep_link_payload(text, payload):
+    found = normalize_telegram(telegram_update(text))
+    assert found is not None and (found.kind, found.data) == ("follow", payload)
+
+
+def test_a_start_inside_a_sentence_is_text():
+    found = normalize_telegram(telegram_update("/starter pack"))
+    assert found is not None and found.kind == "text"

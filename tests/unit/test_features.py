@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from shared.bootstrap import FEATURES, registry
-from shared.domain.dialog import ANY, DialogPart, Intent, Step
+from shared.domain.buttons import ID, ButtonKind
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, Step
 from shared.jobs import Job
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.features import Feature, FeatureClash, MenuEntry, Registry, load
@@ -38,7 +39,7 @@ def real() -> list[Feature]:
 def _other(name: str, **changes: object) -> Feature:
     intent = f"{name}.go"
     feature = Feature(name=name, dialog=DialogPart(
-        states={f"{name}.mode": None}, verbs={f"{name}v": intent},
+        states={f"{name}.mode": None}, kinds={ButtonKind(f"{name}v"): intent},
         rows={(ANY, intent): Step(f"{name}_go", f"{name}.mode")}),
         handlers=lambda _: {f"{name}_go": lambda turn: Reply()})
     return replace(feature, **changes)  # type: ignore[arg-type]
@@ -47,26 +48,28 @@ def _other(name: str, **changes: object) -> Feature:
 def test_two_distinct_features_join():
     joined = Registry.of([*real(), _other("a"), _other("b")])
     assert joined.dialog.step("a.mode", Intent.TEXT).handler == "not_understood"
-    assert joined.dialog.verbs["bv"] == "b.go"
+    assert joined.dialog.kinds[ButtonKind("bv")] == "b.go"
 
 
 # Each case: what feature "b" declares that "a" already declares.
 B_GO = {(ANY, "b.go"): Step("b_go")}
 CLASHES = {
     "state": DialogPart(states={"a.mode": None}),
-    "button verb": DialogPart(verbs={"av": "b.go"}, rows=B_GO),
-    "button": DialogPart(buttons={"a:now": "b.go"}, rows=B_GO),
-    "command word": DialogPart(words={"  Go  A ": "b.go"}, rows=B_GO),  # as normalised
+    "button verb": DialogPart(kinds={ButtonKind("av", (ID,)): "b.go"}, rows=B_GO),
+    "reading": DialogPart(readings={"request:a": "b.go"}, rows=B_GO),
+    "screen": DialogPart(screens={"a.mode": ScreenOf()}, rows=B_GO),
+    "deep link": DialogPart(links={"a_": "b.go"}, rows=B_GO),
     "transition": DialogPart(rows={(ANY, "a.go"): Step("b_go")}),
-    "handler": DialogPart(verbs={"bv": "b.go"}, rows={(ANY, "b.go"): Step("a_go")}),
+    "handler": DialogPart(kinds={ButtonKind("bv"): "b.go"}, rows={(ANY, "b.go"): Step("a_go")}),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(CLASHES))
 def test_a_dialog_name_two_features_declare_fails_at_start_up(kind):
     a = _other("a", dialog=DialogPart(
-        states={"a.mode": None}, verbs={"av": "a.go"}, buttons={"a:now": "a.go"},
-        words={"go a": "a.go"}, rows={(ANY, "a.go"): Step("a_go", "a.mode")}))
+        states={"a.mode": None}, kinds={ButtonKind("av"): "a.go"},
+        readings={"request:a": "a.go"}, screens={"a.mode": ScreenOf()}, links={"a_": "a.go"},
+        rows={(ANY, "a.go"): Step("a_go", "a.mode")}))
     b = _other("b", dialog=CLASHES[kind])
     with pytest.raises(FeatureClash, match=f"{kind} .* is declared by both a and b"):
         Registry.of([*real(), a, b])
@@ -84,7 +87,7 @@ def test_a_job_collection_or_area_two_features_claim_fails_at_start_up(kind, dec
 
 
 def test_an_incomplete_table_fails_at_start_up():
-    lost = _other("a", dialog=DialogPart(verbs={"av": "a.go"}))  # no ANY row for a.go
+    lost = _other("a", dialog=DialogPart(kinds={ButtonKind("av"): "a.go"}))  # no ANY row
     with pytest.raises(FeatureClash, match="without a row for ANY state"):
         Registry.of([*real(), lost])
     nowhere = _other("a", dialog=DialogPart(rows={(ANY, "a.go"): Step("a_go", "a.nowhere")}))
@@ -113,3 +116,26 @@ def test_a_feature_registered_twice_or_not_a_feature_package_fails():
     with pytest.raises(FeatureClash, match="must export FEATURE"):
         load(["core.dialog"])  # a module, not a feature package
     assert MenuEntry("menu.education", "mode:edu") in registry().menu
+
+
+def test_a_deep_link_reaches_the_feature_that_claims_its_prefix():
+    """"/start <payload>" (Telegram deep links): a feature declares the prefix of its
+    payloads (the care circle's invites will), and its intent gets the payload; any
+    other payload starts the bot as plain /start does."""
+    from shared.domain.channels import Channel
+    from shared.domain.events import InboundEvent
+
+    circle = _other("circle", dialog=DialogPart(
+        links={"invite_": "circle.go"}, rows={(ANY, "circle.go"): Step("circle_go")}))
+    table = Registry.of([*real(), circle]).dialog
+
+    def follow(payload: str | None) -> tuple[str, str]:
+        return table.read(InboundEvent(channel=Channel.TELEGRAM, event_id="1", user_id="1",
+                                       chat_id="1", kind="follow", data=payload))
+
+    assert follow("invite_Ab-9") == ("circle.go", "invite_Ab-9")
+    assert follow("promo_x") == (Intent.START, "promo_x")
+    assert follow(None) == (Intent.START, "")
+    typed = InboundEvent(channel=Channel.LINE, event_id="1", user_id="U" + "0" * 32,
+                         chat_id="1", kind="text", text="/start invite_Ab-9")
+    assert table.read(typed) == ("circle.go", "invite_Ab-9")

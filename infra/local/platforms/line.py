@@ -9,6 +9,7 @@ Bot side (line-bot-sdk: Configuration(host=server.url), also as the data host):
     GET  /v2/bot/profile/{userId}   display name and language
     GET  /v2/bot/info               the account's LINE ID (basicId), name, chat mode
     POST /v2/bot/group/{id}/leave, /v2/bot/room/{id}/leave: the bot leaves (groups.py)
+    rich menus, their images, aliases, the default and per-user links (line_menus.py)
 Every call needs the channel access token (401 otherwise); messages are checked against
 LINE's rules (validators.py). A 429 carries Retry-After.
 
@@ -38,6 +39,7 @@ from flask import Blueprint, Response, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
 from infra.local.platforms.groups import SimGroup
+from infra.local.platforms.line_menus import add_rich_menu_routes
 from infra.local.platforms.records import ApiCall, ApiError, Json, Media, SimUser, Webhook, ulid
 from infra.local.platforms.validators import line_buttons, line_cards, line_checked, line_error
 from shared.fakes.platform_rules import Problem
@@ -437,4 +439,5 @@ def line_blueprint(state: PlatformState) -> Blueprint:
     def profile(user_id: str) -> ResponseReturnValue:
         return call("profile", user_id, lambda: jsonify(state.line.profile(user_id)))
 
+    add_rich_menu_routes(api, state, call, body)  # line_menus.py
     return api

@@ -24,6 +24,7 @@ never rename.
     GET  /sim/api/line-content/<id>, /sim/api/telegram-file/<id>: audio in a chat
     GET  /sim/api/outbox           e-mails sent (when the stack has an SMTP sink)
     GET  /sim/api/clock, POST /sim/api/clock/advance {seconds}: the simulated clock
+    GET  /sim/api/menu, POST /sim/api/menu/tap: the native menus (menu_api.py)
 Actions answer the webhook's summary (status, elapsed_ms, slow, error); an unknown
 user, entry or file answers 404 {"error"}, a bad request 400 {"error"}, an action that
 does not fit the chat (typing to a bot the user blocked, blocking it twice) 409
@@ -39,6 +40,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
+from infra.local.platforms.menu_api import add_menu_routes
 from infra.local.platforms.records import (
     ChatConflict,
     ClockAdvance,
@@ -241,4 +243,5 @@ def simulator_blueprint(
         state.bump()
         return jsonify({"now": now().isoformat()})
 
+    add_menu_routes(sim, state)  # menu_api.py: the native menus
     return sim

@@ -23,6 +23,7 @@ import requests
 
 from infra.local.platforms.groups import GroupChats, SimGroup
 from infra.local.platforms.line import LinePlatform
+from infra.local.platforms.line_menus import LineRichMenus
 from infra.local.platforms.records import (
     DEFAULT_USERS,
     ApiCall,
@@ -39,6 +40,7 @@ from infra.local.platforms.records import (
     line_id,
 )
 from infra.local.platforms.telegram import TelegramPlatform
+from infra.local.platforms.telegram_menus import TelegramMenus
 from shared.fakes.platform_rules import MediaLookup
 
 MEDIA_FETCH_TIMEOUT_S = 5.0
@@ -94,7 +96,9 @@ class PlatformState:
         self.groups = GroupChats(self)
         # Last: the platforms read the records above.
         self.line = LinePlatform(self)
+        self.line_menus = LineRichMenus(self)
         self.telegram = TelegramPlatform(self)
+        self.telegram_menus = TelegramMenus(self)
 
     # ------------------------------------------------------------------ time
     def now(self) -> float:

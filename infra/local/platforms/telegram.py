@@ -4,8 +4,8 @@ simulated user does.
 Bot side (PTB: Bot(base_url=server.url + "/bot", base_file_url=server.url + "/file/bot")):
     /bot<token>/<method> for getMe, sendMessage, sendVoice, sendAudio, sendChatAction,
     answerCallbackQuery, editMessageText, editMessageReplyMarkup, deleteMessage, getFile,
-    setWebhook, getWebhookInfo, deleteWebhook, leaveChat (groups.py);
-    /file/bot<token>/<path> downloads.
+    setWebhook, getWebhookInfo, deleteWebhook, leaveChat (groups.py); the command menu
+    (telegram_menus.py); /file/bot<token>/<path> downloads.
 Parameters come as a query, a form, multipart or JSON; requests are checked against the
 Bot API's rules (validators.py) and answered `{"ok": false, "error_code",
 "description"}`; a 429 carries parameters.retry_after. What Telegram accepts but degrades
@@ -129,6 +129,15 @@ class TelegramPlatform:
         return found[1] if found else None
 
     # ================================================================== bot side
+    def register(self, methods: Mapping[str, _Method]) -> None:
+        """More Bot API methods (lowercase names), served by another module
+        (telegram_menus.py: the command menu)."""
+        self._methods.update(methods)
+
+    def private_chat(self, chat_id: Any) -> Json:
+        """The chat object of a simulated user; "chat not found" otherwise."""
+        return self._chat(chat_id)
+
     def call(self, method: str, params: Json, files: Mapping[str, bytes]) -> Any:
         handler = self._methods.get(method.lower())
         if handler is None:

@@ -269,6 +269,84 @@ function toggleBlock() {
   post(state.blocked ? "/sim/api/unblock" : "/sim/api/block", {}).then(showWebhook, showError);
 }
 
+// ---------------------------------------------------------------------------- native menus
+// LINE: the rich menu the user's app shows (their own, else the default), with its
+// areas over the image; Telegram: the menu button and the command list for the app's
+// language. Both as the platforms serve them (/sim/api/menu).
+const menus = { key: null, richOpen: true };
+
+function renderRichMenu(menu) {
+  const box = $("rich-menu");
+  box.hidden = !menu;
+  if (!menu) return;
+  const image = $("rich-menu-image");
+  const key = `${menu.id}`;
+  if (menus.key !== key) {
+    menus.key = key;
+    menus.richOpen = menu.selected;
+    image.replaceChildren();
+    if (menu.image) {
+      const img = el("img");
+      img.src = menu.image;
+      img.alt = menu.name;
+      image.append(img);
+    }
+    menu.areas.forEach((area, index) => {
+      const button = el("button", "area");
+      button.type = "button";
+      const label = area.action.displayText || area.action.label || area.action.text || "";
+      button.title = label;
+      button.setAttribute("aria-label", label);
+      button.style.left = `${(100 * area.x) / menu.width}%`;
+      button.style.top = `${(100 * area.y) / menu.height}%`;
+      button.style.width = `${(100 * area.width) / menu.width}%`;
+      button.style.height = `${(100 * area.height) / menu.height}%`;
+      button.addEventListener("click", () => post("/sim/api/menu/tap", { area: index })
+        .then(showWebhook, showError));
+      image.append(button);
+    });
+  }
+  image.hidden = !menus.richOpen;
+  $("rich-menu-bar").textContent = `${menu.chat_bar_text} ${menus.richOpen ? "▾" : "▴"}`;
+  $("rich-menu-bar").setAttribute("aria-expanded", String(menus.richOpen));
+}
+
+function renderCommands(commands, button) {
+  const toggle = $("commands-button");
+  const list = $("commands");
+  toggle.hidden = button.type !== "commands" || !commands.length;
+  if (toggle.hidden) list.hidden = true;
+  list.replaceChildren(...commands.map((command) => {
+    const item = el("li");
+    const pick = el("button");
+    pick.type = "button";
+    pick.append(el("span", "command", `/${command.command}`),
+      el("span", "description", command.description));
+    pick.addEventListener("click", () => {
+      list.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+      post("/sim/api/menu/tap", { command: command.command }).then(showWebhook, showError);
+    });
+    item.append(pick);
+    return item;
+  }));
+}
+
+async function pollMenu() {
+  const query = new URLSearchParams({ channel: state.channel, user: state.user });
+  try {
+    const data = await api(`/sim/api/menu?${query}`);
+    if (data.channel !== state.channel) return;
+    if (data.channel === "line") {
+      renderRichMenu(data.rich_menu);
+      renderCommands([], { type: "default" });
+    } else {
+      renderRichMenu(null);
+      renderCommands(data.commands, data.menu_button);
+    }
+  } catch { /* next poll */ }
+}
+
 // ---------------------------------------------------------------------------- actions
 function switchTo(channel, user) {
   state.channel = channel;
@@ -282,6 +360,8 @@ function switchTo(channel, user) {
   renderBlocked(false);
   renderChat(false);
   pollChat();
+  menus.key = null;
+  pollMenu();
 }
 
 async function sendVoice(file) {
@@ -339,7 +419,18 @@ async function start() {
       post("/sim/api/clock/advance", { seconds: Number(button.dataset.advance) })
         .then(pollPanels, showError));
   }
+  $("rich-menu-bar").addEventListener("click", () => {
+    menus.richOpen = !menus.richOpen;
+    $("rich-menu-image").hidden = !menus.richOpen;
+    pollMenu();
+  });
+  $("commands-button").addEventListener("click", () => {
+    const list = $("commands");
+    list.hidden = !list.hidden;
+    $("commands-button").setAttribute("aria-expanded", String(!list.hidden));
+  });
   switchTo("line", select.value);
+  setInterval(pollMenu, 3000);
   setInterval(pollChat, 1000);
   setInterval(pollPanels, 3000);
   pollPanels();

@@ -10,7 +10,8 @@ from shared.plumbing.turns import Handler
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
-    return CoreDialog(supplies.registry.menu).actions()
+    registry = supplies.registry
+    return CoreDialog(registry.menu, registry.dialog.states).actions()
 
 
 FEATURE = Feature(name="core", dialog=DIALOG, handlers=_handlers)

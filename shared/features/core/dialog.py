@@ -3,34 +3,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Final
 
-from shared.domain.dialog import ANY, DialogPart, Intent, State, Step
+from shared.domain.buttons import ButtonKind, one_of
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, State, Step
 from shared.domain.i18n import UI_LANGUAGES, t
 from shared.domain.messages import Button, Text
+from shared.domain.reading import Mode
 from shared.jobs import Job
 from shared.plumbing.features import MenuEntry
 from shared.plumbing.turns import Handler, Reply, Turn
 
-# Typed commands, in every UI language, that work in any state.
-COMMAND_WORDS: Final[dict[str, str]] = {
-    **dict.fromkeys(("help", "/help", "?", "說明", "幫助", "помощь", "справка"), Intent.HELP),
-    **dict.fromkeys(("new", "/start", "/new", "restart", "開始", "重新開始", "новый", "начать"),
-                    Intent.START),
-    **dict.fromkeys(("menu", "/menu", "選單", "меню"), Intent.MENU),
-    **dict.fromkeys(("language", "/language", "語言", "язык"), Intent.LANGUAGE_ASK),
-    **dict.fromkeys(("delete my data", "/delete", "刪除我的資料", "删除我的资料",
-                     "удалить мои данные"), Intent.DELETE_ASK),
-}
-
 DIALOG: Final = DialogPart(
     states={State.MENU: None},
-    verbs={"menu": Intent.MENU, "help": Intent.HELP, "lang": Intent.LANGUAGE_SET,
-           "language": Intent.LANGUAGE_ASK, "del": Intent.DELETE_CONFIRM,
-           "keep": Intent.DELETE_CANCEL, "retry": Intent.RETRY},
-    words=COMMAND_WORDS,
+    kinds={ButtonKind("menu"): Intent.MENU, ButtonKind("help"): Intent.HELP,
+           ButtonKind("lang", (one_of(UI_LANGUAGES),)): Intent.LANGUAGE_SET,
+           ButtonKind("language"): Intent.LANGUAGE_ASK,
+           ButtonKind("del", (one_of(["yes"]),)): Intent.DELETE_CONFIRM,  # only del:yes
+           ButtonKind("keep"): Intent.DELETE_CANCEL, ButtonKind("retry"): Intent.RETRY},
+    # What the intent reader's global layer finds, typed in any state.
+    readings={
+        "global:start": Intent.START, "global:menu": Intent.MENU, "global:help": Intent.HELP,
+        "global:language": Intent.LANGUAGE_ASK, "global:language.set": Intent.LANGUAGE_SET,
+        "global:delete": Intent.DELETE_ASK, "global:cancel": Intent.CANCEL,
+        "global:unknown_command": Intent.UNKNOWN_COMMAND, "greeting": Intent.GREETING,
+    },
+    screens={State.MENU: ScreenOf(Mode.MENU)},
     rows={
         (ANY, Intent.START): Step("welcome", State.MENU),
         (ANY, Intent.MENU): Step("show_menu", State.MENU),
@@ -41,15 +42,20 @@ DIALOG: Final = DialogPart(
         (ANY, Intent.DELETE_CONFIRM): Step("delete_data", State.MENU),
         (ANY, Intent.DELETE_CANCEL): Step("keep_data"),
         (ANY, Intent.RETRY): Step("retry_job"),
+        (ANY, Intent.CANCEL): Step("cancel"),  # the handler says where it leads
+        (ANY, Intent.GREETING): Step("greet"),
+        (ANY, Intent.UNKNOWN_COMMAND): Step("show_help"),
         (ANY, Intent.TEXT): Step("not_understood"),
-        (ANY, Intent.AUDIO): Step("unsupported_media"),
+        (ANY, Intent.AUDIO): Step("voice_elsewhere"),
         (ANY, Intent.EMPTY): Step("empty_message"),
-        (ANY, Intent.UNKNOWN_BUTTON): Step("not_understood"),
+        (ANY, Intent.MEDIA_IMAGE): Step("image_received"),
+        (ANY, Intent.MEDIA_STICKER): Step("sticker_received"),
+        (ANY, Intent.MEDIA_OTHER): Step("file_received"),
+        (ANY, Intent.UNKNOWN_BUTTON): Step("stale_button"),
         (ANY, Intent.IGNORE): Step("ignore"),
         # Handled by the engine itself (plumbing/dialog.py, plumbing/reach.py).
         (ANY, Intent.AWAY): Step("ignore"),
         (ANY, Intent.BACK): Step("ignore"),
-        (State.MENU, Intent.TEXT): Step("show_menu"),
     },
 )
 
@@ -62,6 +68,9 @@ def menu_button(lang: str) -> Button:
 @dataclass(frozen=True)
 class CoreDialog:
     modes: Sequence[MenuEntry]  # the features' menu entries, in registry order
+    # state -> its parent (the registry's joined table): "cancel" in a question goes
+    # back to the mode that asked it.
+    parents: Mapping[str, str | None] = dataclass_field(default_factory=dict)
 
     def actions(self) -> dict[str, Handler]:
         return {
@@ -69,8 +78,11 @@ class CoreDialog:
             "ask_language": self.ask_language, "set_language": self.set_language,
             "ask_delete": self.ask_delete, "delete_data": self.delete_data,
             "keep_data": self.keep_data, "retry_job": self.retry_job,
-            "not_understood": self.not_understood, "unsupported_media": self.unsupported_media,
+            "not_understood": self.not_understood, "voice_elsewhere": self.voice_elsewhere,
             "empty_message": self.empty_message, "ignore": self.ignore,
+            "cancel": self.cancel, "greet": self.greet, "stale_button": self.stale_button,
+            "image_received": self.image_received, "sticker_received": self.sticker_received,
+            "file_received": self.file_received,
         }
 
     def _menu(self, lang: str, text: str | None = None) -> Text:
@@ -82,7 +94,17 @@ class CoreDialog:
         )
 
     def welcome(self, turn: Turn) -> Reply:
+        """The bot added or /start (a deep-link payload no feature claims is ignored).
+        A user whose platform language MedBot does not speak is asked first."""
+        if turn.user.get("language_unsure") and not turn.user.get("language_chosen"):
+            return self._which_language()
         return Reply([self._menu(turn.lang)], data={})
+
+    def _which_language(self) -> Reply:
+        text = "\n".join(t(code, "language.which") for code in UI_LANGUAGES)
+        buttons = [Button(label=t(code, f"lang.{code}"), data=f"lang:{code}")
+                   for code in UI_LANGUAGES]
+        return Reply([Text(text=text, buttons=buttons)], data={})
 
     def show_menu(self, turn: Turn) -> Reply:
         return Reply([self._menu(turn.lang)])
@@ -126,8 +148,39 @@ class CoreDialog:
     def not_understood(self, turn: Turn) -> Reply:
         return Reply([self._menu(turn.lang, t(turn.lang, "unknown"))])
 
-    def unsupported_media(self, turn: Turn) -> Reply:
-        return Reply([Text(text=t(turn.lang, "unsupported"), buttons=[menu_button(turn.lang)])])
+    def voice_elsewhere(self, turn: Turn) -> Reply:
+        """A voice message outside a translation conversation."""
+        return Reply([Text(text=t(turn.lang, "voice.elsewhere"), buttons=[
+            Button(label=t(turn.lang, "menu.translation"), data="mode:tr"),
+            menu_button(turn.lang)])])
+
+    def cancel(self, turn: Turn) -> Reply:
+        """"cancel" / "取消" / "отмена": a question is dropped and its mode goes on; with
+        no question open, back to the menu."""
+        parent = self.parents.get(turn.state)
+        if parent is not None:
+            return Reply([Text(text=t(turn.lang, "cancel.done"),
+                               buttons=[menu_button(turn.lang)])], next_state=parent, data={})
+        return Reply([self._menu(turn.lang, t(turn.lang, "cancel.done"))],
+                     next_state=State.MENU, data={})
+
+    def greet(self, turn: Turn) -> Reply:
+        if "updated_at" not in turn.session:  # the first word of a conversation: welcome
+            return self.welcome(turn)
+        return Reply([self._menu(turn.lang, t(turn.lang, "greeting.reply"))])
+
+    def stale_button(self, turn: Turn) -> Reply:
+        """Button data no kind reads exactly: an old button, or not ours."""
+        return Reply([self._menu(turn.lang, t(turn.lang, "button.invalid"))])
+
+    def image_received(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "media.image"), buttons=[menu_button(turn.lang)])])
+
+    def sticker_received(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "media.sticker"))])
+
+    def file_received(self, turn: Turn) -> Reply:
+        return Reply([self._menu(turn.lang, t(turn.lang, "media.other"))])
 
     def empty_message(self, turn: Turn) -> Reply:
         return Reply([self._menu(turn.lang, t(turn.lang, "empty"))])

@@ -1,16 +1,19 @@
 """The education dialog: the topics, a typed topic, and the buttons under a leaflet.
 
-mode:edu      -> the topic buttons (state education); a tapped or typed topic queues
-                 Job.GENERATE {topic}
-lfmod         -> ask what to change (state education.modify); the typed change
-                 queues Job.GENERATE {kind: modify}
-lftr          -> language buttons (state education.translate); lfto:<code> or a typed
-                 name ("英文", "English", "английский") queues {kind: translate}
-lforig        -> the original leaflet again (after a translation)
-lfpdf         -> queues {kind: handout}
-(lfmail, e-mailing the leaflet, is the email feature's; tts:leaflet the speech one's.)
+mode:edu          -> the topic buttons (state education); a tapped or typed topic
+                     queues Job.GENERATE {topic}
+lfmod:<id>        -> ask what to change (state education.modify); the typed change
+                     queues Job.GENERATE {kind: modify}
+lftr:<id>         -> language buttons lfto:<id>:<code> (state education.translate); a
+                     tapped or typed language queues {kind: translate}
+lforig:<id>       -> the original leaflet again (after a translation)
+lfpdf:<id>        -> queues {kind: handout}
+(lfmail:<id>, e-mailing the leaflet, is the email feature's; tts:leaflet:<id> the
+speech one's.)
 
-Every action works on the session's leaflet (session.leaflet_id).
+A button acts on the leaflet whose id it carries (or says it is no longer available);
+the question it opens keeps that id in the state's data. A typed action ("翻譯",
+"e-mail it", "сделай короче") acts on the leaflet on screen (session.leaflet_id).
 """
 
 from __future__ import annotations
@@ -18,14 +21,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from shared.domain.buttons import WORD, ButtonKind
 from shared.domain.channels import user_key
-from shared.domain.dialog import ANY, DialogPart, Intent, Step
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, Step
 from shared.domain.i18n import COMMON_TARGETS, TARGET_LANGUAGES, language_from_name, t
 from shared.domain.messages import Button, Text
+from shared.domain.reading import Mode, Question, Showing
 from shared.features.core.dialog import menu_button
 from shared.features.education.states import EducationIntent as I
 from shared.features.education.states import EducationState as S
 from shared.features.education.views import (
+    HANDOUT,
+    MODIFY,
+    ORIGINAL,
+    TRANSLATE_ASK,
+    TRANSLATE_TO,
+    is_leaflet_id,
     leaflet_buttons,
     leaflet_message,
     own_leaflet,
@@ -38,19 +49,35 @@ from shared.ports import Doc, DocumentStore
 
 EDUCATION_TOPICS: Final = ("diabetes", "hypertension", "flu", "asthma", "heart", "stroke",
                            "kidney", "nutrition", "sleep", "dengue")
+_ON_LEAFLET: Final = ScreenOf(Mode.EDUCATION, shows=Showing.LEAFLET, shown_by="leaflet_id")
 
 DIALOG: Final = DialogPart(
-    states={S.EDUCATION: None, S.MODIFY: None, S.TRANSLATE: None},
-    buttons={"mode:edu": I.MODE},
-    verbs={"topic": I.TOPIC, "lfmod": I.LEAFLET_MODIFY, "lftr": I.LEAFLET_TRANSLATE_ASK,
-           "lfto": I.LEAFLET_TRANSLATE,  # lfto:<target language code>
-           "lforig": I.LEAFLET_ORIGINAL, "lfpdf": I.LEAFLET_HANDOUT},
+    # The questions after a leaflet are inside education mode ("cancel" goes back there).
+    states={S.EDUCATION: None, S.MODIFY: S.EDUCATION, S.TRANSLATE: S.EDUCATION},
+    kinds={ButtonKind("mode:edu"): I.MODE, ButtonKind("topic", (WORD,)): I.TOPIC,
+           MODIFY: I.LEAFLET_MODIFY, TRANSLATE_ASK: I.LEAFLET_TRANSLATE_ASK,
+           TRANSLATE_TO: I.LEAFLET_TRANSLATE, ORIGINAL: I.LEAFLET_ORIGINAL,
+           HANDOUT: I.LEAFLET_HANDOUT},
+    readings={
+        "request:education=": I.MODE, "request:education": I.TOPIC,
+        "action:leaflet.translate=": I.LEAFLET_TRANSLATE_ASK,
+        "action:leaflet.translate": I.LEAFLET_TRANSLATE,
+        "action:leaflet.modify=": I.LEAFLET_MODIFY,
+        "action:leaflet.modify": I.LEAFLET_MODIFY_NOW,
+        "action:leaflet.original": I.LEAFLET_ORIGINAL,
+        "action:leaflet.handout": I.LEAFLET_HANDOUT,
+    },
+    screens={S.EDUCATION: _ON_LEAFLET,
+             S.MODIFY: ScreenOf(Mode.EDUCATION, Question.TEXT, Showing.LEAFLET, "leaflet_id"),
+             S.TRANSLATE: ScreenOf(Mode.EDUCATION, Question.LANGUAGE, Showing.LEAFLET,
+                                   "leaflet_id")},
     rows={
         (ANY, I.MODE): Step("enter_education", S.EDUCATION),
         (ANY, I.TOPIC): Step("request_leaflet", S.EDUCATION),
         (S.EDUCATION, Intent.TEXT): Step("request_leaflet"),
         # The buttons under a leaflet
         (ANY, I.LEAFLET_MODIFY): Step("ask_leaflet_change", S.MODIFY),
+        (ANY, I.LEAFLET_MODIFY_NOW): Step("modify_leaflet", S.EDUCATION),
         (ANY, I.LEAFLET_TRANSLATE_ASK): Step("ask_leaflet_language", S.TRANSLATE),
         (ANY, I.LEAFLET_TRANSLATE): Step("translate_leaflet", S.EDUCATION),
         (ANY, I.LEAFLET_ORIGINAL): Step("show_leaflet_original", S.EDUCATION),
@@ -90,70 +117,86 @@ class EducationDialog:
         return _job(Job.GENERATE, {"topic": topic})
 
     def ask_change(self, turn: Turn) -> Reply:
-        if self._leaflet(turn) is None:
-            return no_leaflet(turn)
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
         return Reply([Text(text=t(turn.lang, "education.modify_ask"),
-                           buttons=[menu_button(turn.lang)])])
+                           buttons=[menu_button(turn.lang)])], data={"leaflet_id": leaflet_id})
 
     def modify(self, turn: Turn) -> Reply:
-        leaflet_id = self._leaflet_id(turn)
-        if leaflet_id is None:
-            return no_leaflet(turn)
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
         request = {"kind": "modify", "leaflet_id": leaflet_id, "request": turn.argument}
         return _job(Job.GENERATE, request)
 
     def ask_language(self, turn: Turn) -> Reply:
-        leaflet = self._leaflet(turn)
-        if leaflet is None:
-            return no_leaflet(turn)
-        return Reply([self._languages(turn, leaflet, t(turn.lang, "education.translate_ask"))])
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
+        leaflet = self._own(turn, leaflet_id)
+        assert leaflet is not None  # _target checked it
+        return Reply([self._languages(turn, leaflet_id, leaflet,
+                                      t(turn.lang, "education.translate_ask"))],
+                     data={"leaflet_id": leaflet_id})
 
     def translate(self, turn: Turn) -> Reply:
-        leaflet = self._leaflet(turn)
-        if leaflet is None:
-            return no_leaflet(turn)
-        code = (turn.argument if turn.event.kind == "postback"
-                else language_from_name(turn.argument))
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
+        leaflet = self._own(turn, leaflet_id)
+        assert leaflet is not None  # _target checked it
+        named = turn.argument.rpartition(":")[2] if turn.event.kind == "postback" \
+            else turn.argument
+        code = named if named in TARGET_LANGUAGES else language_from_name(named)
         if code is None or code not in TARGET_LANGUAGES:
-            return Reply([self._languages(turn, leaflet,
+            return Reply([self._languages(turn, leaflet_id, leaflet,
                                           t(turn.lang, "education.unknown_language"))],
-                         next_state=S.TRANSLATE)
+                         next_state=S.TRANSLATE, data={"leaflet_id": leaflet_id})
         if code == leaflet.get("language"):  # an old button, or the language typed
             text = t(turn.lang, "education.same_language", target=t(turn.lang, f"lang.{code}"))
-            return Reply([self._languages(turn, leaflet, text)], next_state=S.TRANSLATE)
-        return _job(Job.GENERATE, {"kind": "translate",
-                                   "leaflet_id": str(turn.session["leaflet_id"]),
+            return Reply([self._languages(turn, leaflet_id, leaflet, text)],
+                         next_state=S.TRANSLATE, data={"leaflet_id": leaflet_id})
+        return _job(Job.GENERATE, {"kind": "translate", "leaflet_id": leaflet_id,
                                    "target": code})
 
     def show_original(self, turn: Turn) -> Reply:
-        leaflet = self._leaflet(turn)
-        if leaflet is None:
-            return no_leaflet(turn)
-        # Shown again with its sources and its search suggestions.
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
+        leaflet = self._own(turn, leaflet_id)
+        assert leaflet is not None  # _target checked it
+        # Shown again with its sources and its search suggestions; typed actions now
+        # act on it.
         return Reply(buttons_last([
             leaflet_message(turn.lang, str(leaflet["text"]),
                             lead=t(turn.lang, "education.original_heading"),
-                            buttons=leaflet_buttons(turn.lang)),
+                            buttons=leaflet_buttons(turn.lang, leaflet_id)),
             *reference_cards(turn.lang, list(leaflet.get("sources") or []),
-                             leaflet.get("search"))]))
+                             leaflet.get("search"))]),
+                     session={"leaflet_id": leaflet_id})
 
     def handout(self, turn: Turn) -> Reply:
-        leaflet_id = self._leaflet_id(turn)
-        if leaflet_id is None:
-            return no_leaflet(turn)
+        leaflet_id = self._target(turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
         return _job(Job.GENERATE, {"kind": "handout", "leaflet_id": leaflet_id})
 
     # ------------------------------------------------------------------ helpers
-    def _leaflet(self, turn: Turn) -> Doc | None:
-        return session_leaflet(self.store, turn)
+    def _own(self, turn: Turn, leaflet_id: object) -> Doc | None:
+        return own_leaflet(self.store.get,
+                           {"user": user_key(turn.event.channel, turn.event.user_id)},
+                           leaflet_id)
 
-    def _leaflet_id(self, turn: Turn) -> str | None:
-        return str(turn.session["leaflet_id"]) if self._leaflet(turn) is not None else None
+    def _target(self, turn: Turn) -> str | Reply:
+        """The leaflet the action is for (target_leaflet), or the answer that it is gone."""
+        return target_leaflet(self.store, turn)
 
     @staticmethod
-    def _languages(turn: Turn, leaflet: Doc, text: str) -> Text:
+    def _languages(turn: Turn, leaflet_id: str, leaflet: Doc, text: str) -> Text:
         """The languages to translate the leaflet into: never its own."""
-        buttons = [Button(label=t(turn.lang, f"lang.{code}"), data=f"lfto:{code}")
+        buttons = [Button(label=t(turn.lang, f"lang.{code}"),
+                          data=TRANSLATE_TO.data(leaflet_id, code))
                    for code in translation_targets(str(leaflet.get("language") or ""))]
         return Text(text=text, buttons=[*buttons, menu_button(turn.lang)])
 
@@ -163,16 +206,33 @@ def translation_targets(leaflet_language: str) -> list[str]:
     return [code for code in COMMON_TARGETS if code != leaflet_language]
 
 
-def session_leaflet(store: DocumentStore, turn: Turn) -> Doc | None:
-    """The user's own leaflet the session points at (session.leaflet_id), if any."""
-    return own_leaflet(store.get, {"user": user_key(turn.event.channel, turn.event.user_id)},
-                       turn.session.get("leaflet_id"))
+def target_leaflet(store: DocumentStore, turn: Turn) -> str | Reply:
+    """The id of the leaflet an action is for: the one its button carries, else the one
+    the open question is about (state data), else the one on screen (session) - if it
+    is still the user's; otherwise the answer to give instead (gone / none yet)."""
+    if turn.event.kind == "postback":
+        wanted: object = turn.argument.partition(":")[0]
+    else:
+        wanted = turn.data.get("leaflet_id") or turn.session.get("leaflet_id")
+        if not wanted:
+            return no_leaflet(turn)
+    key = user_key(turn.event.channel, turn.event.user_id)
+    if not is_leaflet_id(wanted) or own_leaflet(store.get, {"user": key}, wanted) is None:
+        return gone_leaflet(turn)
+    assert isinstance(wanted, str)
+    return wanted
 
 
 def no_leaflet(turn: Turn) -> Reply:
     return Reply([Text(text=t(turn.lang, "education.no_leaflet"), buttons=[
         Button(label=t(turn.lang, "menu.education"), data="mode:edu"),
         menu_button(turn.lang)])], next_state=S.EDUCATION)
+
+
+def gone_leaflet(turn: Turn) -> Reply:
+    return Reply([Text(text=t(turn.lang, "leaflet.gone"), buttons=[
+        Button(label=t(turn.lang, "menu.education"), data="mode:edu"),
+        menu_button(turn.lang)])], next_state=S.EDUCATION, data={})
 
 
 def _job(job: Job, request: dict[str, str]) -> Reply:

@@ -110,7 +110,7 @@ class EducationService:
                 "model": result.model, "version": 1,
             })
             return self._show(task, text, self.kit.label(lang), _sources(result.sources),
-                              search, leaflet_buttons(lang))
+                              search, leaflet_buttons(lang, leaflet_id))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -152,7 +152,7 @@ class EducationService:
                 "model": result.model, "version": version, "parent_id": task["leaflet_id"],
             })
             lead = self.kit.label(lang) + t(lang, "education.modified", version=version)
-            return self._show(task, text, lead, sources, search, leaflet_buttons(lang))
+            return self._show(task, text, lead, sources, search, leaflet_buttons(lang, leaflet_id))
 
         return self.kit.run(Job.GENERATE, task, prepare, decide)
 
@@ -198,10 +198,10 @@ class EducationService:
             sources, search = list(base.get("sources") or []), base.get("search")
             if target != TAIGI:
                 return self._show(task, text, self.kit.label(lang) + heading, sources, search,
-                                  leaflet_buttons(lang, tid))
+                                  leaflet_buttons(lang, base_id, tid))
             # Taigi: iVoice gives the TLPA and the speech, as in the translation chat
             # (its "read aloud" is that speech).
-            buttons = leaflet_buttons(lang, tid, read_aloud=False)
+            buttons = leaflet_buttons(lang, base_id, tid, read_aloud=False)
             decision = self.kit.decision(task, with_taigi_note(
                 lang, Channel(task["channel"]),
                 self._messages(task, text, self.kit.label(lang) + heading, sources, search,
@@ -255,7 +255,7 @@ class EducationService:
                             url=self.blobs.signed_url(prepared.html_key, ttl)),
                        Card(title=t(lang, "education.handout_pdf"),
                             url=self.blobs.signed_url(prepared.pdf_key, ttl))],
-                buttons=leaflet_buttons(lang))
+                buttons=leaflet_buttons(lang, task.get("leaflet_id")))
             return self.kit.decision(task, [
                 Text(text=t(lang, "education.handout_ready", count=ttl // 60)), cards])
 
@@ -289,7 +289,7 @@ class EducationService:
 
     def _not_health(self, task: Task, *, keep_buttons: bool = False) -> Decision:
         lang = language(task)
-        buttons = (leaflet_buttons(lang) if keep_buttons
+        buttons = (leaflet_buttons(lang, task.get("leaflet_id")) if keep_buttons
                    else [Button(label=t(lang, "button.menu"), data="menu")])
         return self.kit.decision(task, [Text(text=t(lang, "education.not_health"),
                                              buttons=buttons)])

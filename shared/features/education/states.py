@@ -15,7 +15,8 @@ class EducationState(StrEnum):
 class EducationIntent(StrEnum):
     MODE = "mode.education"
     TOPIC = "topic"
-    LEAFLET_MODIFY = "leaflet.modify"
+    LEAFLET_MODIFY = "leaflet.modify"  # ask what to change
+    LEAFLET_MODIFY_NOW = "leaflet.modify.now"  # typed with the change ("make it shorter")
     LEAFLET_TRANSLATE_ASK = "leaflet.translate.ask"
     LEAFLET_TRANSLATE = "leaflet.translate"
     LEAFLET_ORIGINAL = "leaflet.original"

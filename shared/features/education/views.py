@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from shared.domain.i18n import t
+from shared.domain.buttons import ID, ButtonKind, one_of
+from shared.domain.i18n import TARGET_LANGUAGES, t
 from shared.domain.messages import Button, Card, Cards, Leaflet, OutMessage
 from shared.features.education.leaflets import LeafletView
 from shared.ports import Doc
@@ -21,22 +22,43 @@ def leaflet_path(leaflet_id: str) -> str:
     return f"{COLLECTION}/{leaflet_id}"
 
 
-def leaflet_buttons(lang: str, translation_id: str | None = None, *,
+# The buttons under a leaflet carry its id (domain/buttons.py), so each acts on the
+# leaflet it was under, or says that leaflet is gone; never on a newer one.
+MODIFY: Final = ButtonKind("lfmod", (ID,))
+TRANSLATE_ASK: Final = ButtonKind("lftr", (ID,))
+TRANSLATE_TO: Final = ButtonKind("lfto", (ID, one_of(TARGET_LANGUAGES)))
+ORIGINAL: Final = ButtonKind("lforig", (ID,))
+HANDOUT: Final = ButtonKind("lfpdf", (ID,))
+EMAIL: Final = ButtonKind("lfmail", (ID,))
+
+
+def is_leaflet_id(value: object) -> bool:
+    return isinstance(value, str) and bool(_LEAFLET_ID.match(value))
+
+
+def leaflet_buttons(lang: str, leaflet_id: object, translation_id: str | None = None, *,
                     read_aloud: bool = True) -> list[Button]:
-    """The actions under a leaflet (or under its translation). A Taigi translation has
-    no "read aloud": iVoice's speech of it comes by itself."""
-    read = "tts:leaflet" if translation_id is None else f"tts:leaflet:{translation_id}"
+    """The actions under a leaflet (or under its translation: `translation_id`), each
+    carrying the leaflet's id; only the menu when there is no valid id. A Taigi
+    translation has no "read aloud": iVoice's speech of it comes by itself."""
+    menu = Button(label=t(lang, "button.menu"), data="menu")
+    if not is_leaflet_id(leaflet_id):
+        return [menu]
+    assert isinstance(leaflet_id, str)
+    read = f"tts:leaflet:{translation_id or leaflet_id}"
     buttons = [
-        Button(label=t(lang, "education.button.modify"), data="lfmod"),
-        Button(label=t(lang, "education.button.translate"), data="lftr"),
+        Button(label=t(lang, "education.button.modify"), data=MODIFY.data(leaflet_id)),
+        Button(label=t(lang, "education.button.translate"),
+               data=TRANSLATE_ASK.data(leaflet_id)),
         *([Button(label=t(lang, "education.button.read_aloud"), data=read)]
           if read_aloud else []),
-        Button(label=t(lang, "education.button.email"), data="lfmail"),
-        Button(label=t(lang, "education.button.handout"), data="lfpdf"),
-        Button(label=t(lang, "button.menu"), data="menu"),
+        Button(label=t(lang, "education.button.email"), data=EMAIL.data(leaflet_id)),
+        Button(label=t(lang, "education.button.handout"), data=HANDOUT.data(leaflet_id)),
+        menu,
     ]
     if translation_id is not None:
-        buttons.insert(0, Button(label=t(lang, "education.button.original"), data="lforig"))
+        buttons.insert(0, Button(label=t(lang, "education.button.original"),
+                                 data=ORIGINAL.data(leaflet_id)))
     return buttons
 
 

@@ -1,6 +1,8 @@
-"""E-mailing a leaflet from the chat: "lfmail" under a leaflet asks for the address
-(state education.email); a valid address queues Job.EMAIL, an invalid one is asked
-again. The daily limit is checked here for a quick answer and enforced again by the
+"""E-mailing a leaflet from the chat: "lfmail:<leaflet id>" under a leaflet (or a typed
+"e-mail it") asks for the address (state education.email, the leaflet's id in its
+data: the leaflet the button was under, never a newer one); a valid address queues
+Job.EMAIL, an invalid one is asked again, and "cancel" or any global command leaves.
+The daily limit is checked here for a quick answer and enforced again by the
 e-mail worker. The address is validated strictly and never logged, nor kept in the
 session (not even in session.last_job: it lives only in the task).
 """
@@ -11,14 +13,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared.domain.channels import user_key
-from shared.domain.dialog import ANY, DialogPart, Intent, Step
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, Step
 from shared.domain.i18n import t
 from shared.domain.messages import Text
+from shared.domain.reading import Mode, Question, Showing
 from shared.features.core.dialog import menu_button
-from shared.features.education.dialog import no_leaflet, session_leaflet
+from shared.features.education.dialog import target_leaflet
 from shared.features.education.leaflets import normalize_email
 from shared.features.education.states import EducationState
-from shared.features.education.views import leaflet_buttons
+from shared.features.education.views import EMAIL, leaflet_buttons
 from shared.features.email.service import quota_path, sent_today
 from shared.features.email.states import EmailIntent, EmailState
 from shared.jobs import Job
@@ -26,10 +29,15 @@ from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import DocumentStore
 
 DIALOG: Final = DialogPart(
-    states={EmailState.ADDRESS: None},
-    verbs={"lfmail": EmailIntent.LEAFLET_EMAIL},
+    states={EmailState.ADDRESS: EducationState.EDUCATION},
+    kinds={EMAIL: EmailIntent.LEAFLET_EMAIL},
+    readings={"action:leaflet.email=": EmailIntent.LEAFLET_EMAIL,
+              "action:leaflet.email": EmailIntent.LEAFLET_EMAIL_TO},
+    screens={EmailState.ADDRESS: ScreenOf(Mode.EDUCATION, Question.EMAIL, Showing.LEAFLET,
+                                          "leaflet_id")},
     rows={
         (ANY, EmailIntent.LEAFLET_EMAIL): Step("ask_email_address", EmailState.ADDRESS),
+        (ANY, EmailIntent.LEAFLET_EMAIL_TO): Step("email_leaflet", EducationState.EDUCATION),
         (EmailState.ADDRESS, Intent.TEXT): Step("email_leaflet", EducationState.EDUCATION),
     },
 )
@@ -44,24 +52,25 @@ class EmailDialog:
         return {"ask_email_address": self.ask_address, "email_leaflet": self.email}
 
     def ask_address(self, turn: Turn) -> Reply:
-        if session_leaflet(self.store, turn) is None:
-            return no_leaflet(turn)
+        leaflet_id = target_leaflet(self.store, turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
         if self._over_limit(turn):
-            return self._limit(turn)
+            return self._limit(turn, leaflet_id)
         return Reply([Text(text=t(turn.lang, "education.email_ask"),
-                           buttons=[menu_button(turn.lang)])])
+                           buttons=[menu_button(turn.lang)])], data={"leaflet_id": leaflet_id})
 
     def email(self, turn: Turn) -> Reply:
-        if session_leaflet(self.store, turn) is None:
-            return no_leaflet(turn)
-        leaflet_id = str(turn.session["leaflet_id"])
+        leaflet_id = target_leaflet(self.store, turn)
+        if not isinstance(leaflet_id, str):
+            return leaflet_id
         address = normalize_email(turn.argument)
         if address is None:
             return Reply([Text(text=t(turn.lang, "education.email_invalid"),
                                buttons=[menu_button(turn.lang)])],
-                         next_state=EmailState.ADDRESS)
+                         next_state=EmailState.ADDRESS, data={"leaflet_id": leaflet_id})
         if self._over_limit(turn):
-            return self._limit(turn)
+            return self._limit(turn, leaflet_id)
         return Reply(jobs=[(Job.EMAIL, {"leaflet_id": leaflet_id, "to": address})],
                      loading=True)
 
@@ -70,8 +79,8 @@ class EmailDialog:
         doc = self.store.get(quota_path(key, turn.now))
         return sent_today(doc, turn.now) >= self.max_emails_per_day
 
-    def _limit(self, turn: Turn) -> Reply:
+    def _limit(self, turn: Turn, leaflet_id: str) -> Reply:
         return Reply([Text(text=t(turn.lang, "education.email_limit",
                                   count=self.max_emails_per_day),
-                           buttons=leaflet_buttons(turn.lang))],
+                           buttons=leaflet_buttons(turn.lang, leaflet_id))],
                      next_state=EducationState.EDUCATION)

@@ -88,8 +88,9 @@ class EmailService:
             txn.set(outbox, {"user_id": task["user"], "status": "pending", "to": address,
                              "leaflet_id": task["leaflet_id"], "language": lang,
                              "created_at": now, "expires_at": now + OUTBOX_TTL})
+            buttons = leaflet_buttons(lang, task.get("leaflet_id"))
             return self.kit.decision(task, [Text(text=t(lang, "education.email_sent"),
-                                                 buttons=leaflet_buttons(lang))])
+                                                 buttons=buttons)])
 
         def apply(decision: Decision) -> None:
             if self._send_pending(task, outbox) == "failed":
@@ -135,5 +136,5 @@ class EmailService:
 
     def _say(self, task: Task, key: str, count: int | None = None) -> Decision:
         lang = language(task)
-        return self.kit.decision(task, [Text(text=t(lang, key, count=count),
-                                             buttons=leaflet_buttons(lang))])
+        buttons = leaflet_buttons(lang, task.get("leaflet_id"))
+        return self.kit.decision(task, [Text(text=t(lang, key, count=count), buttons=buttons)])

@@ -10,4 +10,5 @@ class EmailState(StrEnum):
 
 
 class EmailIntent(StrEnum):
-    LEAFLET_EMAIL = "leaflet.email"
+    LEAFLET_EMAIL = "leaflet.email"  # ask for the address
+    LEAFLET_EMAIL_TO = "leaflet.email.to"  # typed with the address ("email it to a@b.c")

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from shared.features.medication.repository import DOSE_LOG, DOSES, MEDICATIONS
+from shared.features.medication.repository import (
+    DOSE_LOG,
+    DOSES,
+    MEDICATIONS,
+    MedicationRepository,
+)
 from shared.features.medication.service import DIALOG, MedicationService
+from shared.medication.models import ParsedCommand
+from shared.medication.parser import parse_command
 from shared.plumbing.collections import Collection, Erase
-from shared.plumbing.features import Feature, MenuEntry, Supplies
+from shared.plumbing.features import CommandReader, Feature, MenuEntry, Supplies
 from shared.plumbing.turns import Handler, Preparer
 
 
 def _service(supplies: Supplies) -> MedicationService:
     # The model, built on first use: the dialog worker imports no SDK it does not need.
     return MedicationService(supplies.store, model=supplies.later("llm"),
-                             early_s=supplies.settings.remind_early_s)
+                             early_s=supplies.settings.remind_early_s, zones=supplies.zones)
+
+
+@dataclass(frozen=True)
+class _Commands:
+    """Medication commands in any mode: the deterministic parser and the user's names."""
+
+    repo: MedicationRepository
+
+    def names(self, user: str) -> Sequence[str]:
+        return [m.name for m in self.repo.medications(user)]
+
+    def parse(self, text: str, names: Sequence[str]) -> ParsedCommand | None:
+        return parse_command(text, list(names))
+
+
+def _commands(supplies: Supplies) -> CommandReader:
+    return _Commands(MedicationRepository(supplies.store))
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
@@ -33,4 +58,5 @@ FEATURE = Feature(
     collections=(Collection(MEDICATIONS, Erase.BY_FIELD), Collection(DOSES, Erase.BY_FIELD),
                  Collection(DOSE_LOG, Erase.BY_FIELD)),
     menu=(MenuEntry("menu.medication", "mode:med"),),
+    commands=_commands,
 )

@@ -75,6 +75,13 @@ def interpret(repo: MedicationRepository, model: Callable[[], LanguageModel] | N
             "aliases": {alias: m.id for alias, m in aliases.items()}}
 
 
+def model_says_emergency(prepared: object) -> bool:
+    """The model's red-flag judgement in the answer `interpret` prepared."""
+    if not isinstance(prepared, dict) or not isinstance(prepared.get("answer"), dict):
+        return False
+    return prepared["answer"].get("emergency") is True
+
+
 def from_model(ctx: Context) -> Command | Reply | None:
     prepared = ctx.turn.prepared
     if not isinstance(prepared, dict) or "answer" not in prepared:

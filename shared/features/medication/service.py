@@ -21,11 +21,14 @@ from typing import Final
 
 from pydantic import ValidationError
 
+from shared.domain.buttons import HHMM, ID, PAGE, ZONE, ButtonKind, one_of
 from shared.domain.channels import user_key
-from shared.domain.dialog import ANY, DialogPart, Intent, Step
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, Step
 from shared.domain.events import InboundEvent
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text
+from shared.domain.reading import Mode, Question
+from shared.domain.red_flags import red_flags
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
 from shared.features.medication import adding, changing, removing, taking
@@ -38,24 +41,51 @@ from shared.features.medication.common import (
     say,
 )
 from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
-from shared.features.medication.reading import beyond_daily, deterministic, from_model, interpret
+from shared.features.medication.reading import (
+    beyond_daily,
+    deterministic,
+    from_model,
+    interpret,
+    model_says_emergency,
+)
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
+from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.plumbing.turns import Handler, Reply, Turn
-from shared.ports import Doc, DocumentStore, LanguageModel
+from shared.ports import Doc, DocumentStore, LanguageModel, ZoneFinder
 
+_QUESTION: Final = ScreenOf(Mode.MEDICATION, Question.TEXT)
 DIALOG: Final = DialogPart(
     # The questions are states inside medication mode: its rows apply there too.
     states={S.MEDICATION: None, S.ZONE: S.MEDICATION, S.TIME: S.MEDICATION,
             S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION, S.EXISTS: S.MEDICATION},
-    buttons={"mode:med": I.MODE},
-    verbs={"med": I.BUTTON},
+    # Button data "med:<action>:<argument>", each action with its own grammar.
+    kinds={ButtonKind("mode:med"): I.MODE, ButtonKind("askmed"): I.ASKED,
+           **dict.fromkeys((
+               ButtonKind("med:tz", (ZONE,)), ButtonKind("med:at", (HHMM,)),
+               ButtonKind("med:from", (HHMM,)), ButtonKind("med:week", optional=("30",)),
+               ButtonKind("med:del", (ID,)), ButtonKind("med:took", (f"{ID}|all",)),
+               ButtonKind("med:early", (ID,)),
+               ButtonKind("med:dup", (one_of(adding.EXISTS_ACTIONS),)),
+               ButtonKind("med:delp", (PAGE,)), ButtonKind("med:tookp", (PAGE,)),
+               ButtonKind("med:fromp", (PAGE,))), I.BUTTON)},
+    readings={"medication:*": I.COMMAND, "medication:taken": I.TOOK,
+              "action:reminder.taken": I.TOOK, "request:medication": I.MODE},
+    screens={S.MEDICATION: ScreenOf(Mode.MEDICATION), S.ZONE: _QUESTION, S.TIME: _QUESTION,
+             S.MOVE: _QUESTION, S.TOOK: _QUESTION, S.EXISTS: _QUESTION},
     rows={
         (ANY, I.MODE): Step("enter_medication", S.MEDICATION),
+        # A command typed in any mode is carried out there and then (the answer and its
+        # questions belong to medication mode).
+        (ANY, I.COMMAND): Step("medication_command", S.MEDICATION),
+        (ANY, I.TOOK): Step("medication_taken", S.MEDICATION),
+        (ANY, I.ASKED): Step("medication_asked"),
+        # A shared place: its time zone, offered for the reminders.
+        (ANY, Intent.MEDIA_LOCATION): Step("location_zone"),
         (ANY, I.BUTTON): Step("medication_button", S.MEDICATION),
         (S.MEDICATION, Intent.TEXT): Step("medication_command"),
         # "help" in medication mode explains the medication commands.
@@ -70,6 +100,7 @@ class MedicationService:
     # The model, built on first use (the dialog worker imports no SDK it does not need).
     model: Callable[[], LanguageModel] | None = None
     early_s: int = 3 * 3600  # "I took it" this long before a dose counts (settings)
+    zones: ZoneFinder | None = None  # a shared location's time zone, offline
     repo: MedicationRepository = field(init=False)
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
@@ -98,7 +129,9 @@ class MedicationService:
     def actions(self) -> dict[str, Handler]:
         return {"enter_medication": self.enter, "medication_command": self.text,
                 "medication_button": self.button,
-                "medication_help": lambda turn: Reply([say(turn.lang, "med.help")])}
+                "medication_help": lambda turn: Reply([say(turn.lang, "med.help")]),
+                "medication_taken": self.took, "medication_asked": self.asked,
+                "location_zone": self.location}
 
     def preparers(self) -> dict[str, Callable[[InboundEvent, str], Doc | None]]:
         return {"medication_command": lambda event, text: interpret(
@@ -111,7 +144,42 @@ class MedicationService:
     def text(self, turn: Turn) -> Reply:
         """Free text in medication mode (or while one of its questions waits)."""
         ctx = self._context(turn)
-        return self._finish(ctx, self.run_text(ctx, turn.argument))
+        reply = self._finish(ctx, self.run_text(ctx, turn.argument))
+        if model_says_emergency(turn.prepared) and not red_flags(turn.argument):
+            # The model's judgement, from the call made anyway (the dialog has already
+            # put the line first when the lexicon saw it).
+            reply.messages = [Text(text=t(turn.lang, "emergency.alert",
+                                          emergency=turn.emergency)), *reply.messages]
+        return reply
+
+    def took(self, turn: Turn) -> Reply:
+        """"I took my pills" typed with no reminder waiting: which dose (never a guess)."""
+        ctx = self._context(turn)
+        return self._finish(ctx, taking.done(ctx, Command(kind="done")))
+
+    def asked(self, turn: Turn) -> Reply:
+        """"My medicines" under the question asked inside a translation conversation:
+        the message set aside is a command; the conversation goes on afterwards."""
+        text = turn.session.get(ASKED)
+        ctx = self._context(turn)
+        if not isinstance(text, str) or not text.strip():
+            return self.enter(turn)
+        reply = self._finish(ctx, self.run_text(ctx, text))
+        reply.session = {**reply.session, ASKED: None}
+        return reply
+
+    def location(self, turn: Turn) -> Reply:
+        """A shared location: its time zone (looked up offline), offered with a button
+        that sets it (med:tz:<zone>); nothing changes until the patient taps it."""
+        lat, lon = turn.event.latitude, turn.event.longitude
+        zone = self.zones.zone_at(lat, lon) if (
+            self.zones is not None and lat is not None and lon is not None) else None
+        if zone is None or resolve_zone(zone) is None:
+            return Reply([Text(text=t(turn.lang, "media.location_unknown"),
+                               buttons=[menu_button(turn.lang)])])
+        return Reply([Text(text=t(turn.lang, "media.location_zone", zone=zone), buttons=[
+            Button(label=t(turn.lang, "media.location_use"), data=f"med:tz:{zone}"),
+            menu_button(turn.lang)])])
 
     def button(self, turn: Turn) -> Reply:
         action, _, argument = turn.argument.partition(":")

@@ -33,3 +33,6 @@ class MedicationState(StrEnum):
 class MedicationIntent(StrEnum):
     MODE = "mode.medication"
     BUTTON = "medication.button"  # med:<action>:<argument>
+    COMMAND = "medication.command"  # a command the intent reader found, in any mode
+    TOOK = "medication.took"  # "I took my pills" with no reminder waiting: which dose?
+    ASKED = "medication.asked"  # "askmed": the message set aside was for my schedule

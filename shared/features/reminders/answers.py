@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from shared.domain.buttons import ID, ButtonKind
+
 TAKEN: Final = "rt"
 SNOOZE: Final = "rz"
 SKIP: Final = "rk"
@@ -24,7 +26,8 @@ ALL: Final = "a"
 PICK: Final = "p"
 MAX_ITEMS: Final = 99  # an index has at most two digits
 
-_ARGUMENT = re.compile(r"([0-9a-f]{40})(?::(a|p|[0-9]{1,2}))?")
+_TARGET: Final = r"a|p|[0-9]{1,2}"
+_ARGUMENT = re.compile(rf"({ID})(?::({_TARGET}))?")
 
 
 class Verb(StrEnum):
@@ -43,9 +46,15 @@ class Answer:
     pick: bool = False
 
 
+# The strict button grammar's kinds (domain/buttons.py): the reminder id and the
+# optional target; the dialog reads what follows the verb with read() below.
+KINDS: Final = {verb: ButtonKind(verb.value, (ID,), optional=(_TARGET,)) for verb in Verb}
+
+
 def data(verb: Verb, rid: str, target: int | str = ALL) -> str:
-    """A button's data; `target` an item index, ALL or PICK."""
-    return f"{verb.value}:{rid}:{target}"
+    """A button's data; `target` an item index, ALL or PICK (ButtonError if the data
+    would not read back)."""
+    return KINDS[verb].data(rid, str(target))
 
 
 def read(argument: str) -> Answer | None:

@@ -26,7 +26,7 @@ from shared.features.medication.model import Dose, DoseLog, SlotStatus
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.taking import settle
 from shared.features.reminders import content
-from shared.features.reminders.answers import Answer, Verb, read
+from shared.features.reminders.answers import KINDS, Answer, Verb, read
 from shared.features.reminders.records import reminder_path
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore
@@ -39,8 +39,10 @@ class ReminderIntent(StrEnum):
 
 
 DIALOG: Final = DialogPart(
-    verbs={Verb.TAKEN.value: ReminderIntent.TAKEN, Verb.SNOOZE.value: ReminderIntent.SNOOZE,
-           Verb.SKIP.value: ReminderIntent.SKIP},
+    # Each button names its reminder: it answers that reminder, never a later one
+    # (the grammar of its data: answers.py).
+    kinds={KINDS[Verb.TAKEN]: ReminderIntent.TAKEN, KINDS[Verb.SNOOZE]: ReminderIntent.SNOOZE,
+           KINDS[Verb.SKIP]: ReminderIntent.SKIP},
     rows={(ANY, ReminderIntent.TAKEN): Step("reminder_taken"),
           (ANY, ReminderIntent.SNOOZE): Step("reminder_snooze"),
           (ANY, ReminderIntent.SKIP): Step("reminder_skip")},

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Final
 
 from shared.domain import leaflet_format
+from shared.domain.buttons import ID, ButtonKind, one_of
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.dialog import ANY, DialogPart, Step
@@ -50,8 +51,14 @@ class SpeechIntent(StrEnum):
     READ_ALOUD = "read.aloud"
 
 
-DIALOG: Final = DialogPart(verbs={VERB: SpeechIntent.READ_ALOUD},
-                           rows={(ANY, SpeechIntent.READ_ALOUD): Step("read_aloud")})
+# A button names its document ("tts:leaflet:<id>"); a typed "read it aloud" means the
+# one on screen (the session's latest).
+BUTTON: Final = ButtonKind(VERB, (one_of(["leaflet", "translation"]), ID))
+DIALOG: Final = DialogPart(
+    kinds={BUTTON: SpeechIntent.READ_ALOUD},
+    readings={"action:leaflet.read": (SpeechIntent.READ_ALOUD, "leaflet"),
+              "action:translation.read": (SpeechIntent.READ_ALOUD, "translation")},
+    rows={(ANY, SpeechIntent.READ_ALOUD): Step("read_aloud")})
 
 
 @dataclass(frozen=True)

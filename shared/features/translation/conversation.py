@@ -11,9 +11,14 @@ from shared.features.translation.states import TranslationState
 
 TAIGI: Final = "nan"  # Taiwanese Hokkien: speech and TLPA from NYCU iVoice
 
-# Session fields of a translation conversation (sessions/{user}).
+# Session fields of a translation conversation (sessions/{user}). PLACE_LANGUAGE is
+# the clinician's language: where the patient is, a hint for the emergency number
+# (domain/emergency.py) the plumbing reads. ASKED is a message set aside while the
+# patient says whether it was for their schedule or for the clinician.
+PLACE_LANGUAGE: Final = "place_language"
+ASKED: Final = "asked_text"
 SESSION_FIELDS: Final = ("target_language", "source_language", "translation_id",
-                         "disclaimer_shown")
+                         "disclaimer_shown", PLACE_LANGUAGE, ASKED)
 
 
 def default_source(ui_language: str, target: str) -> str:
@@ -38,11 +43,12 @@ def taigi_text(spoken: str, plain: str, translation: str) -> str:
     return plain if spoken.startswith("zh") else translation
 
 
-def conversation_buttons(lang: str, *, read_aloud: bool = True) -> list[Button]:
-    """Under every translation. "tts:translation" reads the last translation
-    (session translation_id) aloud."""
-    buttons = [Button(label=t(lang, "translation.button.read"), data="tts:translation")]
-    return [*(buttons if read_aloud else []),
+def conversation_buttons(lang: str, read_aloud: str | None = None) -> list[Button]:
+    """Under every translation; with `read_aloud` (a translation's id) the button that
+    reads that translation aloud ("tts:translation:<id>": that one, not a later one)."""
+    buttons = [Button(label=t(lang, "translation.button.read"),
+                      data=f"tts:translation:{read_aloud}")] if read_aloud else []
+    return [*buttons,
             Button(label=t(lang, "translation.button.continue"), data="tcont"),
             Button(label=t(lang, "translation.button.switch"), data="tswap"),
             Button(label=t(lang, "translation.button.new"), data="tnew"),

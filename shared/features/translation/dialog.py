@@ -8,20 +8,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from shared.domain.dialog import ANY, DialogPart, Intent, Step
+from shared.domain.buttons import ButtonKind, one_of
+from shared.domain.dialog import ANY, DialogPart, Intent, ScreenOf, Step
+from shared.domain.emergency import PLACE_REGIONS
 from shared.domain.i18n import COMMON_TARGETS, TARGET_LANGUAGES, language_from_name, t
 from shared.domain.messages import Button, Text
-from shared.features.translation.conversation import SESSION_FIELDS, default_source, direction
+from shared.domain.reading import Mode, Question, Showing
+from shared.features.translation.conversation import (
+    ASKED,
+    PLACE_LANGUAGE,
+    SESSION_FIELDS,
+    default_source,
+    direction,
+)
 from shared.features.translation.states import TranslationIntent as I
 from shared.features.translation.states import TranslationState as S
 from shared.jobs import Job
 from shared.plumbing.turns import Handler, Reply, Turn
 
+_CONVERSATION: Final = ScreenOf(Mode.TRANSLATION, shows=Showing.TRANSLATION,
+                               shown_by="translation_id")
+
 DIALOG: Final = DialogPart(
     states={S.LANGUAGE: None, S.SPEAKING: None, S.REPLY: None},
-    buttons={"mode:tr": I.MODE},
-    verbs={"tr": I.TARGET_LANGUAGE, "tcont": I.CONTINUE, "tswap": I.SWITCH, "tnew": I.NEW},
+    kinds={ButtonKind("mode:tr"): I.MODE,
+           ButtonKind("tr", (one_of(TARGET_LANGUAGES),)): I.TARGET_LANGUAGE,
+           ButtonKind("tcont"): I.CONTINUE, ButtonKind("tswap"): I.SWITCH,
+           ButtonKind("tnew"): I.NEW, ButtonKind("asktr"): I.TRANSLATE_ASKED},
+    readings={"request:translation=": I.MODE, "request:translation": I.TARGET_LANGUAGE,
+              "action:translation.switch": I.SWITCH, "action:translation.new": I.NEW,
+              "action:translation.continue": I.CONTINUE,
+              # A medication command or a reminder answer typed in a conversation.
+              "medication:*?": I.ASK_FIRST, "action:*?": I.ASK_FIRST},
+    screens={S.LANGUAGE: ScreenOf(Mode.TRANSLATION, Question.LANGUAGE),
+             S.SPEAKING: _CONVERSATION, S.REPLY: _CONVERSATION},
     rows={
+        (ANY, I.ASK_FIRST): Step("ask_first"),
+        (ANY, I.TRANSLATE_ASKED): Step("translate_asked"),
         (ANY, I.MODE): Step("new_translation", S.LANGUAGE),
         (ANY, I.TARGET_LANGUAGE): Step("set_target_language", S.SPEAKING),
         (S.LANGUAGE, Intent.TEXT): Step("set_target_language", S.SPEAKING),
@@ -48,6 +71,7 @@ class TranslationDialog:
             "translate_voice": self.translate_voice,
             "continue_translation": self.continue_translation,
             "switch_direction": self.switch_direction,
+            "ask_first": self.ask_first, "translate_asked": self.translate_asked,
         }
 
     # ------------------------------------------------------------------ handlers
@@ -62,7 +86,7 @@ class TranslationDialog:
                      next_state=S.LANGUAGE)
 
     def set_target_language(self, turn: Turn) -> Reply:
-        code = turn.argument if turn.event.kind == "postback" else language_from_name(
+        code = turn.argument if turn.argument in TARGET_LANGUAGES else language_from_name(
             turn.argument)
         if code is None or code not in TARGET_LANGUAGES:
             reply = self.new_translation(turn)
@@ -73,7 +97,8 @@ class TranslationDialog:
                                   source=_name(turn, source)),
                            buttons=[_switch(turn.lang), _menu(turn.lang)])],
                      session={"target_language": code, "source_language": source,
-                              "translation_id": None, "disclaimer_shown": False},
+                              "translation_id": None, "disclaimer_shown": False,
+                              PLACE_LANGUAGE: _place(code, source)},
                      next_state=S.SPEAKING)
 
     def request_translation(self, turn: Turn) -> Reply:
@@ -110,15 +135,42 @@ class TranslationDialog:
                            buttons=[_switch(turn.lang), _new(turn.lang), _menu(turn.lang)])],
                      next_state=state)
 
+    def ask_first(self, turn: Turn) -> Reply:
+        """A medication command typed in a conversation may be said to the clinician
+        ("I take aspirin 100 mg at 9"): ask before changing the schedule or translating.
+        The message waits in the session until a button answers."""
+        return Reply([Text(text=t(turn.lang, "medication.ask_first"), buttons=[
+            Button(label=t(turn.lang, "medication.ask_first.medicines"), data="askmed"),
+            Button(label=t(turn.lang, "medication.ask_first.translate"), data="asktr"),
+            _menu(turn.lang)])], session={ASKED: turn.event.text or turn.argument})
+
+    def translate_asked(self, turn: Turn) -> Reply:
+        asked = turn.session.get(ASKED)
+        if not isinstance(asked, str) or not asked.strip():
+            return self.continue_translation(turn)
+        state = turn.state if turn.state in (S.SPEAKING, S.REPLY) else S.SPEAKING
+        reply = self._job(turn, Job.TRANSLATE, {"text": asked}, state=state)
+        reply.session[ASKED] = None
+        reply.next_state = reply.next_state or state
+        return reply
+
     # ------------------------------------------------------------------ plumbing
-    def _job(self, turn: Turn, job: Job, args: dict[str, object]) -> Reply:
+    def _job(self, turn: Turn, job: Job, args: dict[str, object],
+             state: str | None = None) -> Reply:
         languages = _languages(turn)
         if languages is None:
             return self.new_translation(turn)
-        spoken, into = direction(turn.state, *languages)
+        spoken, into = direction(state or turn.state, *languages)
         request = {**args, "source": spoken, "target": into}
         return Reply(jobs=[(job, request)], loading=True,
                      session={"last_job": {"job": job.value, "args": request}})
+
+
+def _place(target: str, source: str) -> str:
+    """The conversation's language that says most about where the patient is: the
+    clinician's (the target), unless it is spoken in too many countries to tell
+    ("en"), then the patient's own."""
+    return target if target in PLACE_REGIONS else source
 
 
 def _languages(turn: Turn) -> tuple[str, str] | None:

@@ -28,6 +28,7 @@ from shared.domain.decision import Decision
 from shared.domain.errors import MediaTooLarge, MessengerError
 from shared.domain.i18n import t
 from shared.domain.messages import OutMessage, Text
+from shared.domain.red_flags import red_flags
 from shared.domain.signatures import stable_id
 from shared.features.translation.conversation import TAIGI, conversation_buttons, taigi_text
 from shared.features.translation.taigi_ask import taigi_request, with_taigi_note
@@ -103,9 +104,15 @@ class TranslationService:
         if first:
             body += "\n\n" + t(lang, "translation.disclaimer", emergency=emergency(task))
         messages: list[OutMessage] = []
+        # A red flag the dialog did not see (in a transcript), or the model's own
+        # judgement: the emergency number first, then the translation as always.
+        if not task.get("red_flag") and (result.emergency
+                                         or (heard is not None and red_flags(heard))):
+            messages.append(Text(text=t(lang, "emergency.alert", emergency=emergency(task))))
         if heard is not None:
             messages.append(Text(text=t(lang, "translation.heard", transcript=heard)))
-        buttons = conversation_buttons(lang, read_aloud=target != TAIGI)
+        buttons = conversation_buttons(
+            lang, read_aloud=translation_id if target != TAIGI else None)
         messages.append(Text(text=body, buttons=buttons))
         if target != TAIGI:
             return self.kit.decision(task, messages)
@@ -117,7 +124,7 @@ class TranslationService:
         decision.jobs = [taigi_request(
             TaskRef(job, str(task["id"])), task,
             taigi_text(spoken, result.plain, result.translation),
-            title=t(lang, "taigi.title"), buttons=conversation_buttons(lang, read_aloud=False),
+            title=t(lang, "taigi.title"), buttons=conversation_buttons(lang),
             document=translation_path(translation_id), placeholder=decision.send_key)]
         return decision
 
@@ -158,7 +165,7 @@ class TranslationService:
         lang = language(task)
         return self.kit.decision(task, [Text(
             text=t(lang, key, limit_mb=self.max_audio_bytes // (1024 * 1024)),
-            buttons=conversation_buttons(lang, read_aloud=False))])
+            buttons=conversation_buttons(lang))])
 
 
 def _target(task: Task) -> str:

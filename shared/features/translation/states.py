@@ -17,3 +17,7 @@ class TranslationIntent(StrEnum):
     CONTINUE = "translation.continue"
     SWITCH = "translation.switch"
     NEW = "translation.new"
+    # A medication command typed inside a conversation: ask (my schedule, or translate
+    # it for the clinician?) before doing either; "asktr" is "translate it".
+    ASK_FIRST = "translation.ask_first"
+    TRANSLATE_ASKED = "translation.asked"

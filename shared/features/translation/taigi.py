@@ -134,7 +134,7 @@ def _buttons(task: Task) -> list[Button]:
     given = task.get("buttons")
     if isinstance(given, list) and given:
         return [Button.model_validate(b) for b in given]
-    return conversation_buttons(language(task), read_aloud=False)
+    return conversation_buttons(language(task))
 
 
 def _document(task: Task) -> str:
