@@ -1,5 +1,6 @@
-"""The full 14-day reminder simulation (200 users, 20 time zones, duplicated and skipped
-scheduler firings) on the official Firestore emulator. The test suite runs it with 25
+"""The full 14-day reminder simulation (200 users, 20 time zones, every kind of schedule
+(issue 14: daily, weekly, every 2 days, every 8 hours, courses, as needed), duplicated and
+skipped scheduler firings) on the official Firestore emulator. The test suite runs it with 25
 users on the emulator and 200 in memory to stay short; this runs the full size on the
 emulator. Run: .venv/bin/python -m bench.reminder_sim [--users 200] [--days 14]
 """

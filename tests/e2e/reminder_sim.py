@@ -14,6 +14,14 @@ The result says, for every (dose, slot): how often each reminder number was enqu
 how late the first reminder came, and the log's verdict; and every reminder enqueued
 inside its user's quiet hours that is not a dose's first reminder (at its time), or
 that carries a dose from an earlier slot of a medicine whose later slot has started.
+
+Issue 14: the medicines follow every kind of schedule (KINDS): every day, weekly on some
+days (the DST Sundays among them), every other day, every 8 hours (elapsed time), a
+5-dose course (COUNT) and a course until a day (UNTIL), and as needed (never reminded).
+The expected slots are computed here independently of the application's recurrence
+(plain day and hour arithmetic in the zone, fold=0; no dateutil): a weekly medicine is
+reminded only on its days, a course stops after its last dose (its doses end finished,
+never due again), and nothing is reminded twice or lost across the DST changes.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from typing import Any
 from shared.clock import FixedClock
 from shared.domain.schedule import resolve_zone, zone_of
 from shared.fakes.memory_store import MemoryStore
-from shared.features.medication.model import DailyAt, Dose, SlotStatus
+from shared.features.medication.model import At, Dose, SlotStatus
 from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
 from shared.features.medication.repository import MedicationRepository, dose_doc
 from shared.features.reminders.records import CLAIM_TTL
@@ -51,6 +59,66 @@ START = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
 # Quiet hours by user (None: the default, 22:00-07:00), across the DST changes above.
 QUIETS = (None, None, QuietHours("23:30", "06:00"), QuietHours("20:30", "08:30"), NO_QUIET)
 EARLY = timedelta(hours=3)  # settings.remind_early_s
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of schedule as the simulation expects it (independent arithmetic) and as
+    the application stores it (rule, start day)."""
+
+    name: str
+    rule: str | None = None
+    days: tuple[int, ...] = ()  # weekly: weekday numbers (0 = Monday)
+    every_days: int = 1
+    every_hours: int = 0  # elapsed hours between doses (0: a wall-clock rule)
+    count: int | None = None  # slots per time
+    until: date | None = None  # last local day, inclusive
+    as_needed: bool = False
+
+
+START_DAY = date(2026, 10, 20)
+KINDS = (
+    Kind("daily"),
+    # Sundays (both DST Sundays of the window) and Wednesdays.
+    Kind("weekly", "FREQ=WEEKLY;BYDAY=WE,SU", days=(2, 6)),
+    Kind("every 2 days", "FREQ=DAILY;INTERVAL=2", every_days=2),
+    Kind("every 8 hours", "FREQ=HOURLY;INTERVAL=8", every_hours=8),
+    Kind("5-day course", "FREQ=DAILY;COUNT=5", count=5),
+    Kind("course until", "FREQ=DAILY;UNTIL=20261026T235959", until=date(2026, 10, 26)),
+    Kind("as needed", as_needed=True),
+)
+
+
+def _local(day: date, hhmm: str, zone_name: str) -> datetime:
+    hour, minute = map(int, hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=zone_of(zone_name)).astimezone(UTC)
+
+
+def kind_slots(kind: Kind, hhmm: str, zone_name: str, first: datetime,
+               end: datetime) -> list[str]:
+    """The slots of one time of a schedule in (first, end], ISO UTC."""
+    if kind.name == "daily":
+        return _slots(hhmm, zone_name, first, end)
+    if kind.as_needed:
+        return []
+    out: list[datetime] = []
+    if kind.every_hours:
+        at = _local(START_DAY, hhmm, zone_name)
+        while at <= end:
+            out.append(at)
+            at += timedelta(hours=kind.every_hours)
+    else:
+        day, n = START_DAY, 0
+        while day <= (end + timedelta(days=2)).date():
+            on = (day - START_DAY).days % kind.every_days == 0 and (
+                not kind.days or day.weekday() in kind.days)
+            if on and (kind.until is None or day <= kind.until):
+                out.append(_local(day, hhmm, zone_name))
+                n += 1
+                if kind.count is not None and n == kind.count:
+                    break
+            day += timedelta(days=1)
+    return sorted(a.isoformat() for a in out if first < a <= end)
 REPEATS = 3  # settings.remind_repeats
 
 
@@ -97,6 +165,16 @@ class Result:
     one_medicine_twice: int = 0
     users: dict[str, tuple[str, QuietHours]] = field(default_factory=dict)  # zone, quiet
     medicine_times: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    medicine_kind: dict[str, Kind] = field(default_factory=dict)
+    off_day: list[tuple[str, str]] = field(default_factory=list)  # weekly, not its day
+    courses_unfinished: list[str] = field(default_factory=list)  # a dose still due
+
+    def slots_of(self, medicine: str, first: datetime, end: datetime) -> list[str]:
+        """Every slot of a medicine (all its times) in (first, end]."""
+        zone, _ = self.users[_user_of(medicine)]
+        kind = self.medicine_kind.get(medicine, KINDS[0])
+        return [s for hhmm in self.medicine_times[medicine]
+                for s in kind_slots(kind, hhmm, zone, first, end)]
 
     @property
     def duplicates(self) -> int:
@@ -112,10 +190,8 @@ class Result:
         out = set()
         for key in self.expected - set(self.first_at):
             medicine = key[0].split("-")[0]
-            zone, _ = self.users[_user_of(medicine)]
             slot = datetime.fromisoformat(key[1])
-            soon = [s for hhmm in self.medicine_times[medicine]
-                    for s in _slots(hhmm, zone, slot, slot + timedelta(minutes=5))]
+            soon = self.slots_of(medicine, slot, slot + timedelta(minutes=5))
             if soon and self.log.get(key) == "missed":
                 out.add(key)
         return out
@@ -170,14 +246,25 @@ def seed(store: DocumentStore, users: int, rng: random.Random,
             result.users[key] = (zone, quiet or DEFAULT_QUIET)
         for m in range(rng.randint(1, 2)):
             mid = f"u{u}m{m}"
-            times = sorted(rng.sample(TIMES, rng.randint(1, 2)))
-            store.set(f"medications/{mid}", {"user_id": key, "name": f"med{m}",
-                                             "dosage": "", "times": times})
+            # Every kind of schedule in every zone (users cycle through zones and kinds).
+            kind = KINDS[(u + 3 * m) % len(KINDS)]
+            times = sorted(rng.sample(TIMES, 1 if kind.every_hours else rng.randint(1, 2)))
+            med: dict[str, Any] = {"user_id": key, "name": f"med{m}", "dosage": "",
+                                   "times": [] if kind.as_needed else times}
+            if kind.rule is not None:
+                med.update(rule=kind.rule, start=START_DAY.isoformat())
+            if kind.as_needed:
+                med.update(as_needed=True, max_per_day=4)
+            store.set(f"medications/{mid}", med)
             if result is not None:
                 result.medicine_times[mid] = tuple(times)
+                result.medicine_kind[mid] = kind
+            if kind.as_needed:
+                continue
             for hhmm in times:
                 dose_id = f"{mid}-{hhmm.replace(':', '')}"
-                dose = Dose.first(dose_id, key, mid, f"med{m}", "", DailyAt(hhmm), zone, START)
+                at = At(hhmm) if kind.rule is None else At(hhmm, kind.rule, START_DAY)
+                dose = Dose.first(dose_id, key, mid, f"med{m}", "", at, zone, START)
                 dose.sibling_times, dose.quiet = tuple(times), quiet
                 doc = dose_doc(dose)
                 store.set(f"doses/{dose_id}", doc)
@@ -196,7 +283,8 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
     service = ReminderService(store, queue, clock, delivery=None)  # type: ignore[arg-type]
     result = Result()
     for dose_id, doc in seed(store, users, rng, result):
-        for slot in _slots(str(doc["time"]), str(doc["timezone"]), START, end):
+        kind = result.medicine_kind[dose_id.split("-")[0]]
+        for slot in kind_slots(kind, str(doc["time"]), str(doc["timezone"]), START, end):
             result.expected.add((dose_id, slot))
     taps: list[tuple[datetime, str, str, bool]] = []  # (when, dose id, slot, early)
     seen_calls = 0
@@ -257,7 +345,18 @@ def simulate(store: DocumentStore, *, users: int, days: int, seed_value: int = 7
         if isinstance(store, MemoryStore) and result.ticks % 100 == 0:
             _expire(store, clock.current, result)
     _collect_log(store, result, delete=False)
+    _check_courses(store, result, end)
     return result
+
+
+def _check_courses(store: DocumentStore, result: Result, end: datetime) -> None:
+    """Every dose of a course that ended inside the window is finished: no next slot,
+    never due again."""
+    for path, doc in store.query("doses"):
+        medicine = path.split("/", 1)[1].split("-")[0]
+        kind = result.medicine_kind.get(medicine)
+        if kind is not None and (kind.count or kind.until) and doc.get("next_due_at"):
+            result.courses_unfinished.append(medicine)
 
 
 def _check_reminder(result: Result, at: datetime, payload: Doc) -> None:
@@ -270,10 +369,13 @@ def _check_reminder(result: Result, at: datetime, payload: Doc) -> None:
         if quiet.contains(at, zone_of(zone)) and sent > 1:
             result.in_quiet_hours.append((dose_id, slot, sent))
         medicine = dose_id.split("-")[0]
-        started = [s for hhmm in result.medicine_times[medicine]
-                   for s in _slots(hhmm, zone, START, at)]
+        started = result.slots_of(medicine, START, at)
         if started and max(started) > slot:  # a later slot of this medicine has begun
             result.stale.append((dose_id, slot))
+        days = result.medicine_kind[medicine].days
+        local_day = datetime.fromisoformat(slot).astimezone(zone_of(zone)).weekday()
+        if days and local_day not in days:
+            result.off_day.append((dose_id, slot))
 
 
 def _user_of(medicine: str) -> str:
@@ -283,7 +385,9 @@ def _user_of(medicine: str) -> str:
 def _next_slot(result: Result, dose_id: str, slot: str, end: datetime) -> str | None:
     medicine, hhmm = dose_id.split("-")
     zone, _ = result.users[_user_of(medicine)]
-    later = [s for s in _slots(f"{hhmm[:2]}:{hhmm[2:]}", zone, START, end) if s > slot]
+    kind = result.medicine_kind[medicine]
+    later = [s for s in kind_slots(kind, f"{hhmm[:2]}:{hhmm[2:]}", zone, START, end)
+             if s > slot]
     return later[0] if later else None
 
 
@@ -291,7 +395,7 @@ def _take_early(store: DocumentStore, dose_id: str, slot: str, now: datetime) ->
     """What a typed "I took it" before the dose does (medication/taking.py take_early)."""
     repo = MedicationRepository(store)
     dose = repo.dose(dose_id)
-    if dose is None or dose.next_slot_at.isoformat() != slot:
+    if dose is None or dose.next_slot_at is None or dose.next_slot_at.isoformat() != slot:
         return False
     step = dose.take_early(now, EARLY)
     if step is None:
@@ -314,7 +418,8 @@ def _next_due(store: DocumentStore, end: datetime) -> datetime | None:
     """When the scheduler next has something to do (the simulation's own look-ahead,
     not part of any tick)."""
     if isinstance(store, MemoryStore):  # the fake's query deep-copies every match
-        dues = [d["next_due_at"] for p, d in store._docs.items() if p.startswith("doses/")]
+        dues = [d["next_due_at"] for p, d in store._docs.items()
+                if p.startswith("doses/") and "next_due_at" in d]
         return min((x for x in dues if x <= end), default=None)
     rows = store.query("doses", [Filter("next_due_at", "<=", end)],
                        order_by="next_due_at", limit=1)
@@ -361,6 +466,10 @@ def summary(result: Result) -> dict[str, Any]:
         "repeats_in_quiet_hours": len(result.in_quiet_hours),
         "reminders_with_an_earlier_slot_of_a_medicine": len(result.stale),
         "one_medicine_twice_in_a_reminder": result.one_medicine_twice,
+        "first_reminders_by_kind": dict(sorted(Counter(
+            result.medicine_kind[k[0].split("-")[0]].name for k in result.first_at).items())),
+        "weekly_reminders_off_their_days": len(result.off_day),
+        "course_doses_still_due_after_their_end": len(result.courses_unfinished),
     }
 
 
@@ -383,3 +492,8 @@ def assert_sound(result: Result) -> None:
     assert result.stale == [], result.stale[:5]
     assert result.one_medicine_twice == 0
     assert result.early and all(result.log.get(k) == "taken" for k in result.early)
+    # Issue 14: every kind reminded, a weekly medicine only on its days, a course stops.
+    kinds = {result.medicine_kind[k[0].split("-")[0]].name for k in result.first_at}
+    assert kinds == {k.name for k in KINDS if not k.as_needed}, kinds
+    assert result.off_day == [], result.off_day[:5]
+    assert result.courses_unfinished == [], result.courses_unfinished[:5]

@@ -10,7 +10,11 @@ users tap Taken per medicine or take doses up to 3 h early (those slots are neve
 reminded), keep quiet hours (the default, their own, none) across the DST changes and
 the date line; at most 3 repeats, none inside quiet hours (only a dose's first reminder,
 at its time, may fall there), and no reminder carries a dose from an earlier slot of a
-medicine whose later slot has begun.
+medicine whose later slot has begun. Issue 14: the medicines follow every kind of
+schedule (every day, weekly on Wednesdays and Sundays, every other day, every 8 hours,
+a 5-dose course, a course until a day, as needed) across the same DST changes: a weekly
+medicine is reminded only on its days, a course's doses end finished after its last
+slot, as needed is never reminded, and still nothing is duplicated or lost.
 
 The full size runs on the in-memory store (proven equal to Firestore by
 tests/contract/test_store_contract.py); the official Firestore emulator runs the same
@@ -29,7 +33,9 @@ from tests.e2e.reminder_sim import assert_sound, simulate, summary
 def test_200_users_14_days_in_memory() -> None:
     result = simulate(MemoryStore(), users=200, days=14)
     print("memory", json.dumps(summary(result)))
-    assert len(result.expected) > 5000
+    # Fewer slots than when every medicine was daily (issue 14: weekly, every other day
+    # and courses have fewer), more kinds.
+    assert len(result.expected) > 3500
     assert result.duplicated_ticks > 0 and result.skipped_minutes
     assert_sound(result)
 

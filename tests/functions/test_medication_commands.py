@@ -359,59 +359,15 @@ def test_a_model_delete_of_several_own_medications_is_checked_item_by_item() -> 
 
 
 # ------------------------------------------------------------------ schedules beyond daily
-# INTERIM (issue 14): until the schedule domain lands, the service keeps only "every day at
-# fixed times". A command the parser or the model reads as weekly, every N hours or days, a
-# course, a later start or as needed must be answered clearly and store NOTHING (never a
-# daily schedule for a weekly drug).
-@pytest.mark.parametrize(
-    ("lang", "text", "name"),
-    [
-        ("en", "add methotrexate 15 mg every monday at 8am", "methotrexate"),
-        ("en", "add ibuprofen as needed, at most 4 a day", "ibuprofen"),
-        ("en", "add amoxicillin every 8 hours from 6am", "amoxicillin"),
-        ("en", "add prednisone at 8am for 5 days", "prednisone"),
-        ("en", "add aspirin three times a day", "aspirin"),
-        ("ru", "добавь метотрексат по понедельникам в 8 утра", "метотрексат"),
-        ("ru", "добавь аспирин через день в 9", "аспирин"),
-        ("zh-TW", "新增 甲氨蝶呤 每週一 早上8點", "甲氨蝶呤"),
-        ("zh-TW", "新增 止痛藥 需要時吃 一天最多4次", "止痛藥"),
-    ],
-)
-def test_a_schedule_beyond_daily_is_refused_and_nothing_is_stored(
-    lang: str, text: str, name: str
-) -> None:
-    bot = Bot(lang=lang)
-    reply = bot.say(text)
-    assert reply.text == t(lang, "med.schedule.unsupported", name=name)
-    assert bot.meds() == {}
-    assert bot.store.query("doses") == []
-
-
-def test_the_guard_answers_before_asking_for_a_time_zone() -> None:
-    bot = Bot()
-    bot.user.pop("timezone")
-    reply = bot.say("add methotrexate every friday at 9pm")
-    assert reply.text == t("en", "med.schedule.unsupported", name="methotrexate")
-    # No time-zone question either: nothing waits for an answer.
-    assert bot.session["state"] == "medication" and not bot.session.get("data")
-    assert bot.meds() == {}
-
-
-def test_a_daily_command_still_works_next_to_the_guard() -> None:
+# Issue 14 replaced the interim guard (which refused every schedule beyond daily) with the
+# schedules themselves: tests/functions/test_medication_schedules.py. What stays here: a
+# daily command works as before, and a rule the model returns that we cannot follow stores
+# nothing.
+def test_a_daily_command_still_works_as_before() -> None:
     bot = Bot()
     bot.say("add aspirin at 9 every day")
     bot.say("add vitamin d once a day at 10")
     assert bot.meds() == {"aspirin": ["09:00"], "vitamin d": ["10:00"]}
-
-
-def test_a_model_answer_with_a_weekly_rule_stores_nothing() -> None:
-    model = ScriptedModel(strict=True)
-    bot = Bot(model)
-    model.add_json(model_answer("add", name="methotrexate", times=["08:00"],
-                                rrule="RRULE:FREQ=WEEKLY;BYDAY=MO"))
-    reply = bot.say("the weekly rheumatism shot thing, methotrexate, mondays 8 o'clock")
-    assert reply.text == t("en", "med.schedule.unsupported", name="methotrexate")
-    assert bot.meds() == {}
 
 
 @pytest.mark.parametrize("rule", ["FREQ=MONTHLY;BYMONTHDAY=1", "FREQ=DAILY;BYHOUR=8",

@@ -127,6 +127,7 @@ def test_documents_round_trip_unchanged():
                    "dosage": "100 mg", "time": "10:00", "timezone": "+03:00",
                    "next_slot_at": dose.next_slot_at,
                    "next_due_at": dose.next_due_at, "pending_slot": None, "sent": 0}
+    assert dose.next_slot_at is not None
     dose.tick(dose.next_slot_at, HOUR)
     busy = {**dose_doc(dose), "medication_id": "m", "reminded": {"slot": "s", "rid": "r"}}
     assert dose_doc(dose_from_doc("d1", busy)) == busy

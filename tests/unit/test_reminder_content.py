@@ -105,3 +105,13 @@ def test_button_data_that_is_not_exactly_ours_reads_as_nothing(argument):
 
 def test_the_bare_id_of_older_reminders_reads_as_all():
     assert answers.read(RID) == Answer(RID)
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en", "ru"])
+def test_the_last_dose_of_a_course_says_the_course_is_finished(lang: str) -> None:
+    items = [item("amoxicillin", MORNING, course_end=True), item("aspirin", MORNING)]
+    said = content.text(lang, items, NOW)
+    assert said.splitlines()[-1] == t(lang, "remind.course_end", names="amoxicillin")
+    assert t(lang, "remind.course_end", names="aspirin") not in said
+    plain = content.text(lang, [item("amoxicillin", MORNING)], NOW)
+    assert t(lang, "remind.course_end", names="amoxicillin") not in plain

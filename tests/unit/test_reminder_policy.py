@@ -27,7 +27,7 @@ def run(dose: Dose, start: datetime, end: datetime, policy: RepeatPolicy = POLIC
     events: list[tuple[datetime, str]] = []
     now = start
     while now <= end:
-        if dose.next_due_at <= now:
+        if dose.next_due_at is not None and dose.next_due_at <= now:
             step = dose.tick(now, policy)
             if step.missed is not None:
                 events.append((now, f"missed {step.missed.slot}"))

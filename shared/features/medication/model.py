@@ -20,11 +20,16 @@ repeats, none in the patient's quiet hours. A pending slot ends at the latest wh
 slot of its medication starts ("until"): metformin's 08:00 dose still pending at 20:00
 is missed then, and never carried into the 20:00 reminder.
 
-The schedule is a value object: today "every day at these local times" (DailyTimes,
-one DailyAt recurrence per dose). A later schedule (issue 14: RFC 5545 rules, every N
-hours, courses, as needed) replaces it with other recurrences behind the same
-`next_after`; the dose's slot state does not change. Times are the user's local wall
-clock "HH:MM" in a time-zone string; instants are UTC (shared/domain/schedule.py).
+The schedule is a value object (recurrence.py: Schedule): an RFC 5545 rule applied from
+each local time on its start day, one dose (At) per time; as needed has no doses. The
+rule only says when the next slot starts (`next_after`); the slot states above are the
+same for every rule. A course (COUNT or UNTIL) ends: a dose with no next slot is
+finished once its last slot is answered or missed (next_slot_at and next_due_at None:
+the tick never sees it again); its medication stays on the list, shown as finished,
+until the patient removes it. The last slot of a course stays answerable until a
+sibling's slot starts, or for the rule's interval (at most a day). Times are the user's
+local wall clock "HH:MM" in a time-zone string; instants are UTC
+(shared/domain/schedule.py).
 
 Storage is the repository's (repository.py): nothing here knows a path.
 """
@@ -35,15 +40,21 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import NamedTuple
 
 from shared.domain.schedule import normalize_hhmm, slot_key, zone_of
 from shared.domain.signatures import stable_id
 from shared.features.medication.policy import QuietHours, RepeatPolicy, unbounded
+from shared.features.medication.recurrence import At as At
 from shared.features.medication.recurrence import DailyAt as DailyAt
-from shared.features.medication.recurrence import DailyTimes as DailyTimes
 from shared.features.medication.recurrence import Recurrence as Recurrence
+from shared.features.medication.recurrence import Schedule as Schedule
+from shared.features.medication.slots import DoseLog as DoseLog
+from shared.features.medication.slots import Early as Early
+from shared.features.medication.slots import PendingSlot as PendingSlot
+from shared.features.medication.slots import Phase as Phase
+from shared.features.medication.slots import Reminded as Reminded
+from shared.features.medication.slots import SlotStatus as SlotStatus
+from shared.features.medication.slots import Tick as Tick
 
 
 def fold(name: str) -> str:
@@ -59,71 +70,7 @@ def dose_id(medication: str, hhmm: str) -> str:
     return stable_id(medication, hhmm)
 
 
-class SlotStatus(StrEnum):
-    TAKEN = "taken"
-    SKIPPED = "skipped"
-    MISSED = "missed"
-
-
 # --------------------------------------------------------------------------- doses
-class Phase(StrEnum):
-    """Where a pending slot is in its reminders."""
-
-    OPEN = "open"  # reminded; another reminder is planned (a repeat, a snooze)
-    LAST = "last"  # its last reminder went; recorded missed when next due
-    MISSED = "missed"  # recorded missed; a late answer still replaces that record
-
-
-@dataclass(frozen=True)
-class PendingSlot:
-    """A slot being reminded about until it is answered."""
-
-    slot: str  # its instant, ISO UTC (slot_key)
-    sent: int  # reminders sent for it
-    until: datetime | None = None  # when the medication's next slot starts (UTC)
-    phase: Phase = Phase.OPEN
-
-    @property
-    def open(self) -> bool:
-        """Still being reminded (not yet recorded missed)."""
-        return self.phase is not Phase.MISSED
-
-
-@dataclass(frozen=True)
-class Reminded:
-    """The reminder message that stands for a slot (reminders/{rid})."""
-
-    slot: str
-    rid: str
-
-
-@dataclass(frozen=True)
-class DoseLog:
-    """How a slot ended."""
-
-    dose_id: str
-    user_id: str
-    medication_id: str | None
-    slot: str
-    status: SlotStatus
-    at: datetime
-
-
-class Tick(NamedTuple):
-    remind: bool  # send a reminder for the pending slot
-    missed: DoseLog | None  # a slot recorded missed by this step
-    last: bool = False  # the reminder is the slot's last one
-    closed: str | None = None  # a slot that stopped being answerable (its reminder goes)
-    # A slot that started and ended before this (late) step: its medicine's next slot
-    # had begun already, so it is recorded missed and never reminded.
-    stale: DoseLog | None = None
-
-
-class Early(NamedTuple):
-    taken: DoseLog  # the upcoming slot, recorded taken before its time
-    missed: DoseLog | None  # a slot still pending then, recorded missed
-
-
 @dataclass
 class Dose:
     id: str
@@ -131,10 +78,11 @@ class Dose:
     medication_id: str | None
     name: str
     dosage: str
-    recurrence: DailyAt
+    recurrence: At
     timezone: str
-    next_slot_at: datetime  # the next slot not yet started (UTC)
-    next_due_at: datetime  # when the tick looks at it again (UTC; the tick's index)
+    next_slot_at: datetime | None  # the next slot not yet started (UTC; None: none left)
+    next_due_at: datetime | None  # when the tick looks at it again (UTC; the tick's
+    #                               index; None: never again, a finished course)
     pending: PendingSlot | None = None
     reminded: Reminded | None = None
     # Every time of its medication's schedule (its own included): a pending slot ends
@@ -144,7 +92,7 @@ class Dose:
 
     @classmethod
     def first(cls, id: str, user_id: str, medication: str | None, name: str, dosage: str,
-              recurrence: DailyAt, zone: str, now: datetime) -> Dose:
+              recurrence: At, zone: str, now: datetime) -> Dose:
         """A new dose: its first slot is the first one after now."""
         slot = recurrence.next_after(now, zone_of(zone))
         return cls(id, user_id, medication, name, dosage, recurrence, zone, slot, slot)
@@ -153,7 +101,24 @@ class Dose:
     def answerable_until(self) -> datetime:
         """When its pending slot ends at the latest (the medication's next slot)."""
         until = self.pending.until if self.pending else None
-        return min(until, self.next_slot_at) if until else self.next_slot_at
+        ends = [x for x in (until, self.next_slot_at) if x is not None]
+        if ends:
+            return min(ends)
+        assert self.pending is not None, "a dose with no slot left has nothing pending"
+        return datetime.fromisoformat(self.pending.slot) + self.recurrence.open_after_last()
+
+    @property
+    def finished(self) -> bool:
+        """A course with no slot left and nothing waiting for an answer."""
+        return self.next_slot_at is None and self.pending is None
+
+    @property
+    def final(self) -> bool:
+        """Its pending slot is the last one of its medication's whole schedule (the
+        reminder says the course is finished after it)."""
+        if self.pending is None or self.next_slot_at is not None:
+            return False
+        return not self._sibling_slots(datetime.fromisoformat(self.pending.slot))
 
     @property
     def time(self) -> str:
@@ -162,7 +127,8 @@ class Dose:
     def rezone(self, zone: str, now: datetime) -> None:
         """The same wall time in another zone; a slot being reminded stays pending."""
         slot = self.recurrence.next_after(now, zone_of(zone))
-        self.next_due_at = min(self.next_due_at, slot) if self.pending else slot
+        due = [x for x in (self.next_due_at, slot) if x is not None]
+        self.next_due_at = (min(due) if due else None) if self.pending else slot
         self.timezone, self.next_slot_at = zone, slot
 
     def tick(self, now: datetime, policy: RepeatPolicy | timedelta) -> Tick:
@@ -176,10 +142,11 @@ class Dose:
         if self.pending is not None and now >= self.answerable_until:
             closed = self.pending.slot
             missed = self._close(now)
-        if now >= self.next_slot_at:
+        if self.next_slot_at is not None and now >= self.next_slot_at:
             slot = self.next_slot_at
             self.next_slot_at = self.recurrence.next_after(now, zone_of(self.timezone))
-            until = min([self.next_slot_at, *self._sibling_slots(slot)])
+            ends = [x for x in (self.next_slot_at, *self._sibling_slots(slot)) if x is not None]
+            until = min(ends) if ends else slot + self.recurrence.open_after_last()
             if until <= now:  # a late tick: never remind a slot that can't be answered
                 stale = DoseLog(self.id, self.user_id, self.medication_id, slot_key(slot),
                                 SlotStatus.MISSED, now)
@@ -217,8 +184,11 @@ class Dose:
         return Tick(True, missed)
 
     def _sibling_slots(self, slot: datetime) -> list[datetime]:
+        """The next slots of its medication's other times after `slot` (same rule)."""
         zone = zone_of(self.timezone)
-        return [DailyAt(h).next_after(slot, zone) for h in self.sibling_times if h != self.time]
+        nexts = [replace(self.recurrence, time=h).next_after(slot, zone)
+                 for h in self.sibling_times if h != self.time]
+        return [x for x in nexts if x is not None]
 
     def _close(self, now: datetime) -> DoseLog | None:
         """The pending slot can no longer be answered: missed (unless it already is)."""
@@ -238,7 +208,8 @@ class Dose:
 
     def upcoming_within(self, now: datetime, window: timedelta) -> datetime | None:
         """The next slot, if it starts within `window` from now (an early dose)."""
-        return self.next_slot_at if now < self.next_slot_at <= now + window else None
+        slot = self.next_slot_at
+        return slot if slot is not None and now < slot <= now + window else None
 
     def take_early(self, now: datetime, window: timedelta) -> Early | None:
         """"I took it" before the slot's time: the upcoming slot is recorded taken and
@@ -275,12 +246,17 @@ class Medication:
     user_id: str
     name: str
     dosage: str
-    schedule: DailyTimes
+    schedule: Schedule
     doses: dict[str, Dose] = field(default_factory=dict)  # by time
 
     @property
     def times(self) -> list[str]:
         return list(self.schedule.times)
+
+    @property
+    def finished(self) -> bool:
+        """A course whose every dose is finished (listed as such until removed)."""
+        return self.schedule.course and all(d.finished for d in self.doses.values())
 
     def pending(self) -> list[Dose]:
         return [d for d in self.doses.values() if d.pending]
@@ -293,7 +269,8 @@ class Medication:
     def add_times(self, times: Iterable[str], dosage: str | None, zone: str,
                   now: datetime) -> None:
         """Take these times too (and the dosage, if one is given): every time of the
-        schedule gets its dose."""
+        schedule gets its dose, with the schedule's own rule (a weekly medicine given
+        another time stays weekly)."""
         self.schedule = self.schedule.plus(times)
         self.change_dose(dosage or self.dosage)
         self._start(self.schedule.times, zone, now)
@@ -312,6 +289,17 @@ class Medication:
         self.drop_times([old])
         self.schedule = self.schedule.plus([new])
         self._start([new], zone, now)
+        self.sync()
+
+    def replace_schedule(self, schedule: Schedule, dosage: str | None, zone: str,
+                         now: datetime) -> None:
+        """The schedule as now typed: doses whose recurrence changed go (a pending slot
+        with them), those it keeps stay as they are, new times start afresh."""
+        keep = schedule.recurrences()
+        self.doses = {h: d for h, d in self.doses.items() if keep.get(h) == d.recurrence}
+        self.schedule = schedule
+        self.change_dose(dosage or self.dosage)
+        self._start(schedule.times, zone, now)
         self.sync()
 
     def change_dose(self, dosage: str) -> None:
@@ -357,12 +345,14 @@ class Regimen:
         return sorted(rows, key=lambda d: (d.pending.slot if d.pending else "", d.name))
 
     def add(self, name: str, dosage: str | None, times: Iterable[str], zone: str,
-            now: datetime) -> Medication:
-        """A new medication, or more times for the one of that name."""
+            now: datetime, schedule: Schedule | None = None) -> Medication:
+        """A new medication (every day at `times`, unless `schedule` says otherwise), or
+        more times for the one of that name (with ITS rule: the caller asks first when
+        the rules differ)."""
         med = self.find(name)
         if med is None:
             med = Medication(medication_id(self.user_id, name), self.user_id, name.strip(),
-                             dosage or "", DailyTimes())
+                             dosage or "", replace(schedule or Schedule(), times=()))
             self.medications.append(med)
         med.add_times(times, dosage, zone, now)
         return med
@@ -380,9 +370,10 @@ class Regimen:
             dose.quiet = quiet
 
 
-def first_slot(times: Iterable[str], zone: str, now: datetime) -> datetime:
-    """The first instant any of these local times falls after now."""
-    return min(DailyAt(h).next_after(now, zone_of(zone)) for h in times)
+def first_slot(schedule: Schedule, zone: str, now: datetime) -> datetime | None:
+    """The first instant any time of the schedule falls after now (None: none left)."""
+    slots = [a.next_after(now, zone_of(zone)) for a in schedule.recurrences().values()]
+    return min((s for s in slots if s is not None), default=None)
 
 
 def clean_times(times: Iterable[str]) -> list[str]:

@@ -25,7 +25,6 @@ from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.taking import which_dose
 from shared.medication.bare import bare_command
 from shared.medication.model_command import Known, ModelCommand, check, schedule_data
-from shared.medication.models import CommandItem as Item
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.parser import parse_command
 from shared.plumbing.turns import Reply
@@ -115,17 +114,4 @@ def from_model(ctx: Context) -> Command | Reply | None:
     if checked.problem == "bad_schedule":  # a rule we cannot follow: store nothing
         name = answer.items[0].name if answer.items else ""
         return Reply([say(ctx.lang, "med.schedule.unsupported", name=name or "…")])
-    return None
-
-
-def beyond_daily(command: Command) -> Item | None:
-    """INTERIM GUARD (issue 14) until schedules beyond daily land: the model stores only
-    "every day at fixed times" (model.DailyTimes). An item with a recurrence rule, as
-    needed, a later start, or several doses a day without their times must not be
-    stored as a daily schedule (a weekly drug taken daily can kill), so the whole
-    command is refused."""
-    for item in command.items:
-        several_untimed = (item.doses_per_day or 1) > 1 and not item.times
-        if item.rrule is not None or item.as_needed or item.start or several_untimed:
-            return item
     return None

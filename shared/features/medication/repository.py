@@ -1,15 +1,23 @@
 """Where medications live in Firestore; the only module that knows their paths and
 document fields.
 
-    medications/{medication id}  user_id, name, dosage, times (sorted "HH:MM")
+    medications/{medication id}  user_id, name, dosage, times (sorted "HH:MM"), and
+                                 only when not plain daily: rule (RRULE value), start
+                                 ("YYYY-MM-DD", local), as_needed, max_per_day
     doses/{dose id}              user_id, shard, medication_id, name, dosage, time,
+                                 rule and start (when not plain daily),
                                  timezone, next_slot_at, next_due_at (the tick's index:
-                                 shard, next_due_at),
+                                 shard, next_due_at; both absent once a course is
+                                 finished, so the tick's range query never finds it),
                                  pending_slot (ISO UTC or None), sent, reminded {slot, rid},
                                  pending_until, phase (with a pending slot), med_times
                                  (its medication's times), quiet ("22:00-07:00", if set)
     dose_log/{stable_id(dose id, slot)}  user_id, dose_id, medication_id, slot_at, status, at
                                          (and taken_at, when taken)
+
+A document without the schedule fields is every day at its times (as every document
+was before rules existed), and a daily schedule writes none of them: its documents and
+ids stay exactly as they were.
 
 Ids derive from the user, the medication's name and the time (model.py), so a handler
 re-run after a transaction retry writes the same documents, and a slot is logged once.
@@ -24,13 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from shared.domain.signatures import stable_id
 from shared.features.medication.model import (
-    DailyAt,
-    DailyTimes,
+    At,
     Dose,
     DoseLog,
     Medication,
@@ -38,6 +45,7 @@ from shared.features.medication.model import (
     Phase,
     Regimen,
     Reminded,
+    Schedule,
     SlotStatus,
 )
 from shared.features.medication.policy import QuietHours
@@ -86,14 +94,44 @@ def _pending(doc: Doc) -> PendingSlot | None:
                        Phase(phase) if phase in set(Phase) else Phase.OPEN)
 
 
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _when(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def _rule_fields(rule: str | None, start: date | None) -> Doc:
+    doc: dict[str, Any] = {}
+    if rule is not None:
+        doc["rule"] = rule
+    if start is not None:
+        doc["start"] = start.isoformat()
+    return doc
+
+
+def schedule_from_doc(doc: Doc) -> Schedule:
+    """A medication document's schedule; one without rule fields is every day."""
+    limit = doc.get("max_per_day")
+    return Schedule(tuple(str(h) for h in doc.get("times") or ()),
+                    str(doc["rule"]) if doc.get("rule") else None, _day(doc.get("start")),
+                    bool(doc.get("as_needed")), int(limit) if limit else None)
+
+
 def dose_from_doc(dose_id: str, doc: Doc) -> Dose:
     reminded = doc.get("reminded")
     return Dose(
         id=dose_id, user_id=str(doc["user_id"]),
         medication_id=str(doc["medication_id"]) if doc.get("medication_id") else None,
         name=str(doc.get("name") or ""), dosage=str(doc.get("dosage") or ""),
-        recurrence=DailyAt(str(doc["time"])), timezone=str(doc["timezone"]),
-        next_slot_at=doc["next_slot_at"], next_due_at=doc["next_due_at"],
+        recurrence=At(str(doc["time"]), str(doc["rule"]) if doc.get("rule") else None,
+                      _day(doc.get("start"))),
+        timezone=str(doc["timezone"]),
+        next_slot_at=_when(doc.get("next_slot_at")), next_due_at=_when(doc.get("next_due_at")),
         pending=_pending(doc),
         reminded=Reminded(str(reminded.get("slot")), str(reminded.get("rid")))
         if isinstance(reminded, dict) and reminded.get("rid") else None,
@@ -106,9 +144,14 @@ def dose_doc(dose: Dose) -> Doc:
     doc: dict[str, Any] = {"user_id": dose.user_id, "shard": shard_of(dose.user_id)}
     if dose.medication_id is not None:
         doc["medication_id"] = dose.medication_id
-    doc.update(name=dose.name, dosage=dose.dosage, time=dose.time, timezone=dose.timezone,
-               next_slot_at=dose.next_slot_at, next_due_at=dose.next_due_at,
-               pending_slot=dose.pending.slot if dose.pending else None,
+    doc.update(name=dose.name, dosage=dose.dosage, time=dose.time,
+               **_rule_fields(dose.recurrence.rule, dose.recurrence.start),
+               timezone=dose.timezone)
+    if dose.next_slot_at is not None:
+        doc["next_slot_at"] = dose.next_slot_at
+    if dose.next_due_at is not None:
+        doc["next_due_at"] = dose.next_due_at
+    doc.update(pending_slot=dose.pending.slot if dose.pending else None,
                sent=dose.pending.sent if dose.pending else 0)
     if dose.pending is not None:
         doc.update(pending_until=dose.pending.until, phase=dose.pending.phase.value)
@@ -133,8 +176,14 @@ def log_doc(entry: DoseLog) -> Doc:
 
 
 def medication_doc(med: Medication) -> Doc:
-    return {"user_id": med.user_id, "name": med.name, "dosage": med.dosage,
-            "times": med.times}
+    schedule = med.schedule
+    doc: dict[str, Any] = {"user_id": med.user_id, "name": med.name, "dosage": med.dosage,
+                           "times": med.times, **_rule_fields(schedule.rule, schedule.start)}
+    if schedule.as_needed:
+        doc["as_needed"] = True
+    if schedule.max_per_day is not None:
+        doc["max_per_day"] = schedule.max_per_day
+    return doc
 
 
 @dataclass(frozen=True)
@@ -168,7 +217,7 @@ class MedicationRepository:
             med_id = path.split("/", 1)[1]
             regimen.medications.append(Medication(
                 med_id, user, str(doc["name"]), str(doc.get("dosage") or ""),
-                DailyTimes(tuple(doc.get("times") or ())),
+                schedule_from_doc(doc),
                 {d.time: d for d in doses if d.medication_id == med_id}))
             regimen.medications[-1].sync()
         owned = {m.id for m in regimen.medications}
@@ -178,7 +227,7 @@ class MedicationRepository:
     def medications(self, user: str) -> list[Medication]:
         """The user's medications without their doses (what the model is shown)."""
         return [Medication(path.split("/", 1)[1], user, str(doc["name"]),
-                           str(doc.get("dosage") or ""), DailyTimes(tuple(doc.get("times") or ())))
+                           str(doc.get("dosage") or ""), schedule_from_doc(doc))
                 for path, doc in self.store.query(MEDICATIONS, [Filter("user_id", "==", user)])]
 
     def changes(self, loaded: Loaded) -> list[Write]:

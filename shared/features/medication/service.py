@@ -37,12 +37,13 @@ from shared.features.medication.common import (
     Context,
     ask_zone,
     dosage_suffix,
+    listed_times,
     merge,
     say,
 )
 from shared.features.medication.policy import DEFAULT_QUIET, NO_QUIET, QuietHours
+from shared.features.medication.questions import QUESTIONS
 from shared.features.medication.reading import (
-    beyond_daily,
     deterministic,
     from_model,
     interpret,
@@ -55,19 +56,23 @@ from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.quiet import QuietChange, parse_quiet_hours
+from shared.medication.recurrence import WEEKDAY_CODES
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore, LanguageModel, ZoneFinder
 
+HHMM4: Final = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"  # "0800": a time in a set of times
 _QUESTION: Final = ScreenOf(Mode.MEDICATION, Question.TEXT)
+_QUESTIONS: Final = (S.ZONE, S.TIME, S.MOVE, S.TOOK, S.EXISTS, S.DAY, S.FIRST, S.TIMES)
 DIALOG: Final = DialogPart(
     # The questions are states inside medication mode: its rows apply there too.
-    states={S.MEDICATION: None, S.ZONE: S.MEDICATION, S.TIME: S.MEDICATION,
-            S.MOVE: S.MEDICATION, S.TOOK: S.MEDICATION, S.EXISTS: S.MEDICATION},
+    states={S.MEDICATION: None, **dict.fromkeys(_QUESTIONS, S.MEDICATION)},
     # Button data "med:<action>:<argument>", each action with its own grammar.
     kinds={ButtonKind("mode:med"): I.MODE, ButtonKind("askmed"): I.ASKED,
            **dict.fromkeys((
                ButtonKind("med:tz", (ZONE,)), ButtonKind("med:at", (HHMM,)),
                ButtonKind("med:from", (HHMM,)), ButtonKind("med:week", optional=("30",)),
+               ButtonKind("med:day", (one_of(WEEKDAY_CODES),)),
+               ButtonKind("med:ats", (rf"{HHMM4}(?:-{HHMM4}){{1,11}}",)),
                ButtonKind("med:del", (ID,)), ButtonKind("med:took", (f"{ID}|all",)),
                ButtonKind("med:early", (ID,)),
                ButtonKind("med:dup", (one_of(adding.EXISTS_ACTIONS),)),
@@ -75,8 +80,7 @@ DIALOG: Final = DialogPart(
                ButtonKind("med:fromp", (PAGE,))), I.BUTTON)},
     readings={"medication:*": I.COMMAND, "medication:taken": I.TOOK,
               "action:reminder.taken": I.TOOK, "request:medication": I.MODE},
-    screens={S.MEDICATION: ScreenOf(Mode.MEDICATION), S.ZONE: _QUESTION, S.TIME: _QUESTION,
-             S.MOVE: _QUESTION, S.TOOK: _QUESTION, S.EXISTS: _QUESTION},
+    screens={S.MEDICATION: ScreenOf(Mode.MEDICATION), **dict.fromkeys(_QUESTIONS, _QUESTION)},
     rows={
         (ANY, I.MODE): Step("enter_medication", S.MEDICATION),
         # A command typed in any mode is carried out there and then (the answer and its
@@ -115,7 +119,9 @@ class MedicationService:
         }
         # Button data "med:<action>:<argument>" (the verb "med" in DIALOG).
         self.buttons = {
-            "tz": self.zone_button, "at": adding.time_button, "dup": adding.exists_button,
+            "tz": self.zone_button, "dup": adding.exists_button,
+            # The answers to what an "add" left unsaid (questions.py).
+            **{gap.verb: adding.answer(gap.verb) for gap in QUESTIONS},
             "week": self.week_button,
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
@@ -219,9 +225,6 @@ class MedicationService:
         return self.run_command(ctx, command)
 
     def run_command(self, ctx: Context, command: Command) -> Reply:
-        unsupported = beyond_daily(command)
-        if unsupported is not None:
-            return Reply([say(ctx.lang, "med.schedule.unsupported", name=unsupported.name)])
         if ctx.zone is None and command.kind not in ("timezone_change", "help"):
             return ask_zone(ctx, pending=command)
         return self.commands[command.kind](ctx, command)
@@ -272,7 +275,7 @@ class MedicationService:
             return Reply([say(ctx.lang, "med.list.empty")])
         lines = [t(ctx.lang, "med.list.title", zone=ctx.zone or "UTC")]
         lines += [t(ctx.lang, "med.list.item", name=m.name, dosage=dosage_suffix(m.dosage),
-                    times=", ".join(m.times)) for m in sorted(meds, key=lambda m: m.times)]
+                    times=listed_times(ctx.lang, m)) for m in sorted(meds, key=lambda m: m.times)]
         week = Button(label=t(ctx.lang, "med.week.button"), data="med:week")
         return Reply([Text(text="\n".join(lines), buttons=[week])])
 

@@ -5,7 +5,11 @@ in the session's `data`, and all inside medication mode (their parent: its rows 
 in them, so a typed command still works while a question waits):
 
     medication.zone  which time zone? (data: the command waiting for it, if any)
-    medication.time  at what time? (data: the medicine being added: name, dosage)
+    medication.time  at what time? (data: the medicine being added: name, dosage, and
+                     its schedule fields when not daily; the rest of the command)
+    medication.day   which weekday? (a weekly medicine; data: as medication.time)
+    medication.first when is the first dose? (every N hours; data: as medication.time)
+    medication.times which times? (n doses a day; data: as medication.time)
     medication.move  which of its times moves? (data: the medicine's id, the new time)
     medication.took  which dose was taken? (data: the doses the question showed)
     medication.exists  that medicine is already on the list: add these times, replace
@@ -28,6 +32,9 @@ class MedicationState(StrEnum):
     MOVE = "medication.move"
     TOOK = "medication.took"
     EXISTS = "medication.exists"
+    DAY = "medication.day"
+    FIRST = "medication.first"
+    TIMES = "medication.times"
 
 
 class MedicationIntent(StrEnum):

@@ -14,7 +14,7 @@ from shared.domain import usage
 from shared.domain.i18n import t
 from shared.domain.messages import Button
 from shared.domain.paging import page_buttons, page_of
-from shared.domain.schedule import local_label, zone_of
+from shared.domain.schedule import local_label, slot_key, zone_of
 from shared.features.medication.common import (
     Context,
     dosage_suffix,
@@ -51,7 +51,8 @@ def candidates(ctx: Context, doses: Iterable[Dose]) -> tuple[list[Dose], list[Do
     """Which slots "I took it" may mean, as (pending, early): slots still being
     reminded, and slots starting within the early window; when there are none of
     either, slots already recorded missed (answered late)."""
-    doses = sorted(doses, key=lambda d: (d.pending.slot if d.pending else "", d.next_slot_at,
+    doses = sorted(doses, key=lambda d: (d.pending.slot if d.pending else "",
+                                         slot_key(d.next_slot_at) if d.next_slot_at else "~",
                                          d.name, d.id))
     reminding = [d for d in doses if d.pending is not None and d.pending.open]
     early = [d for d in doses if d.upcoming_within(ctx.now, ctx.early) and d not in reminding]

@@ -74,6 +74,10 @@ def text(lang: str, items: Sequence[Doc], now: datetime, answers: Answers = NONE
                    if n in still and items[n].get("last"))
     if last:
         lines.append(t(lang, "remind.last", names=", ".join(last)))
+    # A course's last dose (said once: only its first reminder carries the mark).
+    ending = _unique(str(i["name"]) for i in items if i.get("course_end"))
+    if ending:
+        lines.append(t(lang, "remind.course_end", names=", ".join(ending)))
     return "\n".join(lines)
 
 

@@ -205,6 +205,7 @@ class ReminderTick:
         missed = 0
         for read in doses:
             dose = replace(read)  # this run's copy of the dose as read
+            assert read.next_due_at is not None  # found by the due query
             txn.create(claim_path(dose.id, read.next_due_at),
                        {"user_id": user, "expires_at": now + CLAIM_TTL})
             step = dose.tick(now, self.policy or RepeatPolicy(
@@ -219,6 +220,10 @@ class ReminderTick:
                     item["missed"] = step.closed  # its reminder message is retracted
                 if step.last:
                     item["last"] = True  # the reminder says it is the last one
+                if dose.final and dose.pending is not None and dose.pending.sent == 1:
+                    # The course's last slot: its first reminder says the course is
+                    # finished after it (once); the dose is then never due again.
+                    item["course_end"] = True
                 items.append(item)
         if not items:
             return None

@@ -1,0 +1,254 @@
+"""Schedules beyond "every day at HH:MM" through the medication dialog (issue 14): weekly
+days, every N days, every N hours, courses, as needed; what a message leaves unsaid is
+asked with buttons as states of the dialog; a weekly medicine never becomes daily, by any
+path (typed, the model's reading, "add these times", replacing the schedule, moving a
+time). The harness (Bot) is the one of test_medication_commands.py: the preparer, the
+handler, the writes applied, the session as the dialog table leaves it. START is Monday
+2026-01-05 09:00 UTC; the user's zone is UTC unless a test sets one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.domain.i18n import t
+from shared.fakes.memory_tasks import MemoryTaskQueue
+from shared.fakes.scripted_llm import ScriptedModel
+from shared.features.reminders.service import ReminderService
+from shared.medication.recurrence import WEEKDAY_CODES
+from shared.ports import Filter
+from tests.functions.test_medication_commands import KEY, START, Bot, model_answer
+
+
+def med_doc(bot: Bot, name: str) -> dict[str, Any]:
+    rows = bot.store.query("medications", [Filter("user_id", "==", KEY)])
+    [doc] = [d for _, d in rows if d["name"] == name]
+    return doc
+
+
+def doses(bot: Bot, name: str) -> list[dict[str, Any]]:
+    rows = bot.store.query("doses", [Filter("user_id", "==", KEY)])
+    return sorted((d for _, d in rows if d["name"] == name), key=lambda d: d["time"])
+
+
+def data(reply: Any) -> list[str]:
+    return [b.data for b in reply.buttons]
+
+
+# ------------------------------------------------------------------ stored with their rule
+@pytest.mark.parametrize(
+    ("lang", "text", "name", "rule", "times"),
+    [
+        ("en", "add methotrexate 15 mg every monday at 8am", "methotrexate",
+         "FREQ=WEEKLY;BYDAY=MO", ["08:00"]),
+        ("en", "add amoxicillin every 8 hours from 6am", "amoxicillin",
+         "FREQ=HOURLY;INTERVAL=8", ["06:00"]),
+        ("en", "add prednisone at 8am for 5 days", "prednisone", "FREQ=DAILY;COUNT=5",
+         ["08:00"]),
+        ("ru", "добавь метотрексат по понедельникам в 8 утра", "метотрексат",
+         "FREQ=WEEKLY;BYDAY=MO", ["08:00"]),
+        ("ru", "добавь аспирин через день в 9", "аспирин", "FREQ=DAILY;INTERVAL=2", ["09:00"]),
+        ("zh-TW", "新增 甲氨蝶呤 每週一 早上8點", "甲氨蝶呤", "FREQ=WEEKLY;BYDAY=MO", ["08:00"]),
+    ],
+)
+def test_a_schedule_beyond_daily_is_stored_with_its_rule(
+    lang: str, text: str, name: str, rule: str, times: list[str]
+) -> None:
+    bot = Bot(lang=lang)
+    reply = bot.say(text)
+    doc = med_doc(bot, name)
+    assert doc["rule"] == rule and doc["times"] == times
+    assert doc["start"] == "2026-01-06"  # 09:00 passed: the schedule begins tomorrow
+    assert [d["rule"] for d in doses(bot, name)] == [rule] * len(times)
+    assert reply.text != t(lang, "med.schedule.unsupported", name=name)
+    # The reply names the next reminders with their weekday, the first one first.
+    first = min(d["next_due_at"] for d in doses(bot, name))
+    day = t(lang, f"med.weekday.{WEEKDAY_CODES[first.weekday()]}")
+    assert f"{day} {first:%Y-%m-%d %H:%M}" in reply.text
+
+
+def test_a_weekly_medicine_is_told_with_its_weekdays_and_reminded_on_them_only() -> None:
+    bot = Bot()
+    reply = bot.say("add methotrexate 15 mg every monday at 8am")
+    assert reply.text == t("en", "med.added.rule", name="methotrexate", dosage=" 15 mg",
+                           times="08:00", next="Mon 2026-01-12 08:00, Mon 2026-01-19 08:00, "
+                                               "Mon 2026-01-26 08:00")
+    [dose] = doses(bot, "methotrexate")
+    assert dose["next_due_at"] == datetime(2026, 1, 12, 8, tzinfo=UTC)
+
+
+def test_a_course_is_told_its_last_dose() -> None:
+    bot = Bot()
+    reply = bot.say("add prednisone at 8am and 8pm for 3 days")
+    assert reply.text.splitlines()[-1] == t("en", "med.added.last",
+                                            last="Thu 2026-01-08 20:00")
+
+
+def test_as_needed_is_stored_without_doses() -> None:
+    bot = Bot()
+    reply = bot.say("add ibuprofen 200 mg as needed, at most 4 a day")
+    assert reply.text == t("en", "med.added.as_needed_max", name="ibuprofen",
+                           dosage=" 200 mg", count=4)
+    doc = med_doc(bot, "ibuprofen")
+    assert doc["as_needed"] is True and doc["max_per_day"] == 4 and doc["times"] == []
+    assert doses(bot, "ibuprofen") == []  # nothing for the tick
+
+
+def test_a_daily_medication_writes_the_same_documents_as_before() -> None:
+    bot = Bot()
+    bot.say("add aspirin 100 mg at 08:00")
+    assert med_doc(bot, "aspirin") == {"user_id": KEY, "name": "aspirin", "dosage": "100 mg",
+                                       "times": ["08:00"]}
+    [dose] = doses(bot, "aspirin")
+    assert "rule" not in dose and "start" not in dose
+
+
+# ------------------------------------------------------------------ what is missing is asked
+def test_weekly_without_a_day_asks_the_day_then_the_time() -> None:
+    bot = Bot()
+    ask = bot.say("add methotrexate 10 mg weekly")
+    assert ask.text == t("en", "med.day.ask", name="methotrexate")
+    assert data(ask) == [f"med:day:{d}" for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")]
+    assert bot.session["state"] == "medication.day" and bot.meds() == {}
+    ask = bot.press("med:day:FR")
+    assert ask.text == t("en", "med.time.ask", name="methotrexate")
+    assert bot.session["state"] == "medication.time" and bot.meds() == {}
+    bot.press("med:at:08:00")
+    assert med_doc(bot, "methotrexate")["rule"] == "FREQ=WEEKLY;BYDAY=FR"
+    assert bot.session["state"] == "medication" and bot.session["data"] == {}
+    # The questions are answered: their buttons do nothing more.
+    assert bot.press("med:day:MO").text == t("en", "med.unknown")
+    assert med_doc(bot, "methotrexate")["rule"] == "FREQ=WEEKLY;BYDAY=FR"
+
+
+def test_several_doses_a_day_without_times_asks_the_times() -> None:
+    bot = Bot(lang="ru")
+    ask = bot.say("добавь амоксициллин 500 мг три раза в день 5 дней")
+    assert bot.session["state"] == "medication.times" and bot.meds() == {}
+    assert "med:ats:0800-1400-2000" in data(ask)
+    bot.press("med:ats:0800-1400-2000")
+    doc = med_doc(bot, "амоксициллин")
+    assert doc["times"] == ["08:00", "14:00", "20:00"] and doc["rule"] == "FREQ=DAILY;COUNT=5"
+    assert len(doses(bot, "амоксициллин")) == 3
+
+
+def test_every_n_hours_without_a_start_asks_the_first_dose() -> None:
+    bot = Bot(lang="zh-TW")
+    ask = bot.say("新增 普拿疼 每8小時")
+    assert ask.text == t("zh-TW", "med.first.ask", name="普拿疼")
+    assert bot.session["state"] == "medication.first"
+    bot.press("med:at:07:00")
+    doc = med_doc(bot, "普拿疼")
+    assert doc["rule"] == "FREQ=HOURLY;INTERVAL=8" and doc["times"] == ["07:00"]
+
+
+def test_a_forged_answer_completes_nothing() -> None:
+    bot = Bot()
+    bot.say("add methotrexate weekly at 9")
+    assert bot.session["state"] == "medication.day"
+    assert bot.press("med:ats:0800-2000").text == t("en", "med.unknown")
+    assert bot.press("med:at:10:00").text == t("en", "med.unknown")
+    assert bot.meds() == {}
+
+
+# ------------------------------------------------------------------ weekly never daily
+WEEKLY = "FREQ=WEEKLY;BYDAY=MO"
+
+
+@pytest.fixture
+def weekly() -> Bot:
+    bot = Bot()
+    bot.say("add methotrexate 15 mg every monday at 8am")
+    assert med_doc(bot, "methotrexate")["rule"] == WEEKLY
+    return bot
+
+
+def test_adding_a_daily_time_to_a_weekly_medicine_offers_no_add(weekly: Bot) -> None:
+    ask = weekly.say("add methotrexate at 20:00")
+    assert data(ask) == ["med:dup:replace", "med:dup:other"]
+    # A forged or stale "add these times" is asked again, never carried out.
+    again = weekly.press("med:dup:add")
+    assert data(again) == ["med:dup:replace", "med:dup:other"]
+    assert med_doc(weekly, "methotrexate")["rule"] == WEEKLY
+
+
+def test_replacing_a_weekly_schedule_with_plain_times_keeps_it_weekly(weekly: Bot) -> None:
+    weekly.say("add methotrexate 15 mg at 20:00")
+    weekly.press("med:dup:replace")
+    doc = med_doc(weekly, "methotrexate")
+    assert doc["rule"] == WEEKLY and doc["times"] == ["20:00"]
+    assert [d["rule"] for d in doses(weekly, "methotrexate")] == [WEEKLY]
+
+
+def test_the_same_weekly_rule_may_add_a_time_which_is_weekly_too(weekly: Bot) -> None:
+    ask = weekly.say("add methotrexate every monday at 20:00")
+    assert "med:dup:add" in data(ask)
+    weekly.press("med:dup:add")
+    doc = med_doc(weekly, "methotrexate")
+    assert doc["times"] == ["08:00", "20:00"] and doc["rule"] == WEEKLY
+    assert [d["rule"] for d in doses(weekly, "methotrexate")] == [WEEKLY, WEEKLY]
+
+
+def test_moving_a_weekly_time_keeps_it_weekly(weekly: Bot) -> None:
+    weekly.say("change methotrexate time to 09:30")
+    doc = med_doc(weekly, "methotrexate")
+    assert doc["times"] == ["09:30"] and doc["rule"] == WEEKLY
+    [dose] = doses(weekly, "methotrexate")
+    assert dose["rule"] == WEEKLY and dose["next_due_at"].weekday() == 0
+
+
+def test_a_model_reading_of_a_weekly_drug_stores_it_weekly() -> None:
+    model = ScriptedModel(strict=True)
+    bot = Bot(model)
+    model.add_json(model_answer("add", name="methotrexate", times=["08:00"],
+                                rrule="RRULE:FREQ=WEEKLY;BYDAY=MO"))
+    bot.say("the weekly rheumatism shot thing, methotrexate, mondays 8 o'clock")
+    assert med_doc(bot, "methotrexate")["rule"] == WEEKLY
+
+
+def test_a_model_reading_of_weekly_without_a_day_asks_the_day() -> None:
+    model = ScriptedModel(strict=True)
+    bot = Bot(model)
+    model.add_json(model_answer("add", name="methotrexate", times=["08:00"],
+                                rrule="FREQ=WEEKLY"))
+    ask = bot.say("methotrexate once a week, eight in the morning, my rheumatologist says")
+    assert ask.text == t("en", "med.day.ask", name="methotrexate")
+    assert bot.meds() == {}
+
+
+# ------------------------------------------------------------------ the tick follows it
+def tick(bot: Bot, at: datetime) -> list[dict[str, Any]]:
+    """One tick at `at`: the reminder items it enqueued."""
+    bot.clock.current = at
+    tasks = MemoryTaskQueue()
+    ReminderService(bot.store, tasks, bot.clock, delivery=None).tick()  # type: ignore[arg-type]
+    return [i for task in tasks.tasks for i in task.payload.get("items", [])]
+
+
+def test_a_course_says_its_last_dose_once_and_stops() -> None:
+    bot = Bot()
+    bot.say("add prednisone 20 mg at 10:00 for 2 days")  # 2026-01-05 and 06, from today
+    first = tick(bot, datetime(2026, 1, 5, 10, tzinfo=UTC))
+    assert [i.get("course_end") for i in first] == [None]
+    bot.say("took prednisone")
+    last = tick(bot, datetime(2026, 1, 6, 10, tzinfo=UTC))
+    assert [i.get("course_end") for i in last] == [True]
+    repeat = tick(bot, datetime(2026, 1, 6, 11, 1, tzinfo=UTC))
+    assert repeat and not any(i.get("course_end") for i in repeat)  # said once
+    bot.say("took prednisone")
+    [dose] = doses(bot, "prednisone")
+    assert "next_due_at" not in dose and "next_slot_at" not in dose  # never due again
+    for day in range(2, 10):
+        assert tick(bot, datetime(2026, 1, 5, 10, tzinfo=UTC) + timedelta(days=day)) == []
+    listed = bot.say("list")
+    assert t("en", "med.list.finished") in listed.text
+
+
+def test_as_needed_is_never_in_the_tick() -> None:
+    bot = Bot()
+    bot.say("add ibuprofen as needed")
+    for hour in range(0, 48, 3):
+        assert tick(bot, START + timedelta(hours=hour)) == []
