@@ -31,7 +31,7 @@ _HHMM: Final = re.compile(r"^\d{1,2}:\d{2}$")
 Problem = Literal["unknown", "unknown_medication", "bad_time", "bad_name", "bad_zone",
                   "bad_schedule"]
 _NEEDS_KNOWN: Final[frozenset[CommandKind]] = frozenset(
-    {"delete", "done", "time_change", "dose_change"})
+    {"delete", "done", "time_change", "dose_change", "last_taken"})
 
 
 class ModelItem(BaseModel):

@@ -18,6 +18,7 @@ CommandKind = Literal[
     "dose_change",
     "timezone_change",
     "done",
+    "last_taken",
     "help",
     "unknown",
 ]

@@ -24,6 +24,7 @@ Semantics of the result:
 * delete: known medications without times, or exactly one medication with the times to
   drop ("delete aspirin at 10" -> [aspirin, ["10:00"]]).
 * done: known medications, each with at most one time (the dose that was taken).
+* last_taken: known medications, nothing else ("when did I last take ibuprofen?").
 * time_change: one known medication; times = [old, new] when the old time is given,
   [new] otherwise ("change aspirin from 10 to 11" -> ["10:00", "11:00"]).
 * dose_change: one known medication with the new dosage and no times.
@@ -77,7 +78,7 @@ from shared.medication.timezones import resolve_zone
 __all__ = ["CommandItem", "ParsedCommand", "parse_command"]
 
 # Kinds a question may ask for ("what do I take?"). "Did I take aspirin?" is not a report.
-_QUESTION_KINDS: frozenset[CommandKind] = frozenset({"list", "help", "unknown"})
+_QUESTION_KINDS: frozenset[CommandKind] = frozenset({"list", "help", "unknown", "last_taken"})
 _QUESTION_END = re.compile(r"(?:[?？]|嗎|吗)$")
 _POLITE_START = re.compile(rf"^(?:{alternation(POLITE_PREFIXES)})(?:[\s,，]+|(?=[^\sa-z]))")
 _POLITE_END = re.compile(rf"[\s,，]+(?:{alternation(POLITE_SUFFIXES)})$")
@@ -305,6 +306,14 @@ def _done(
     return ParsedCommand(kind="done", items=_unique_names(items))
 
 
+def _last_taken(template: Template, match: re.Match[str], ctx: _Context) -> ParsedCommand:
+    drafts = read_drafts(_body_tokens(match, ctx))
+    if any(d.times or d.dose for d in drafts):
+        raise Unsure("a time or a dose in a question about the last dose")
+    items = [CommandItem(name=_known_name(d.name, ctx.matcher)) for d in drafts]
+    return ParsedCommand(kind="last_taken", items=_unique_names(items))
+
+
 # ---------------------------------------------------------------- time / dose change
 
 
@@ -369,6 +378,7 @@ _HANDLERS: dict[CommandKind, _Handler] = {
     "add": _add,
     "delete": _delete,
     "done": _done,
+    "last_taken": _last_taken,
     "list": _plain,
     "help": _plain,
     "unknown": _plain,

@@ -140,6 +140,20 @@ _SHAPES: tuple[tuple[CommandKind, str, bool], ...] = (
              "|приняла|выпил|выпила)", False),
     ("done", r"我?\s*(?P<pre>.*?)\s*(?:已經|已|剛剛|剛)?\s*(?:吃了|吃過|服用了|服用過|已服用|吃完)"
              r"\s*(?P<body>.*?)\s*了?", False),
+    # last taken: "when did I last take ibuprofen?" (a question: its mark is allowed)
+    ("last_taken", "when (?:did|have) i (?:last )?(?:take|taken|have|had|use|used) "
+                   "(?:my |the )?(?P<body>.+?)(?: (?:last|the last time|most recently))?",
+     False),
+    ("last_taken", "when was (?:my |the )?last (?:dose|time|pill|tablet)(?: (?:of|i took))? "
+                   "(?:my |the )?(?P<body>.+)", False),
+    ("last_taken", "(?:когда )?(?:я )?(?:в )?последний раз (?:пил|пила|принимал|принимала"
+                   "|выпил|выпила|принял|приняла) (?P<body>.+)", False),
+    ("last_taken", "когда (?:я )?(?:пил|пила|принимал|принимала|выпил|выпила|принял|приняла)"
+                   " (?P<body>.+?) (?:в )?последний раз", False),
+    ("last_taken", r"我?\s*(?:最後一次|上一次|上次)\s*(?:吃|服用)\s*(?P<body>.+?)\s*"
+                   r"(?:是)?\s*(?:什麼時候|幾點|何時|哪時候)", False),
+    ("last_taken", r"我?\s*(?:最近一次)?\s*(?:什麼時候|幾點|何時)\s*(?:吃|服用)(?:了|過)?\s*"
+                   r"(?P<body>.+?)\s*(?:的)?", False),
     # time change
     ("time_change", f"(?:{_EN_CHANGE_WORDS}|{_EN_MOVE_WORDS})(?: the)?(?: time (?:of|for))?"
                     " (?P<name>.+?)(?: (?:time|reminder|schedule))? from (?P<old>.+?)"

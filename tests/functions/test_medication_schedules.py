@@ -252,3 +252,88 @@ def test_as_needed_is_never_in_the_tick() -> None:
     bot.say("add ibuprofen as needed")
     for hour in range(0, 48, 3):
         assert tick(bot, START + timedelta(hours=hour)) == []
+
+
+# ------------------------------------------------------------------ as needed
+def logged(bot: Bot) -> list[dict[str, Any]]:
+    rows = bot.store.query("dose_log", [Filter("user_id", "==", KEY)])
+    return sorted((d for _, d in rows), key=lambda d: d["at"])
+
+
+@pytest.mark.parametrize(("lang", "add", "took", "name"), [
+    ("en", "add ibuprofen 200 mg as needed, at most 3 a day", "I took ibuprofen", "ibuprofen"),
+    ("zh-TW", "新增 布洛芬 需要時吃 一天最多3次", "我吃了布洛芬", "布洛芬"),
+    ("ru", "добавь ибупрофен при необходимости не более 3 раз в день", "выпил ибупрофен",
+     "ибупрофен"),
+])
+def test_taking_an_as_needed_medicine_logs_it_and_counts_the_day(
+    lang: str, add: str, took: str, name: str
+) -> None:
+    bot = Bot(lang=lang)
+    bot.say(add)
+    assert med_doc(bot, name)["max_per_day"] == 3
+    said = []
+    for minutes in (0, 180, 360, 480):
+        bot.clock.current = START + timedelta(minutes=minutes)
+        said.append(bot.say(took).text)
+    assert said[0].splitlines()[-1] == t(lang, "med.prn.count", count=1, max=3)
+    assert said[1].splitlines()[-1] == t(lang, "med.prn.count", count=2, max=3)
+    assert said[2].splitlines()[-1] == t(lang, "med.prn.limit", count=3, max=3)
+    # Over the limit: warned, and still logged (never refused).
+    assert said[3].splitlines()[-1] == t(lang, "med.prn.over", count=4, max=3)
+    entries = logged(bot)
+    assert len(entries) == 4 and {e["status"] for e in entries} == {"taken"}
+    assert entries[-1]["taken_at"] == START + timedelta(minutes=480)
+    # A new local day starts the count again.
+    bot.clock.current = START + timedelta(days=1)
+    assert bot.say(took).text.splitlines()[-1] == t(lang, "med.prn.count", count=1, max=3)
+
+
+def test_the_day_of_the_count_is_the_patients_local_day() -> None:
+    bot = Bot()
+    bot.user["timezone"] = "Asia/Taipei"  # START 09:00 UTC is 17:00 in Taipei
+    bot.say("add ibuprofen as needed, at most 2 a day")
+    bot.say("took ibuprofen")
+    bot.clock.current = START + timedelta(hours=6)  # 23:00 Taipei: the same day
+    assert bot.say("took ibuprofen").text.splitlines()[-1] == t("en", "med.prn.limit",
+                                                                count=2, max=2)
+    bot.clock.current = START + timedelta(hours=8)  # 01:00 the next day in Taipei
+    assert bot.say("took ibuprofen").text.splitlines()[-1] == t("en", "med.prn.count",
+                                                                count=1, max=2)
+
+
+def test_without_a_maximum_taking_is_logged_without_a_count() -> None:
+    bot = Bot()
+    bot.say("add ibuprofen as needed")
+    reply = bot.say("took ibuprofen")
+    assert reply.text == t("en", "med.prn.logged", name="ibuprofen", dosage="", time="09:00")
+    assert len(logged(bot)) == 1
+
+
+@pytest.mark.parametrize(("lang", "question", "name"), [
+    ("en", "when did I last take ibuprofen?", "ibuprofen"),
+    ("zh-TW", "上次吃布洛芬是什麼時候", "布洛芬"),
+    ("ru", "когда я последний раз пил ибупрофен", "ибупрофен"),
+])
+def test_when_did_i_last_take_it_answers_from_the_log(lang: str, question: str,
+                                                       name: str) -> None:
+    bot = Bot(lang=lang)
+    bot.say({"en": "add ibuprofen as needed", "zh-TW": "新增 布洛芬 需要時吃",
+             "ru": "добавь ибупрофен при необходимости"}[lang])
+    assert bot.say(question).text == t(lang, "med.last.never", name=name)
+    bot.clock.current = START + timedelta(hours=2, minutes=15)
+    bot.say({"en": "took ibuprofen", "zh-TW": "吃了布洛芬", "ru": "выпил ибупрофен"}[lang])
+    bot.clock.current = START + timedelta(days=3)
+    assert bot.say(question).text == t(lang, "med.last.taken", name=name,
+                                       when="2026-01-05 11:15")
+
+
+def test_when_did_i_last_take_a_scheduled_medicine_uses_its_taken_dose() -> None:
+    bot = Bot()
+    bot.say("add aspirin at 10:00")
+    tick(bot, START + timedelta(hours=1))
+    bot.clock.current = START + timedelta(hours=1, minutes=20)
+    bot.say("took aspirin")
+    bot.clock.current = START + timedelta(days=40)
+    assert bot.say("when did I last take aspirin?").text == t(
+        "en", "med.last.taken", name="aspirin", when="2026-01-05 10:20")

@@ -31,7 +31,7 @@ from shared.domain.reading import Mode, Question
 from shared.domain.red_flags import red_flags
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
-from shared.features.medication import adding, changing, removing, taking
+from shared.features.medication import adding, as_needed, changing, removing, taking
 from shared.features.medication.adherence import Logged, tally
 from shared.features.medication.common import (
     Context,
@@ -115,7 +115,7 @@ class MedicationService:
             "add": adding.add, "list": self.show_list, "delete": removing.delete,
             "done": taking.done, "time_change": changing.change_time,
             "dose_change": changing.change_dose, "timezone_change": self.change_zone,
-            "help": self.help,
+            "help": self.help, "last_taken": as_needed.last_taken,
         }
         # Button data "med:<action>:<argument>" (the verb "med" in DIALOG).
         self.buttons = {

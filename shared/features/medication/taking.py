@@ -15,6 +15,7 @@ from shared.domain.i18n import t
 from shared.domain.messages import Button
 from shared.domain.paging import page_buttons, page_of
 from shared.domain.schedule import local_label, slot_key, zone_of
+from shared.features.medication import as_needed
 from shared.features.medication.common import (
     Context,
     dosage_suffix,
@@ -65,6 +66,14 @@ def done(ctx: Context, command: Command) -> Reply:
     """'Done' / 'took aspirin': the pending dose is taken, or the next one if it is
     due within the early window (its reminder then does not come). Which one must be
     clear: several candidates get buttons."""
+    prn = [m for m in (ctx.regimen.find(i.name) for i in command.items)
+           if m is not None and m.schedule.as_needed]
+    if prn:  # as needed: logged now (as_needed.py); the rest as usual
+        logged = Reply()
+        for each in prn:
+            logged = merge(logged, as_needed.log_taken(ctx, each))
+        rest = [i for i in command.items if ctx.regimen.find(i.name) not in prn]
+        return merge(logged, done(ctx, Command(kind="done", items=rest))) if rest else logged
     if command.items:
         pending: list[Dose] = []
         early: list[Dose] = []
