@@ -192,6 +192,7 @@ def check(answer: ModelCommand, meds: Sequence[Known]) -> Checked:
         "dose_change": len(items) == 1 and bool(items[0].dosage) and not items[0].times,
         "delete": len(items) <= 1 or not any(i.times for i in items),
         "done": all(len(i.times) <= 1 for i in items),
+        "last_taken": bool(items) and not any(i.times or i.dosage for i in items),
     }
     if not shape_ok.get(kind, False):
         return Checked(None, "unknown")

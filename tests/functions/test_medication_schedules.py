@@ -337,3 +337,14 @@ def test_when_did_i_last_take_a_scheduled_medicine_uses_its_taken_dose() -> None
     bot.clock.current = START + timedelta(days=40)
     assert bot.say("when did I last take aspirin?").text == t(
         "en", "med.last.taken", name="aspirin", when="2026-01-05 10:20")
+
+
+def test_the_models_reading_of_a_last_dose_question_answers_from_the_log() -> None:
+    model = ScriptedModel(strict=True)
+    bot = Bot(model)
+    bot.say("add ibuprofen as needed")
+    bot.say("took ibuprofen")
+    model.add_json({"kind": "last_taken", "timezone": None,
+                    "items": [{"medication_id": "m1", "name": "ibuprofen"}]})
+    reply = bot.say("the painkiller, ibuprofen - at what time was it that I had one?")
+    assert reply.text == t("en", "med.last.taken", name="ibuprofen", when="2026-01-05 09:00")
