@@ -4,13 +4,15 @@ exist or exists twice."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 
-from shared.features.medication.recurrence import At, Schedule
+from shared.features.medication.recurrence import At, Schedule, localise
 
 NY = ZoneInfo("America/New_York")  # DST 2026-03-08 02:00 -> 03:00, 2026-11-01 02:00 -> 01:00
 LONDON = ZoneInfo("Europe/London")  # DST 2026-03-29 01:00 -> 02:00, 2026-10-25 02:00 -> 01:00
@@ -179,3 +181,28 @@ def test_kinds_of_schedule() -> None:
     assert not Schedule.of(["08:00"], "FREQ=HOURLY;INTERVAL=8").course
     as_needed = Schedule(as_needed=True, max_per_day=4)
     assert not as_needed.daily and as_needed.recurrences() == {}
+
+
+# ------------------------------------------------------------------ skipping whole periods
+@pytest.mark.parametrize("rule", [
+    "FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=MO,TH",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU", "FREQ=HOURLY;INTERVAL=5", "FREQ=HOURLY;INTERVAL=8",
+    "FREQ=DAILY;UNTIL=20270301T235959",
+])
+@pytest.mark.parametrize("zone", [NY, LONDON, TAIPEI])
+def test_next_after_equals_iterating_the_rule_from_its_first_day(rule: str,
+                                                                  zone: ZoneInfo) -> None:
+    # A rule running for years starts its iteration whole periods later (At._near):
+    # the answer must be the one iterating from the start day gives.
+    at = At("07:30", rule, date(2024, 2, 27))
+    first = datetime(2024, 2, 27, 7, 30)
+    hourly = "HOURLY" in rule
+    full = rrulestr(rule, dtstart=localise(first, zone).replace(tzinfo=None) if hourly
+                    else first)
+    instants = [o.replace(tzinfo=UTC) if hourly else localise(o, zone)
+                for o in full.between(datetime(2024, 2, 1), datetime(2027, 4, 1))]
+    rng = random.Random(rule + str(zone))
+    for _ in range(40):
+        after = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(1_600_000))
+        expected = next((i for i in instants if i > after), None)
+        assert at.next_after(after, zone) == expected, after

@@ -66,9 +66,9 @@ def localise(naive: datetime, zone: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # parsed rules only (no occurrence cache: memory stays small)
 def _rule(rule: str, dtstart: datetime) -> rrule:
-    parsed = rrulestr(rule, dtstart=dtstart, cache=True)
+    parsed = rrulestr(rule, dtstart=dtstart)
     assert isinstance(parsed, rrule)  # canonical rules are single rules
     return parsed
 
@@ -97,9 +97,9 @@ class At:
             return next_occurrence(self.time, zone, after)  # as before rules existed
         if self.hourly:
             return self._next_elapsed(after, zone)
-        rule = _rule(self.rule or "FREQ=DAILY", self._dtstart())
         # From a day before `after`'s local date: an offset of up to 14 h either way.
         cursor = after.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
+        rule = _rule(self.rule or "FREQ=DAILY", self._near(self._dtstart(), cursor))
         for local in rule.xafter(cursor, inc=True):
             instant = localise(local, zone)
             if instant > after:
@@ -110,13 +110,28 @@ class At:
         """Every N hours: iterated in UTC from the first dose's instant."""
         assert self.rule is not None
         first = localise(self._dtstart(), zone).replace(tzinfo=None)
-        rule = _rule(_without_until(self.rule), first)
+        cursor = after.astimezone(UTC).replace(tzinfo=None)
+        rule = _rule(_without_until(self.rule), self._near(first, cursor))
         last_day = _until(self.rule)
         if last_day is not None:
             end = localise(datetime.combine(last_day, time(23, 59, 59)), zone)
             rule = rule.replace(until=end.replace(tzinfo=None))
-        found = rule.after(after.astimezone(UTC).replace(tzinfo=None))
+        found = rule.after(cursor)
         return found.replace(tzinfo=UTC) if found is not None else None
+
+    def _near(self, dtstart: datetime, cursor: datetime) -> datetime:
+        """A start with the same occurrences from `cursor` on, whole periods of the rule
+        later (a rule running for years is not iterated from its first day on every
+        tick). A COUNT rule keeps its start: its count is of slots from the first."""
+        rule = self.rule or "FREQ=DAILY"
+        parts = _parts(rule)
+        if "COUNT" in parts:
+            return dtstart
+        unit = {"HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1),
+                "WEEKLY": timedelta(weeks=1)}[parts["FREQ"]]
+        period = unit * int(parts.get("INTERVAL", "1"))
+        skip = (cursor - dtstart) // period - 1
+        return dtstart + period * skip if skip > 0 else dtstart
 
     def open_after_last(self) -> timedelta:
         """How long the LAST slot of a course stays answerable (no slot follows it):
@@ -126,12 +141,20 @@ class At:
         return _LAST_SLOT_OPEN
 
     def slots(self, zone: tzinfo) -> Iterator[datetime]:
-        """Every slot of a finite rule, in order (a course: COUNT or UNTIL)."""
-        slot = self.next_after(datetime.combine(self.start or _ANCHOR, time(0), tzinfo=UTC)
-                               - timedelta(days=1), zone)
-        while slot is not None:
-            yield slot
-            slot = self.next_after(slot, zone)
+        """Every slot of a finite rule, in order (a course: COUNT or UNTIL), in one pass
+        over the rule."""
+        if self.rule is None:
+            return
+        if self.hourly:
+            first = localise(self._dtstart(), zone).replace(tzinfo=None)
+            rule = _rule(_without_until(self.rule), first)
+            last_day = _until(self.rule)
+            if last_day is not None:
+                end = localise(datetime.combine(last_day, time(23, 59, 59)), zone)
+                rule = rule.replace(until=end.replace(tzinfo=None))
+            yield from (o.replace(tzinfo=UTC) for o in rule)
+            return
+        yield from (localise(o, zone) for o in _rule(self.rule, self._dtstart()))
 
 
 def _parts(rule: str) -> dict[str, str]:
