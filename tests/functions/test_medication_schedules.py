@@ -348,3 +348,50 @@ def test_the_models_reading_of_a_last_dose_question_answers_from_the_log() -> No
                     "items": [{"medication_id": "m1", "name": "ibuprofen"}]})
     reply = bot.say("the painkiller, ibuprofen - at what time was it that I had one?")
     assert reply.text == t("en", "med.last.taken", name="ibuprofen", when="2026-01-05 09:00")
+
+
+# ------------------------------------------------------------------ typed answers
+@pytest.mark.parametrize(("lang", "add", "answer", "rule"), [
+    ("en", "add methotrexate 10 mg weekly at 9", "on Mondays and Thursdays",
+     "FREQ=WEEKLY;BYDAY=MO,TH"),
+    ("ru", "добавь метотрексат раз в неделю в 9", "по понедельникам и четвергам",
+     "FREQ=WEEKLY;BYDAY=MO,TH"),
+    ("zh-TW", "新增 甲氨蝶呤 每週 早上9點", "每週一、四", "FREQ=WEEKLY;BYDAY=MO,TH"),
+])
+def test_the_days_may_be_typed_and_several(lang: str, add: str, answer: str,
+                                           rule: str) -> None:
+    bot = Bot(lang=lang)
+    bot.say(add)
+    assert bot.session["state"] == "medication.day"
+    bot.say(answer)
+    [doc] = [d for _, d in bot.store.query("medications", [Filter("user_id", "==", KEY)])]
+    assert doc["rule"] == rule and doc["times"] == ["09:00"]
+    assert bot.session["state"] == "medication"
+
+
+def test_the_times_may_be_typed() -> None:
+    bot = Bot()
+    bot.say("add amoxicillin 500 mg three times a day for 7 days")
+    assert bot.session["state"] == "medication.times"
+    bot.say("7:00, 15:00 and 23:00")
+    doc = med_doc(bot, "amoxicillin")
+    assert doc["times"] == ["07:00", "15:00", "23:00"] and doc["rule"] == "FREQ=DAILY;COUNT=7"
+
+
+def test_a_typed_answer_takes_only_what_was_asked() -> None:
+    bot = Bot()
+    bot.say("add methotrexate weekly at 9")
+    # Times are not the weekday: the question stays, nothing is stored as daily.
+    bot.say("at 10:00")
+    assert bot.meds() == {} and bot.session["state"] == "medication.day"
+    bot.say("add paracetamol every 8 hours")
+    assert bot.session["state"] == "medication.first"
+    bot.say("6:00 and 14:00")  # every 8 hours starts from ONE time
+    assert "paracetamol" not in bot.meds()
+
+
+def test_another_command_typed_while_a_question_waits_still_works() -> None:
+    bot = Bot()
+    bot.say("add methotrexate weekly at 9")
+    bot.say("add aspirin at 8")
+    assert bot.meds() == {"aspirin": ["08:00"]}

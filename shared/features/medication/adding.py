@@ -28,6 +28,7 @@ from shared.features.medication.questions import BY_STATE, gap_of, restored, wai
 from shared.features.medication.states import MedicationState
 from shared.medication.models import CommandItem as Item
 from shared.medication.models import ParsedCommand as Command
+from shared.medication.parser import parse_command
 from shared.medication.recurrence import WEEKDAY_CODES
 from shared.plumbing.turns import Reply
 
@@ -98,6 +99,28 @@ def answer(verb: str) -> Callable[[Context, str], Reply]:
         reply.next_state = reply.next_state or MedicationState.MEDICATION  # answered
         return reply
     return handle
+
+
+def typed_answer(ctx: Context, text: str) -> Reply | None:
+    """A typed answer to the question waiting ("Monday and Thursday", "8:00 and 20:00"):
+    read as if it followed "add <the medicine>", and only what the question asked is
+    taken from it. None: no such question waits, or the text is not such an answer (it
+    is then read as any message)."""
+    state = ctx.turn.state
+    gap = BY_STATE.get(MedicationState(state)) if state in set(MedicationState) else None
+    held = restored(ctx.turn.data) if gap is not None else None
+    if gap is None or held is None or ctx.zone is None:
+        return None
+    today = ctx.now.astimezone(zone_of(ctx.zone)).date()
+    said = parse_command(f"add {held[0].name} {text}", today=today)
+    if said is None or said.kind != "add" or len(said.items) != 1:
+        return None
+    item = gap.typed(held[0], said.items[0])
+    if item is None:
+        return None
+    reply = add(ctx, Command(kind="add", items=[item, *held[1]]))
+    reply.next_state = reply.next_state or MedicationState.MEDICATION  # answered
+    return reply
 
 
 def schedule_of(ctx: Context, item: Item) -> Schedule:

@@ -13,6 +13,10 @@ A row says when it applies, the buttons it offers and how its answer completes t
 of the command); the answer completes it and the whole "add" runs again, so the next
 gap is asked, or the medicine is saved, or the "already on your list" question comes.
 A weekly item is never completed with anything but its weekday: its rule stays weekly.
+
+An answer may be typed too ("Monday and Thursday", "8:00 and 20:00", "по понедельникам"):
+it is read by the parser as if it followed "add <the medicine>" (`typed`), and only what
+the question asked is taken from it (the weekdays, or the times).
 """
 
 from __future__ import annotations
@@ -91,6 +95,31 @@ def with_times(item: Item, packed: str) -> Item | None:
                                    "doses_per_day": None})
 
 
+def typed_days(item: Item, said: Item) -> Item | None:
+    """The weekdays of a typed answer ("on Mondays and Thursdays"), added to the rule."""
+    days = rule_days(said.rrule) if said.rrule and rule_freq(said.rrule) == "WEEKLY" else ()
+    if not days or item.rrule is None:
+        return None
+    codes = ",".join(WEEKDAY_CODES[d] for d in days)
+    try:
+        rule = canonical_rule(f"{item.rrule};BYDAY={codes}")
+    except RuleError:
+        return None
+    update: dict[str, Any] = {"rrule": rule}
+    if said.times and not item.times:
+        update.update(times=said.times, doses_per_day=None)
+    return item.model_copy(update=update)
+
+
+def typed_times(item: Item, said: Item) -> Item | None:
+    """The times of a typed answer ("8:00 and 20:00"), nothing else from it."""
+    if not said.times or said.rrule is not None or said.as_needed:
+        return None
+    if item.rrule is not None and rule_freq(item.rrule) == "HOURLY" and len(said.times) > 1:
+        return None  # every N hours starts from one time
+    return item.model_copy(update={"times": said.times, "doses_per_day": None})
+
+
 def pack(times: tuple[str, ...]) -> str:
     return "-".join(h.replace(":", "") for h in times)
 
@@ -119,14 +148,17 @@ class Gap:
     applies: Callable[[Item], bool]
     buttons: Callable[[str, Item], list[Button]]
     complete: Callable[[Item, str], Item | None]
+    typed: Callable[[Item, Item], Item | None]  # a typed answer, read as "add <name> ..."
 
 
 QUESTIONS: Final[tuple[Gap, ...]] = (
-    Gap(S.DAY, "med.day.ask", "day", weekly_without_day, day_buttons, with_day),
+    Gap(S.DAY, "med.day.ask", "day", weekly_without_day, day_buttons, with_day, typed_days),
     Gap(S.FIRST, "med.first.ask", "at", hourly_without_start,
-        time_buttons(FIRST_DOSE_TIMES), with_time),
-    Gap(S.TIMES, "med.times.ask", "ats", several_without_times, set_buttons, with_times),
-    Gap(S.TIME, "med.time.ask", "at", no_time, time_buttons(SUGGESTED_TIMES), with_time),
+        time_buttons(FIRST_DOSE_TIMES), with_time, typed_times),
+    Gap(S.TIMES, "med.times.ask", "ats", several_without_times, set_buttons, with_times,
+        typed_times),
+    Gap(S.TIME, "med.time.ask", "at", no_time, time_buttons(SUGGESTED_TIMES), with_time,
+        typed_times),
 )
 BY_STATE: Final = {gap.state: gap for gap in QUESTIONS}
 

@@ -209,6 +209,9 @@ class MedicationService:
         return reply
 
     def run_text(self, ctx: Context, text: str) -> Reply:
+        answered = adding.typed_answer(ctx, text)  # "Mondays and Thursdays", typed
+        if answered is not None:
+            return answered
         if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
             return self.week_button(ctx, "")
         quiet = parse_quiet_hours(text)  # "no reminders after 23:00"
