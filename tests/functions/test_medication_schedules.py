@@ -395,3 +395,11 @@ def test_another_command_typed_while_a_question_waits_still_works() -> None:
     bot.say("add methotrexate weekly at 9")
     bot.say("add aspirin at 8")
     assert bot.meds() == {"aspirin": ["08:00"]}
+
+
+def test_as_needed_doses_are_not_adherence() -> None:
+    bot = Bot()
+    bot.say("add ibuprofen as needed")
+    bot.say("took ibuprofen")
+    week = bot.press("med:week")
+    assert "ibuprofen" not in week.text

@@ -293,7 +293,8 @@ class MedicationService:
         logged = [Logged(e.medication_id, e.slot_at, e.status, e.at)
                   for e in ctx.repo.logged_since(ctx.key, ctx.now - timedelta(days=period))]
         totals = tally(logged, ctx.now - timedelta(days=period))
-        known = {m.id: m.name for m in ctx.regimen.medications}
+        # As needed has no schedule to keep: its log is not adherence.
+        known = {m.id: m.name for m in ctx.regimen.medications if not m.schedule.as_needed}
         lines = [t(ctx.lang, "med.adh.title", days=period)]
         lines += [t(ctx.lang, "med.adh.item", bar=totals[mid].bar(), name=known[mid],
                     on_time=totals[mid].on_time, late=totals[mid].late,
