@@ -240,6 +240,6 @@ class Schedule:
         return max((e for e in ends if e is not None), default=None)
 
 
-# Before rules existed the schedule was "every day at these times" (DailyTimes of
-# DailyAt): the names stay for the code and tests that build daily doses.
+# Before rules existed a dose's recurrence was DailyAt(time): At(time) is exactly that,
+# and the name stays for the code and tests that build daily doses.
 DailyAt = At
