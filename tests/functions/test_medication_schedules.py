@@ -403,3 +403,18 @@ def test_as_needed_doses_are_not_adherence() -> None:
     bot.say("took ibuprofen")
     week = bot.press("med:week")
     assert "ibuprofen" not in week.text
+
+
+def test_a_model_reading_of_plain_times_for_a_weekly_medicine_never_adds_a_daily_time(
+    weekly: Bot,
+) -> None:
+    model = ScriptedModel(strict=True)
+    weekly.model = model
+    weekly.service.model = lambda: model
+    model.add_json({"kind": "add", "timezone": None, "items": [
+        {"medication_id": "m1", "name": "methotrexate", "times": ["20:00"]}]})
+    ask = weekly.say("the methotrexate, also in the evening around eight please")
+    assert data(ask) == ["med:dup:replace", "med:dup:other"]
+    weekly.press("med:dup:replace")
+    doc = med_doc(weekly, "methotrexate")
+    assert doc["rule"] == WEEKLY and doc["times"] == ["20:00"]
