@@ -233,12 +233,14 @@ def test_a_course_says_its_last_dose_once_and_stops() -> None:
     bot.say("add prednisone 20 mg at 10:00 for 2 days")  # 2026-01-05 and 06, from today
     first = tick(bot, datetime(2026, 1, 5, 10, tzinfo=UTC))
     assert [i.get("course_end") for i in first] == [None]
-    bot.say("took prednisone")
+    answer = bot.say("took prednisone")
+    assert t("en", "med.course.finished", names="prednisone") not in answer.text
     last = tick(bot, datetime(2026, 1, 6, 10, tzinfo=UTC))
     assert [i.get("course_end") for i in last] == [True]
     repeat = tick(bot, datetime(2026, 1, 6, 11, 1, tzinfo=UTC))
     assert repeat and not any(i.get("course_end") for i in repeat)  # said once
-    bot.say("took prednisone")
+    answer = bot.say("took prednisone")
+    assert answer.text.splitlines()[-1] == t("en", "med.course.finished", names="prednisone")
     [dose] = doses(bot, "prednisone")
     assert "next_due_at" not in dose and "next_slot_at" not in dose  # never due again
     for day in range(2, 10):

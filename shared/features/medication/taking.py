@@ -12,7 +12,7 @@ from datetime import datetime
 
 from shared.domain import usage
 from shared.domain.i18n import t
-from shared.domain.messages import Button
+from shared.domain.messages import Button, Text
 from shared.domain.paging import page_buttons, page_of
 from shared.domain.schedule import local_label, slot_key, zone_of
 from shared.features.medication import as_needed
@@ -35,16 +35,21 @@ def settle(lang: str, doses: Iterable[Dose], status: SlotStatus, now: datetime,
     """THE answer to pending doses (taken or skipped), whichever way it came: each one
     still pending is closed and its entry added to `log`; the reply names the
     medicines and counts them. The caller writes the doses and the log."""
-    settled = []
+    settled, ending = [], []
     for dose in doses:
+        final = dose.final  # the last slot of its course, answered now: the course ends
         entry = dose.settle(status, now)
         if entry is not None:
             log.append(entry)
             settled.append(dose)
+            ending += [dose.name] if final else []
     if not settled:
         return Reply([say(lang, "remind.handled")])
     names = ", ".join(sorted({d.name for d in settled}))
-    return Reply([say(lang, f"remind.{status.value}", names=names)],
+    said = t(lang, f"remind.{status.value}", names=names)
+    if ending:
+        said += "\n" + t(lang, "med.course.finished", names=", ".join(sorted(set(ending))))
+    return Reply([Text(text=said)],
                  usage={usage.reminder_counter(status.value): len(settled)})
 
 
