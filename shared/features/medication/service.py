@@ -51,8 +51,10 @@ from shared.features.medication.reading import (
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
+from shared.features.medication.views import facts_of, local_today
 from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
+from shared.medication.describe import describe
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.plumbing.turns import Handler, Reply, Turn
@@ -270,9 +272,12 @@ class MedicationService:
         meds = ctx.regimen.medications
         if not meds:
             return Reply([say(ctx.lang, "med.list.empty")])
+        today = local_today(ctx.now, ctx.zone)
         lines = [t(ctx.lang, "med.list.title", zone=ctx.zone or "UTC")]
+        # Each schedule in words ("every day at 08:00 and 20:00", issue 14).
         lines += [t(ctx.lang, "med.list.item", name=m.name, dosage=dosage_suffix(m.dosage),
-                    times=", ".join(m.times)) for m in sorted(meds, key=lambda m: m.times)]
+                    times=describe(facts_of(m), ctx.lang, today))
+                  for m in sorted(meds, key=lambda m: m.times)]
         week = Button(label=t(ctx.lang, "med.week.button"), data="med:week")
         return Reply([Text(text="\n".join(lines), buttons=[week])])
 
