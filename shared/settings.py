@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"  # where local blob links are served
     local_link_key: str = ""  # signs the local blob links; empty: a random key per process
     signed_url_ttl_s: int = 3600
+    calendar_link_ttl_s: int = 3600  # the link to a patient's .ics (issue 14)
     idempotency_ttl_s: int = 86_400
     session_ttl_s: int = 86_400
 

@@ -31,7 +31,7 @@ from shared.domain.reading import Mode, Question
 from shared.domain.red_flags import red_flags
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
-from shared.features.medication import adding, changing, removing, taking
+from shared.features.medication import adding, changing, removing, taking, views
 from shared.features.medication.adherence import Logged, tally
 from shared.features.medication.common import (
     Context,
@@ -51,7 +51,7 @@ from shared.features.medication.reading import (
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
-from shared.features.medication.views import facts_of, local_today
+from shared.features.medication.views import CalendarLinks, facts_of, local_today
 from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.describe import describe
@@ -74,7 +74,7 @@ DIALOG: Final = DialogPart(
                ButtonKind("med:early", (ID,)),
                ButtonKind("med:dup", (one_of(adding.EXISTS_ACTIONS),)),
                ButtonKind("med:delp", (PAGE,)), ButtonKind("med:tookp", (PAGE,)),
-               ButtonKind("med:fromp", (PAGE,))), I.BUTTON)},
+               ButtonKind("med:fromp", (PAGE,)), ButtonKind("med:cal")), I.BUTTON)},
     readings={"medication:*": I.COMMAND, "medication:taken": I.TOOK,
               "action:reminder.taken": I.TOOK, "request:medication": I.MODE},
     screens={S.MEDICATION: ScreenOf(Mode.MEDICATION), S.ZONE: _QUESTION, S.TIME: _QUESTION,
@@ -103,6 +103,7 @@ class MedicationService:
     model: Callable[[], LanguageModel] | None = None
     early_s: int = 3 * 3600  # "I took it" this long before a dose counts (settings)
     zones: ZoneFinder | None = None  # a shared location's time zone, offline
+    links: CalendarLinks = field(default_factory=lambda: CalendarLinks(None))  # .ics files
     repo: MedicationRepository = field(init=False)
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
@@ -122,6 +123,7 @@ class MedicationService:
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
             "took": taking.took_button, "early": taking.early_button,
+            "cal": lambda ctx, arg: views.calendar(ctx, self.links),
             # Pages of the pickers (a list longer than one message: domain/paging.py).
             "delp": removing.delete_page, "tookp": taking.took_page,
             "fromp": lambda ctx, arg: changing.move_page(ctx, arg) or self.show_list(ctx),
@@ -205,6 +207,10 @@ class MedicationService:
         return reply
 
     def run_text(self, ctx: Context, text: str) -> Reply:
+        # "what did I take yesterday?", "add to calendar" (views.py)
+        answered = views.answer_text(ctx, text, self.links)
+        if answered is not None:
+            return answered
         if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
             return self.week_button(ctx, "")
         quiet = parse_quiet_hours(text)  # "no reminders after 23:00"
@@ -279,7 +285,8 @@ class MedicationService:
                     times=describe(facts_of(m), ctx.lang, today))
                   for m in sorted(meds, key=lambda m: m.times)]
         week = Button(label=t(ctx.lang, "med.week.button"), data="med:week")
-        return Reply([Text(text="\n".join(lines), buttons=[week])])
+        return Reply([Text(text="\n".join(lines),
+                           buttons=[week, views.calendar_button(ctx.lang)])])
 
     def help(self, ctx: Context, command: Command | None = None) -> Reply:
         return Reply([say(ctx.lang, "med.help")])
