@@ -94,6 +94,8 @@ _EN: Final = (
     r"(?:tell|show|remind) me what i (?:took|have taken|had taken)(?P<period>(?: {p})?)",
     r"(?:did|have) i (?:take|taken) (?:my|all my|all of my|the) " + _PILLS_EN
     + r"(?P<period>(?: {p})?)",
+    r"did i (?:miss|skip|forget) (?:any |a |my |any of my )?" + _PILLS_EN
+    + r"(?P<period>(?: {p})?)",
     r"(?:show (?:me )?)?(?:my )?(?:dose|medication|medicine|pill|taken) (?:history|log)"
     r"(?: (?:for |of |from )?(?P<period>{p}))?",
 )
@@ -108,6 +110,10 @@ _RU: Final = (
     # пил ли я таблетки вчера / принимала ли я сегодня лекарства
     r"(?P<period>(?:{p} )?)" + _RU_VERB + r" ли я (?P<period2>(?:{p} )?)" + _RU_PILLS
     + r"(?P<period3>(?: {p})?)",
+    # пропустил ли я приём вчера / не пропустила ли я таблетки
+    r"(?P<period>(?:{p} )?)(?:не )?(?:пропустил|пропустила|забыл|забыла) ли я "
+    r"(?P<period2>(?:{p} )?)"
+    r"(?:прием|приемы|дозу|таблетки|лекарства|что-нибудь)(?P<period3>(?: {p})?)",
     r"(?:(?:покажи|показать)(?:те)? )?(?:мою )?(?:историю|история|журнал) (?:приема|приемов)"
     r"(?: лекарств| таблеток)?(?P<period>(?: {p})?)",
 )
@@ -120,6 +126,9 @@ _ZH: Final = (
     # (a question word is required: "我今天吃藥了" is a report)
     r"(?P<period>(?:{p})?)我?(?P<period2>(?:{p})?)(?:(?:有沒有|有没有)(?:吃藥|吃药|服藥|服药)了?(?:呢)?"
     r"|有?(?:吃藥|吃药|服藥|服药)了?(?:嗎|吗|沒|没|沒有|没有))",
+    # 今天的藥吃了嗎 / 昨天的藥我有吃嗎 / 我昨天有漏吃藥嗎
+    r"(?P<period>{p})的(?:藥|药)我?(?:吃了嗎|吃了吗|吃了沒|吃了没|有吃嗎|有吃吗|吃過了嗎|吃过了吗)",
+    r"(?P<period>(?:{p})?)我?(?P<period2>(?:{p})?)有(?:沒有)?(?:漏吃|忘記吃|忘了吃|漏服)(?:藥|药)?(?:嗎|吗)?",
     # 昨天的服藥紀錄 (a period is required: the bare words ask for the weekly summary)
     r"(?P<period>{p})的?(?:服藥|吃藥|用藥|服药|吃药|用药)(?:紀錄|記錄|纪录|记录|歷史|历史)",
 )

@@ -28,6 +28,9 @@ QUESTIONS = [
     ("what have I taken in the last 3 days", (date(2026, 3, 9), TODAY)),
     ("show my medication history", (date(2026, 3, 9), TODAY)),
     ("dose log for yesterday", (date(2026, 3, 10),) * 2),
+    ("did I miss any doses yesterday?", (date(2026, 3, 10),) * 2),
+    ("what meds did I take last Monday", (date(2026, 3, 9),) * 2),
+    ("have I taken my pills today?", (TODAY, TODAY)),
     # ru
     ("что я пил вчера", (date(2026, 3, 10),) * 2),
     ("Что я вчера пил?", (date(2026, 3, 10),) * 2),
@@ -41,6 +44,7 @@ QUESTIONS = [
     ("что я пил в среду", (TODAY, TODAY)),
     ("что я принимал за последние 5 дней", (date(2026, 3, 7), TODAY)),
     ("покажи историю приёма лекарств", (date(2026, 3, 9), TODAY)),
+    ("пропустила ли я вчера приём?", (date(2026, 3, 10),) * 2),
     # zh-TW
     ("這週吃了什麼藥", (date(2026, 3, 9), TODAY)),
     ("我昨天吃了什麼藥？", (date(2026, 3, 10),) * 2),
@@ -55,6 +59,8 @@ QUESTIONS = [
     ("我吃藥了沒", (TODAY, TODAY)),
     ("過去3天吃了什麼藥", (date(2026, 3, 9), TODAY)),
     ("昨天的服藥紀錄", (date(2026, 3, 10),) * 2),
+    ("今天的藥吃了嗎", (TODAY, TODAY)),
+    ("我昨天有漏吃藥嗎", (date(2026, 3, 10),) * 2),
     ("請問 我 昨天 吃了 什麼藥", (date(2026, 3, 10),) * 2),
 ]
 
@@ -71,7 +77,8 @@ NOT_QUESTIONS = [
     # reports of a dose (the taking commands' business)
     "I took aspirin yesterday", "I took my pills", "took aspirin today", "i have taken it",
     "я пил аспирин вчера", "я выпила таблетки", "принял", "昨天吃了阿斯匹靈", "我吃藥了",
-    "我今天吃藥了", "吃過了",
+    "我今天吃藥了", "吃過了", "I missed my pills yesterday", "я пропустила приём вчера",
+    "我昨天漏吃藥了", "今天的藥吃了",
     # plans and the schedule
     "what should I take today?", "what do I take today", "what will I take tomorrow",
     "what did I take tomorrow", "что мне пить сегодня", "что я буду пить завтра",
