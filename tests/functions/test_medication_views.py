@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 
 from shared.domain.i18n import t
 from shared.domain.messages import Cards
+from shared.fakes.scripted_llm import ScriptedModel
 from tests.functions import test_medication as med
 from tests.functions.test_medication import KEY, START, log_entries, reminders, say, sent, tick
 from tests.functions.test_medication import with_schedule as _with_schedule
+from tests.functions.test_medication_commands import Bot
 from tests.unit.test_schedule_calendar import expand
 
 c = med.c  # the same fixture: a Telegram user on fakes at a fixed time (Monday 09:00 UTC)
@@ -154,3 +157,13 @@ def test_a_report_of_a_dose_is_not_a_question_about_the_history(c):
     answer = say(c, "I took aspirin").text  # the reminder's dose, recorded taken
     assert not answer.startswith(t("en", "med.history.title", zone="UTC"))
     assert len(log_entries(c, "taken")) == 1
+
+
+@pytest.mark.parametrize("text", ["what did I take yesterday?", "這週吃了什麼藥",
+                                  "что я пил вчера", "add to calendar", "加入行事曆"])
+def test_the_views_answer_without_a_model_call(text: str) -> None:
+    model = ScriptedModel(strict=True)  # any call would fail the test
+    bot = Bot(model)
+    answer = bot.say(text)
+    assert model.count() == 0
+    assert answer.text != t("en", "med.unknown")
