@@ -8,13 +8,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Component
+from pydantic import ValidationError
 
 from shared.domain.reading import Layer, Mode, Screen, read_text
+from shared.domain.storage_keys import MAX_LINK_TTL_S
 from shared.medication.facts import ScheduleFacts
 from shared.medication.ics import build_calendar
 from shared.medication.recurrence import build_rule
+from shared.settings import Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Europe/Berlin moves to summer time on Sunday 29 March 2026 (02:00 -> 03:00).
@@ -156,3 +160,11 @@ def test_add_to_calendar_is_read_in_every_mode_and_near_misses_are_not() -> None
     for text in ("what is a calendar", "calendar of vaccines for children",
                  "календарь прививок", "行事曆怎麼用", "I took it"):
         assert reading(text)[1] != "calendar", text
+
+
+def test_the_calendar_link_lifetime_is_a_setting_within_what_signed_links_allow() -> None:
+    assert Settings().calendar_link_ttl_s == 3600
+    assert Settings(calendar_link_ttl_s=604_800).calendar_link_ttl_s == MAX_LINK_TTL_S
+    for wrong in (0, 59, MAX_LINK_TTL_S + 1):
+        with pytest.raises(ValidationError):
+            Settings(calendar_link_ttl_s=wrong)
