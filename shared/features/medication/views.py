@@ -27,7 +27,6 @@ from shared.features.medication.model import Medication
 from shared.medication.facts import ScheduleFacts
 from shared.medication.history_report import LogLine, history_text, period_bounds
 from shared.medication.history_words import HistoryQuestion, read_history_question
-from shared.medication.ics import build_calendar
 from shared.plumbing.files import CALENDAR_FILES, user_file_key
 from shared.plumbing.turns import Reply
 from shared.ports import BlobStore
@@ -88,6 +87,10 @@ class CalendarLinks:
 def calendar(ctx: Context, links: CalendarLinks) -> Reply:
     """A signed, expiring link to the .ics file of the patient's schedule; a clear
     answer, and no file, when nothing in it has times."""
+    # icalendar takes 120-160 ms to import: only a turn that builds a calendar pays it,
+    # not every dialog worker's cold start.
+    from shared.medication.ics import build_calendar
+
     zone_name = ctx.zone or "UTC"
     today = local_today(ctx.now, ctx.zone)
     schedules = [facts_of(m) for m in sorted(ctx.regimen.medications,
