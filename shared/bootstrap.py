@@ -79,6 +79,11 @@ class Container(Infrastructure):
             return blobs
         return LinklessBucket(blobs)
 
+    @cached_property
+    def link_bucket(self) -> BlobStore:
+        """The bucket with signed links, for a service that needs it rarely (later())."""
+        return self.bucket(signs_urls=True)
+
     def later(self, name: str) -> Callable[[], Any]:
         """An adapter a service builds only when it needs it (cold start), recorded as
         wired now."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Telegram's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and - (setWebhook).
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"  # where local blob links are served
     local_link_key: str = ""  # signs the local blob links; empty: a random key per process
     signed_url_ttl_s: int = 3600
+    # The link to a patient's .ics (issue 14): a minute to 7 days, the longest a GCS V4 or
+    # S3 SigV4 link lives (domain/storage_keys.py), so a bad value stops start-up, not a turn.
+    calendar_link_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     idempotency_ttl_s: int = 86_400
     session_ttl_s: int = 86_400
 

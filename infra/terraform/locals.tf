@@ -101,7 +101,8 @@ locals {
       enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
       bucket_access = true
-      signs_urls    = false
+      # "Add to calendar" answers with a signed link to the schedule's .ics (issue 14).
+      signs_urls    = true
       env           = {}
     })
     generate_worker = merge(local.runtime.functions.generate_worker, {

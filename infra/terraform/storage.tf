@@ -43,6 +43,19 @@ resource "google_storage_bucket" "private" {
     }
   }
 
+  # A patient's schedule as a calendar file (.ics, "Add to calendar"), written afresh at
+  # every request and only opened through its signed link (CALENDAR_LINK_TTL_S, 1 h):
+  # a day, the shortest age a rule has.
+  lifecycle_rule {
+    condition {
+      age            = 1
+      matches_prefix = ["calendar/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   lifecycle_rule {
     condition {
       age            = var.archive_retention_days

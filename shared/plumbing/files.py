@@ -15,7 +15,8 @@ from shared.domain.storage_keys import validate_key
 AUDIO: Final = "audio"
 HANDOUTS: Final = "handouts"
 ARCHIVE: Final = "archive"
-FILE_AREAS: Final = (AUDIO, HANDOUTS, ARCHIVE)
+CALENDAR_FILES: Final = "calendar"  # the schedule as .ics, opened through a signed link
+FILE_AREAS: Final = (AUDIO, HANDOUTS, ARCHIVE, CALENDAR_FILES)
 
 
 def user_file_key(area: str, user_key: str, name: str) -> str:

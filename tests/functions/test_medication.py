@@ -191,8 +191,9 @@ def test_list_delete_and_an_unknown_command(c):
     with_schedule(c, "add aspirin 100 mg at 08:00 and 20:00")
     say(c, "add metformin 500 mg at 12:00")
     listing = say(c, "list")
-    assert "aspirin 100 mg: 08:00, 20:00" in listing.text
-    assert "metformin 500 mg: 12:00" in listing.text
+    # Each schedule in words (issue 14; was "08:00, 20:00").
+    assert "aspirin 100 mg: every day at 08:00 and 20:00" in listing.text
+    assert "metformin 500 mg: every day at 12:00" in listing.text
     assert len(c.store.query("doses")) == 3
 
     assert "aspirin" in say(c, "delete aspirin").text

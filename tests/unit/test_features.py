@@ -100,7 +100,8 @@ def test_a_job_kind_no_feature_runs_or_an_area_no_feature_owns_fails():
     with pytest.raises(FeatureClash, match="no feature runs the job kinds \\['tts'\\]"):
         Registry.of(without_speech)
     handouts_forgotten = [replace(f, files=()) for f in real()]
-    with pytest.raises(FeatureClash, match="storage areas \\['handouts'\\]"):
+    # (medication owns calendar/, issue 14)
+    with pytest.raises(FeatureClash, match="storage areas \\['handouts', 'calendar'\\]"):
         Registry.of(handouts_forgotten)
 
 

@@ -49,6 +49,7 @@ from shared.domain.reading.text import (
     ui_language_code,
 )
 from shared.domain.reading.words import (
+    CALENDAR,
     GLOBAL,
     GREETING,
     LANGUAGE_NAMED,
@@ -176,6 +177,8 @@ def _action(typed: Typed, screen: Screen, parse: CommandParser) -> Reading | Non
             return found
     if not translating and TOOK.find(typed):
         return Reading(Layer.MEDICATION, TAKEN)
+    if CALENDAR.find(typed):  # the schedule for the phone's calendar (asked first there)
+        return Reading(Layer.MEDICATION, CALENDAR.name, ask_first=translating)
     return None
 
 

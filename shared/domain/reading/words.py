@@ -206,6 +206,26 @@ REMINDER_ACTIONS: Final[tuple[Words, ...]] = (
 # "I took my pills" with no reminder waiting goes to the medication feature (which dose?).
 TOOK: Final = words("taken", _TOOK_EN, _TOOK_RU, _TOOK_ZH)
 
+# The schedule as a calendar file for the phone (issue 14), in any mode.
+_SCHEDULE_EN: Final = (r"(?:it|them|this|that|(?:my |the )?(?:pills?|meds|medicines?|medications?"
+                       r"|schedule|medication schedule|reminders|doses))")
+CALENDAR: Final = words(
+    "calendar",
+    rf"(?:add|put|save|export|send|sync|import)(?: {_SCHEDULE_EN})? (?:to|in|into|on)"
+    r" (?:my |the )?(?:phone'?s? |google |apple |ios )?calendar",
+    r"(?:my |the )?(?:calendar(?: file| link| export| invite)?|ics(?: file)?"
+    r"|(?:medication |medicine )?schedule (?:as|in) (?:a )?calendar(?: file)?)",
+    r"(?:добав(?:ь|ьте|ить)|занеси(?:те)?|занести|сохрани(?:те)?|сохранить|экспортир\w*"
+    r"|перенеси(?:те)?|перенести|отправь(?:те)?|отправить)"
+    r"(?: (?:мои |мое |моё )?(?:лекарства|таблетки|расписание|напоминания|приемы|это|их))?"
+    r" в (?:мой )?(?:календарь|календарь телефона|календарь на телефоне)",
+    r"(?:в )?календарь|файл (?:для )?календаря|календарь (?:приема|приёма)(?: лекарств)?",
+    r"(?:幫我|请|請)?(?:把)?(?:用藥|用药|服藥|服药|吃藥|吃药|藥物|药物|提醒|時間表|时间表)?"
+    r"(?:加入|加到|新增到|新增至|匯入|汇入|导入|導入|存到|放到|同步到)(?:手機)?(?:的)?"
+    r"(?:行事曆|行事历|日曆|日历)",
+    r"(?:手機)?(?:行事曆|行事历|日曆|日历)(?:檔案|档案|檔|連結)?",
+)
+
 # --------------------------------------------------------------------------- requests
 _LEAFLET_EN: Final = (r"(?:leaflet|handout|brochure|pamphlet|fact ?sheet|information sheet"
                       r"|health education|patient education|education material)s?")

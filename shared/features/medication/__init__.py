@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from shared.domain.reading import Command
 from shared.features.medication.repository import (
     DOSE_LOG,
     DOSES,
@@ -12,17 +13,21 @@ from shared.features.medication.repository import (
     MedicationRepository,
 )
 from shared.features.medication.service import DIALOG, MedicationService
-from shared.medication.models import ParsedCommand
+from shared.features.medication.views import CalendarLinks
+from shared.medication.history_words import read_history_question
 from shared.medication.parser import parse_command
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.features import CommandReader, Feature, MenuEntry, Supplies
+from shared.plumbing.files import CALENDAR_FILES
 from shared.plumbing.turns import Handler, Preparer
 
 
 def _service(supplies: Supplies) -> MedicationService:
     # The model, built on first use: the dialog worker imports no SDK it does not need.
     return MedicationService(supplies.store, model=supplies.later("llm"),
-                             early_s=supplies.settings.remind_early_s, zones=supplies.zones)
+                             early_s=supplies.settings.remind_early_s, zones=supplies.zones,
+                             links=CalendarLinks(supplies.later("link_bucket"),
+                                                 supplies.settings.calendar_link_ttl_s))
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,9 @@ class _Commands:
     def names(self, user: str) -> Sequence[str]:
         return [m.name for m in self.repo.medications(user)]
 
-    def parse(self, text: str, names: Sequence[str]) -> ParsedCommand | None:
-        return parse_command(text, list(names))
+    def parse(self, text: str, names: Sequence[str]) -> Command | None:
+        # "what did I take yesterday?" is read here too: a question about the dose log.
+        return parse_command(text, list(names)) or read_history_question(text)
 
 
 def _commands(supplies: Supplies) -> CommandReader:
@@ -57,6 +63,7 @@ FEATURE = Feature(
     preparers=_preparers,
     collections=(Collection(MEDICATIONS, Erase.BY_FIELD), Collection(DOSES, Erase.BY_FIELD),
                  Collection(DOSE_LOG, Erase.BY_FIELD)),
+    files=(CALENDAR_FILES,),  # the .ics files of "Add to calendar"
     menu=(MenuEntry("menu.medication", "mode:med"),),
     commands=_commands,
 )

@@ -12,7 +12,7 @@ from typing import Any, Final
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text, coalesce
 from shared.domain.schedule import DEFAULT_ZONES
-from shared.features.medication.model import Medication, Regimen
+from shared.features.medication.model import Regimen
 from shared.features.medication.policy import QuietHours
 from shared.features.medication.repository import Loaded, MedicationRepository
 from shared.features.medication.states import MedicationState
@@ -66,13 +66,6 @@ def say(lang: str, key: str, buttons: Sequence[Button] = (), *, count: int | Non
 
 def dosage_suffix(value: str | None) -> str:
     return f" {value}" if value else ""
-
-
-def listed_times(lang: str, med: Medication) -> str:
-    """A medicine's times in the list: "as needed" when it has none; a finished course
-    says so."""
-    times = ", ".join(med.times) or t(lang, "med.list.as_needed")
-    return f"{times} {t(lang, 'med.list.finished')}" if med.finished else times
 
 
 def names(meds: Sequence[Any]) -> str:

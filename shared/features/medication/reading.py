@@ -23,6 +23,7 @@ from shared.features.medication.model import Medication
 from shared.features.medication.removing import which_to_delete
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.taking import which_dose
+from shared.features.medication.views import answers_itself
 from shared.medication.bare import bare_command
 from shared.medication.model_command import Known, ModelCommand, check, schedule_data
 from shared.medication.models import ParsedCommand as Command
@@ -59,7 +60,7 @@ def interpret(repo: MedicationRepository, model: Callable[[], LanguageModel] | N
     if llm is None or llm.offline:
         return None
     meds = repo.medications(user_key(event.channel, event.user_id))
-    if deterministic(text, [m.name for m in meds]) is not None:
+    if deterministic(text, [m.name for m in meds]) is not None or answers_itself(text):
         return None
     aliases = _aliases(meds)
     rows = [(alias, m.name, m.dosage, m.times) for alias, m in aliases.items()]

@@ -31,13 +31,12 @@ from shared.domain.reading import Mode, Question
 from shared.domain.red_flags import red_flags
 from shared.domain.schedule import local_label, resolve_zone
 from shared.features.core.dialog import menu_button
-from shared.features.medication import adding, as_needed, changing, removing, taking
+from shared.features.medication import adding, as_needed, changing, removing, taking, views
 from shared.features.medication.adherence import Logged, tally
 from shared.features.medication.common import (
     Context,
     ask_zone,
     dosage_suffix,
-    listed_times,
     merge,
     say,
 )
@@ -52,8 +51,10 @@ from shared.features.medication.reading import (
 from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
+from shared.features.medication.views import CalendarLinks, facts_of, local_today
 from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
+from shared.medication.describe import describe
 from shared.medication.models import ParsedCommand as Command
 from shared.medication.quiet import QuietChange, parse_quiet_hours
 from shared.medication.recurrence import WEEKDAY_CODES
@@ -77,7 +78,7 @@ DIALOG: Final = DialogPart(
                ButtonKind("med:early", (ID,)),
                ButtonKind("med:dup", (one_of(adding.EXISTS_ACTIONS),)),
                ButtonKind("med:delp", (PAGE,)), ButtonKind("med:tookp", (PAGE,)),
-               ButtonKind("med:fromp", (PAGE,))), I.BUTTON)},
+               ButtonKind("med:fromp", (PAGE,)), ButtonKind("med:cal")), I.BUTTON)},
     readings={"medication:*": I.COMMAND, "medication:taken": I.TOOK,
               "action:reminder.taken": I.TOOK, "request:medication": I.MODE},
     screens={S.MEDICATION: ScreenOf(Mode.MEDICATION), **dict.fromkeys(_QUESTIONS, _QUESTION)},
@@ -105,6 +106,7 @@ class MedicationService:
     model: Callable[[], LanguageModel] | None = None
     early_s: int = 3 * 3600  # "I took it" this long before a dose counts (settings)
     zones: ZoneFinder | None = None  # a shared location's time zone, offline
+    links: CalendarLinks = field(default_factory=lambda: CalendarLinks(None))  # .ics files
     repo: MedicationRepository = field(init=False)
     commands: dict[str, Callable[[Context, Command], Reply]] = field(init=False)
     buttons: dict[str, Callable[[Context, str], Reply]] = field(init=False)
@@ -126,6 +128,7 @@ class MedicationService:
             "del": lambda ctx, arg: removing.delete_button(ctx, arg) or self.show_list(ctx),
             "from": lambda ctx, arg: changing.move_button(ctx, arg) or self.show_list(ctx),
             "took": taking.took_button, "early": taking.early_button,
+            "cal": lambda ctx, arg: views.calendar(ctx, self.links),
             # Pages of the pickers (a list longer than one message: domain/paging.py).
             "delp": removing.delete_page, "tookp": taking.took_page,
             "fromp": lambda ctx, arg: changing.move_page(ctx, arg) or self.show_list(ctx),
@@ -210,6 +213,9 @@ class MedicationService:
 
     def run_text(self, ctx: Context, text: str) -> Reply:
         answered = adding.typed_answer(ctx, text)  # "Mondays and Thursdays", typed
+        # "what did I take yesterday?", "add to calendar" (views.py)
+        if answered is None:
+            answered = views.answer_text(ctx, text, self.links)
         if answered is not None:
             return answered
         if asks_for_adherence(text):  # "how did I do this week?": the weekly summary
@@ -276,11 +282,15 @@ class MedicationService:
         meds = ctx.regimen.medications
         if not meds:
             return Reply([say(ctx.lang, "med.list.empty")])
+        today = local_today(ctx.now, ctx.zone)
         lines = [t(ctx.lang, "med.list.title", zone=ctx.zone or "UTC")]
+        # Each schedule in words ("every day at 08:00 and 20:00", issue 14).
         lines += [t(ctx.lang, "med.list.item", name=m.name, dosage=dosage_suffix(m.dosage),
-                    times=listed_times(ctx.lang, m)) for m in sorted(meds, key=lambda m: m.times)]
+                    times=describe(facts_of(m), ctx.lang, today))
+                  for m in sorted(meds, key=lambda m: m.times)]
         week = Button(label=t(ctx.lang, "med.week.button"), data="med:week")
-        return Reply([Text(text="\n".join(lines), buttons=[week])])
+        return Reply([Text(text="\n".join(lines),
+                           buttons=[week, views.calendar_button(ctx.lang)])])
 
     def help(self, ctx: Context, command: Command | None = None) -> Reply:
         return Reply([say(ctx.lang, "med.help")])
