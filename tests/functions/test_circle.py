@@ -53,6 +53,22 @@ def c():
         yield container
 
 
+@pytest.fixture(params=["memory", "firestore"])
+def on_store(request: pytest.FixtureRequest):
+    """The in-memory store, and the Firestore emulator (the real adapter)."""
+    container = fake_container()
+    container.__dict__["clock"] = FixedClock(START)
+    if request.param == "firestore":
+        from shared.adapters.firestore_store import FirestoreStore
+
+        container.__dict__["store"] = FirestoreStore(
+            project=request.getfixturevalue("firestore_project"))
+    else:
+        container.__dict__["store"] = registered_store()
+    with serving(container):
+        yield container
+
+
 def m(c, channel: Channel) -> RecordingMessenger:
     found = c.messengers[channel]
     assert isinstance(found, RecordingMessenger)
@@ -250,20 +266,28 @@ def test_an_alert_in_the_caregivers_quiet_hours_waits_until_they_end(c):
 
 
 # --------------------------------------------------------------------------- erasure
-def test_the_patients_erasure_removes_links_invites_and_pending_alerts(c):
+def test_the_patients_erasure_removes_links_invites_and_pending_alerts(on_store):
+    c = on_store
     patient_with_metformin(c)
     russian_caregiver_joins(c, invite(c))
     invite(c)  # an open invite too
     tick(c, taipei(3, 8))  # an alert check is pending now
+    queue = c.tasks
+    assert any(task.payload.get("kind") == "alert" for task in queue.tasks)
     tg(c, "delete my data")
     tg(c, data="del:yes")
     for name in ("care_links", "care_invites", "care_alerts", "care_circles"):
         assert c.store.query(name) == [], name
-    tick(c, taipei(3, 9))
+    tick(c, taipei(3, 9))  # the pending check runs: the patient was erased, it is void
+    assert not any(task.payload.get("kind") == "alert" for task in queue.tasks)
     assert alerts_to(c, Channel.LINE, LINE_USER) == []
+    # The caregiver still has their own account; their list is empty.
+    line(c, "мои опекуны")
+    assert said(c, Channel.LINE, LINE_USER)[-1].startswith(t("ru", "circle.list.empty"))
 
 
-def test_a_caregivers_erasure_removes_their_side_only(c):
+def test_a_caregivers_erasure_removes_their_side_only(on_store):
+    c = on_store
     patient_with_metformin(c)
     russian_caregiver_joins(c, invite(c))
     line(c, "удалить мои данные")
