@@ -300,3 +300,54 @@ def test_a_caregivers_erasure_removes_their_side_only(on_store):
     tg(c, "my caregivers")
     assert said(c, Channel.TELEGRAM, str(TELEGRAM_USER))[-1].startswith(
         t("en", "circle.list.empty"))
+
+
+# --------------------------------------------------------------------------- privacy
+def test_a_caregiver_sees_only_what_each_patient_shares_and_logs_hold_no_names(c, caplog):
+    caplog.set_level("DEBUG")
+    # Two patients (Telegram, LINE) share with one caregiver (Telegram, second user).
+    patient_with_metformin(c)
+    tg(c, "Tell me about asthma")  # a leaflet: never shared
+    first = invite(c, "Grandma Li")
+    tg(c, f"/start cg_{first}", user=SECOND_TG)
+    line(c, data="mode:med", user=SECOND_LINE)
+    line(c, data="med:tz:Asia/Taipei", user=SECOND_LINE)
+    line(c, "add warfarin 5 mg at 08:00", user=SECOND_LINE)
+    line(c, "邀請家人", user=SECOND_LINE)
+    line(c, "Uncle Wang", user=SECOND_LINE)
+    other = re.search(r"[A-Z0-9]{8}", said(c, Channel.LINE, SECOND_LINE)[-1])
+    assert other is not None
+    tg(c, other.group(0), user=SECOND_TG)
+    # Uncle Wang shares alerts only.
+    lid = next(p.rsplit("/", 1)[1] for p, d in c.store.query("care_links")
+               if d["user_id"] == f"line-{SECOND_LINE}")
+    line(c, data=f"cgsh:{lid}:summary", user=SECOND_LINE)
+
+    tick(c, taipei(3, 8))
+    tick(c, taipei(3, 9))
+    alerts = alerts_to(c, Channel.TELEGRAM, str(SECOND_TG))
+    assert sorted(a.text for a in alerts) == sorted([
+        t("en", "circle.alert", name="Grandma Li", medicine="metformin", time="08:00"),
+        t("en", "circle.alert", name="Uncle Wang", medicine="warfarin", time="08:00")])
+    for hour in (10, 11, 12, 13):  # the repeats, then the slot is recorded missed
+        tick(c, taipei(3, hour))
+    tg(c, "my caregivers", user=SECOND_TG)
+    listing = m(c, Channel.TELEGRAM).messages_to(str(SECOND_TG))[-1]
+    assert isinstance(listing, Text)
+    summaries = [b.data for b in listing.buttons if b.data.startswith("cgsum:")]
+    assert len(summaries) == 1  # Uncle Wang does not share his summary
+    tg(c, data=summaries[0], user=SECOND_TG)
+    summary = said(c, Channel.TELEGRAM, str(SECOND_TG))[-1]
+    assert "Grandma Li" in summary and "metformin" in summary
+    tg(c, data=f"cgsum:{lid}", user=SECOND_TG)  # a forged tap on the other's summary
+    assert said(c, Channel.TELEGRAM, str(SECOND_TG))[-1] == t(
+        "en", "circle.summary.not_shared", name="Uncle Wang")
+
+    seen = "\n".join(said(c, Channel.TELEGRAM, str(SECOND_TG)))
+    for leak in ("asthma", "500 mg", "5 mg", str(TELEGRAM_USER), SECOND_LINE,
+                 "Asia/Taipei", "omeprazole 20"):
+        assert leak not in seen, leak
+    # Logs: metadata only (no names, medicines, codes or texts).
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    for secret in ("Grandma", "Uncle Wang", "metformin", "warfarin", first, other.group(0)):
+        assert secret not in logged, secret
