@@ -153,6 +153,9 @@ def test_the_telegram_deep_link_links_too(c):
     other = SECOND_TG
     tg(c, f"/start cg_{code}", user=other)
     assert said(c, Channel.TELEGRAM, str(other))[-1] == t("en", "circle.joined", name="Mama")
+    # Telegram gives the caregiver's first name: the patient is told who joined.
+    assert said(c, Channel.TELEGRAM, str(TELEGRAM_USER))[-1] == t(
+        "en", "circle.patient.joined", name="Test")
 
 
 def test_wrong_used_own_and_expired_codes_get_clear_answers_and_guessing_is_limited(c):
@@ -241,12 +244,10 @@ def test_i_called_them_shows_the_others_that_it_is_handled(c):
     [on_tg] = alerts_to(c, Channel.TELEGRAM, str(SECOND_TG))
     tg(c, data=on_tg.buttons[0].data, user=SECOND_TG)
     assert said(c, Channel.TELEGRAM, str(SECOND_TG))[-1] == t("en", "circle.alert.thanks")
-    # LINE cannot edit: a follow-up line in Russian.
-    assert said(c, Channel.LINE, LINE_USER)[-1] == t(
-        "ru", "circle.alert.handled", name=t("ru", "circle.a_caregiver"))
+    # LINE cannot edit: a follow-up line in Russian, naming the Telegram caregiver.
+    assert said(c, Channel.LINE, LINE_USER)[-1] == t("ru", "circle.alert.handled", name="Test")
     line(c, data=on_line.buttons[0].data)
-    assert said(c, Channel.LINE, LINE_USER)[-1] == t(
-        "ru", "circle.alert.already", name=t("ru", "circle.a_caregiver"))
+    assert said(c, Channel.LINE, LINE_USER)[-1] == t("ru", "circle.alert.already", name="Test")
 
 
 def test_an_alert_in_the_caregivers_quiet_hours_waits_until_they_end(c):
@@ -351,3 +352,21 @@ def test_a_caregiver_sees_only_what_each_patient_shares_and_logs_hold_no_names(c
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     for secret in ("Grandma", "Uncle Wang", "metformin", "warfarin", first, other.group(0)):
         assert secret not in logged, secret
+
+
+def test_telegram_alerts_are_edited_when_another_caregiver_handled_them(c):
+    patient_with_metformin(c)
+    russian_caregiver_joins(c, invite(c))
+    tg(c, f"/start cg_{invite(c)}", user=SECOND_TG)
+    tick(c, taipei(3, 8))
+    tick(c, taipei(3, 9))
+    [on_line] = alerts_to(c, Channel.LINE, LINE_USER)
+    before = len(m(c, Channel.TELEGRAM).messages_to(str(SECOND_TG)))
+    line(c, data=on_line.buttons[0].data)
+    assert said(c, Channel.LINE, LINE_USER)[-1] == t("ru", "circle.alert.thanks")
+    edited = [text for (chat, _), text in m(c, Channel.TELEGRAM).edited.items()
+              if chat == str(SECOND_TG)]
+    handled = t("en", "circle.alert.handled", name=t("en", "circle.a_caregiver"))
+    assert len(edited) == 1 and edited[0].text.endswith(handled)
+    assert edited[0].buttons == []  # "I called them" is gone from the edited alert
+    assert len(m(c, Channel.TELEGRAM).messages_to(str(SECOND_TG))) == before  # no new one

@@ -173,7 +173,9 @@ class CircleDialog:
         if code is None:
             why: JoinRefusal | Link = JoinRefusal.UNKNOWN
         else:
-            why = self.store.transaction(lambda txn: self._claim(txn, code, me, turn.now))
+            label = turn.event.display_name or ""
+            why = self.store.transaction(
+                lambda txn: self._claim(txn, code, me, label, turn.now))
         if isinstance(why, Link):
             return Reply([texts.say(turn.lang, "circle.joined", name=texts.patient(
                 turn.lang, why.patient_name))], jobs=[(Job.CARE, {
@@ -187,7 +189,8 @@ class CircleDialog:
                                 most=MAX_CAREGIVERS)], writes=writes)
 
     @staticmethod
-    def _claim(txn: Transaction, code: str, me: str, now: datetime) -> JoinRefusal | Link:
+    def _claim(txn: Transaction, code: str, me: str, label: str,
+               now: datetime) -> JoinRefusal | Link:
         path = invite_path(invite_codes.digest(code))
         invite = invite_from(txn.get(path))
         lid = link_id(invite.patient, me) if invite is not None else ""
@@ -199,7 +202,7 @@ class CircleDialog:
         why = refusal(invite, me, now, len(links), any(k.caregiver == me for k in links))
         if why is not None or invite is None:
             return why or JoinRefusal.UNKNOWN
-        link = Link(lid, invite.patient, me, invite.name, "", created_at=now)
+        link = Link(lid, invite.patient, me, invite.name, label, created_at=now)
         circle = txn.get(circle_path(invite.patient))  # reads before writes (Firestore)
         txn.set(path, invite_doc(replace(invite, used=True, claimed_by=me)))
         txn.set(link_path(lid), link_doc(link))
