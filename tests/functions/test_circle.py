@@ -370,3 +370,24 @@ def test_telegram_alerts_are_edited_when_another_caregiver_handled_them(c):
     assert len(edited) == 1 and edited[0].text.endswith(handled)
     assert edited[0].buttons == []  # "I called them" is gone from the edited alert
     assert len(m(c, Channel.TELEGRAM).messages_to(str(SECOND_TG))) == before  # no new one
+
+
+def test_the_patient_chooses_how_long_after_a_dose_caregivers_hear(c):
+    patient_with_metformin(c)
+    russian_caregiver_joins(c, invite(c))
+    tg(c, "my caregivers")
+    assert t("en", "circle.delay.now", minutes=60) in said(c, Channel.TELEGRAM,
+                                                          str(TELEGRAM_USER))[-1]
+    tick(c, taipei(3, 8))  # the check is planned for 09:00 ...
+    tg(c, data="cgdelay")
+    tg(c, data="cgafter:120")  # ... and follows the patient's new choice
+    assert said(c, Channel.TELEGRAM, str(TELEGRAM_USER))[-1] == t(
+        "en", "circle.delay.set", minutes="120")
+    tick(c, taipei(3, 9))
+    tick(c, taipei(3, 9, 30))
+    assert alerts_to(c, Channel.LINE, LINE_USER) == []
+    tick(c, taipei(3, 10))
+    [alert] = alerts_to(c, Channel.LINE, LINE_USER)
+    assert "08:00" in alert.text
+    tg(c, data="cgafter:45")  # not one of the choices: nothing changes
+    assert c.store.get(f"care_circles/{PATIENT}")["alert_after_s"] == 7200

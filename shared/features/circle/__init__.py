@@ -23,7 +23,9 @@ from shared.plumbing.turns import Handler, Preparer
 
 
 def _handlers(supplies: Supplies) -> Mapping[str, Handler]:
-    return CircleDialog(supplies.store, supplies.settings.care_code_tries_per_hour).actions()
+    settings = supplies.settings
+    return CircleDialog(supplies.store, settings.care_code_tries_per_hour,
+                        settings.care_alert_after_s).actions()
 
 
 def _preparers(supplies: Supplies) -> Mapping[str, Preparer]:
@@ -33,7 +35,8 @@ def _preparers(supplies: Supplies) -> Mapping[str, Preparer]:
 
 
 def _worker(supplies: Supplies) -> JobHandler:
-    return CareWorker(supplies.work, supplies.delivery, supplies.queue_for(Job.CARE)).run
+    return CareWorker(supplies.work, supplies.delivery, supplies.queue_for(Job.CARE),
+                      supplies.settings.care_alert_after_s).run
 
 
 FEATURE = Feature(

@@ -94,6 +94,7 @@ class CareWorker:
     work: UnitOfWork
     delivery: Delivery
     tasks: TaskQueue
+    alert_after_s: int = 3600  # settings.care_alert_after_s
 
     def run(self, task: dict[str, Any]) -> Outcome:
         kind = str(task.get("kind") or "")
@@ -130,6 +131,14 @@ class CareWorker:
         nothing = _nothing(task)
         if _answer(work, dose_id, slot) is not SlotAnswer.OPEN:
             return nothing
+        circle = work.get(circle_path(user)) or {}
+        due = datetime.fromisoformat(slot) + timedelta(
+            seconds=int(circle.get("alert_after_s") or self.alert_after_s))
+        if due > work.now + timedelta(seconds=30):  # the patient chose a longer delay
+            later = stable_id(str(task["id"]), due.isoformat())
+            return nothing.model_copy(update={"jobs": [JobRequest(
+                job=Job.CARE, name=TaskRef(Job.CARE, later).name, schedule_at=due,
+                payload={**task, "id": later})]})
         links = [k for k in CircleRepository.live_links(work, user) if k.has(Share.ALERTS)]
         jobs = [JobRequest(job=Job.CARE, name=TaskRef(Job.CARE, aid).name, payload={
             **task, "id": aid, "kind": "alert_one", "caregiver": link.caregiver,

@@ -69,7 +69,11 @@ class CircleIntent(StrEnum):
     REMOVE = "circle.remove"
     CALLED = "circle.called"
     SUMMARY = "circle.summary"
+    DELAY = "circle.delay"  # ask how long after a dose an alert comes
+    AFTER = "circle.after"  # set it (minutes)
 
+
+DELAYS: Final = ("30", "60", "90", "120", "180")  # minutes a patient may choose
 
 KINDS: Final = {
     "invite": ButtonKind("cginv"), "noname": ButtonKind("cgnoname"),
@@ -77,6 +81,7 @@ KINDS: Final = {
     "share": ButtonKind("cgsh", (ID, one_of(s.value for s in Share))),
     "remove": ButtonKind("cgrm", (ID,)), "called": ButtonKind("cgok", (ID,)),
     "summary": ButtonKind("cgsum", (ID,)),
+    "delay": ButtonKind("cgdelay"), "after": ButtonKind("cgafter", (one_of(DELAYS),)),
 }
 
 DIALOG: Final = DialogPart(
@@ -84,7 +89,8 @@ DIALOG: Final = DialogPart(
     kinds={KINDS["invite"]: CircleIntent.INVITE, KINDS["noname"]: CircleIntent.NO_NAME,
            KINDS["list"]: CircleIntent.LIST, KINDS["show"]: CircleIntent.SHOW,
            KINDS["share"]: CircleIntent.SHARE, KINDS["remove"]: CircleIntent.REMOVE,
-           KINDS["called"]: CircleIntent.CALLED, KINDS["summary"]: CircleIntent.SUMMARY},
+           KINDS["called"]: CircleIntent.CALLED, KINDS["summary"]: CircleIntent.SUMMARY,
+           KINDS["delay"]: CircleIntent.DELAY, KINDS["after"]: CircleIntent.AFTER},
     readings={"global:invite": CircleIntent.INVITE, "global:circle": CircleIntent.LIST,
               "global:join": CircleIntent.JOIN},
     screens={NAMING: ScreenOf(Mode.MENU, Question.TEXT)},
@@ -100,6 +106,8 @@ DIALOG: Final = DialogPart(
         (ANY, CircleIntent.REMOVE): Step("circle_remove"),
         (ANY, CircleIntent.CALLED): Step("circle_called"),
         (ANY, CircleIntent.SUMMARY): Step("circle_summary"),
+        (ANY, CircleIntent.DELAY): Step("circle_delay"),
+        (ANY, CircleIntent.AFTER): Step("circle_after"),
     },
 )
 
@@ -122,13 +130,15 @@ def app_links(telegram_chat: str | None, line_chat: str | None, code: str) -> di
 class CircleDialog:
     store: DocumentStore
     tries_per_hour: int = 5
+    alert_after_s: int = 3600  # settings.care_alert_after_s: a patient's default
 
     def actions(self) -> dict[str, Handler]:
         return {"circle_invite": self.invite, "circle_named": self.named,
                 "circle_noname": self.noname, "circle_list": self.list,
                 "circle_join": self.join, "circle_show": self.show,
                 "circle_share": self.share, "circle_remove": self.remove,
-                "circle_called": self.called, "circle_summary": self.summary}
+                "circle_called": self.called, "circle_summary": self.summary,
+                "circle_delay": self.delay, "circle_after": self.after}
 
     @property
     def repo(self) -> CircleRepository:
@@ -213,8 +223,36 @@ class CircleDialog:
     # ------------------------------------------------------------------ lists
     def list(self, turn: Turn) -> Reply:
         me = _me(turn)
-        return Reply([texts.circle(turn.lang, self.repo.links_of_patient(me),
-                                   self.repo.links_of_caregiver(me))])
+        mine = self.repo.links_of_patient(me)
+        listing = texts.circle(turn.lang, mine, self.repo.links_of_caregiver(me))
+        if mine:  # when their caregivers hear of a dose left unanswered
+            after = self._after_min(me)
+            listing = listing.model_copy(update={
+                "text": listing.text + "\n\n" + t(turn.lang, "circle.delay.now", minutes=after),
+                "buttons": [*listing.buttons[:12], Button(
+                    label=t(turn.lang, "circle.button.delay"), data=KINDS["delay"].data())]})
+        return Reply([listing])
+
+    def delay(self, turn: Turn) -> Reply:
+        return Reply([Text(text=t(turn.lang, "circle.delay.ask",
+                                  minutes=self._after_min(_me(turn))), buttons=[
+            Button(label=t(turn.lang, "circle.button.minutes", minutes=m),
+                   data=KINDS["after"].data(m)) for m in DELAYS])])
+
+    def after(self, turn: Turn) -> Reply:
+        """The patient's own alert delay (care_circles/<patient>.alert_after_s); alert
+        checks already planned follow it (alerts.py)."""
+        if turn.argument not in DELAYS:
+            return self._gone(turn)
+        me = _me(turn)
+        circle = self.store.get(circle_path(me)) or {"links": []}
+        return Reply([texts.say(turn.lang, "circle.delay.set", minutes=turn.argument)],
+                     writes=[(circle_path(me), {**circle,
+                                                "alert_after_s": int(turn.argument) * 60})])
+
+    def _after_min(self, patient: str) -> int:
+        circle = self.store.get(circle_path(patient)) or {}
+        return int(circle.get("alert_after_s") or self.alert_after_s) // 60
 
     def show(self, turn: Turn) -> Reply:
         link = self._mine(turn, patient=True)
