@@ -391,3 +391,28 @@ def test_the_patient_chooses_how_long_after_a_dose_caregivers_hear(c):
     assert "08:00" in alert.text
     tg(c, data="cgafter:45")  # not one of the choices: nothing changes
     assert c.store.get(f"care_circles/{PATIENT}")["alert_after_s"] == 7200
+
+
+def test_the_patient_removes_a_caregiver_and_a_caregiver_leaves_each_told(c):
+    russian_caregiver_joins(c, invite(c, "Grandma Li"))
+    tg(c, f"/start cg_{invite(c, 'Grandma Li')}", user=SECOND_TG)
+    links = {d["caregiver_id"]: p.rsplit("/", 1)[1] for p, d in c.store.query("care_links")}
+    # The patient removes the LINE caregiver from its card.
+    tg(c, data=f"cgone:{links[CAREGIVER]}")
+    tg(c, data=f"cgrm:{links[CAREGIVER]}")
+    assert said(c, Channel.TELEGRAM, str(TELEGRAM_USER))[-1] == t(
+        "en", "circle.removed", name=t("en", "circle.a_caregiver"))
+    assert said(c, Channel.LINE, LINE_USER)[-1] == t(
+        "ru", "circle.caregiver.removed", name="Grandma Li")
+    # The Telegram caregiver leaves from their list.
+    tg(c, "my caregivers", user=SECOND_TG)
+    tg(c, data=f"cgrm:{links[f'telegram-{SECOND_TG}']}", user=SECOND_TG)
+    assert said(c, Channel.TELEGRAM, str(SECOND_TG))[-1] == t(
+        "en", "circle.left", name="Grandma Li")
+    assert said(c, Channel.TELEGRAM, str(TELEGRAM_USER))[-1] == t(
+        "en", "circle.patient.left", name="Test")
+    assert c.store.query("care_links") == []
+    assert c.store.get(f"care_circles/{PATIENT}")["links"] == []
+    # Someone else's link id does nothing.
+    tg(c, data=f"cgrm:{links[CAREGIVER]}", user=SECOND_TG)
+    assert said(c, Channel.TELEGRAM, str(SECOND_TG))[-1] == t("en", "circle.gone")
