@@ -6,6 +6,7 @@ here stay light (no SDK is imported until a request needs it): see bench/imports
 
 from functions.dialog_worker import dialog_worker
 from functions.job_workers import (
+    care_worker,
     email_worker,
     generate_worker,
     stt_worker,
@@ -18,6 +19,7 @@ from functions.reminders import remind_worker, reminder_tick, sweep_worker
 from functions.telegram_webhook import telegram_webhook
 
 __all__ = [
+    "care_worker",
     "dialog_worker",
     "email_worker",
     "generate_worker",

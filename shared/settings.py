@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     remind_repeat_every_s: int = 3600
     remind_early_s: int = 3 * 3600
 
+    # --- care circle (issue 15): a caregiver hears of a dose still unanswered this
+    # long after its time (each patient can change it: features/circle); a caregiver
+    # may try this many wrong invite codes an hour.
+    care_alert_after_s: int = 3600
+    care_code_tries_per_hour: int = 5
+
     # --- safety
     # The emergency number named when neither the user's time zone nor UI language
     # tells the region (shared/domain/emergency.py); 112 reaches help from any mobile.

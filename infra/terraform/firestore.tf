@@ -46,6 +46,9 @@ resource "google_firestore_field" "ttl" {
     "usage",        # per-user daily usage counters, 400 days (domain/usage.py)
     "limits",       # per-user rate windows and daily counts, 2 days (plumbing/limits.py)
     "erasures",     # "this user was erased" markers (hashed key), 32 days (plumbing/erasures.py)
+    "care_invites", # care-circle invite codes (hashed), 24 h (features/circle)
+    "care_alerts",  # missed-dose alerts sent to caregivers, 7 days (features/circle)
+    "care_tries",   # wrong invite codes per user and hour, 2 h (features/circle)
   ])
 
   project    = var.project

@@ -98,7 +98,8 @@ locals {
       # The medication fallback calls the model (Vertex AI, vertex.tf), rarely.
       secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # The jobs a dialog turn can start (Reply.jobs; Feature.starts in shared/features/*).
-      enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email"]
+      enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email",
+      "medbot-care"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
       bucket_access = true
       # "Add to calendar" answers with a signed link to the schedule's .ics (issue 14).
@@ -182,8 +183,19 @@ locals {
       # add up to at most this: tests/unit/test_queues.py).
       max_instances = 40
       secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
-      # "Repeats until taken" is driven by doses.next_due_at and the tick, not by tasks.
-      enqueues      = []
+      # "Repeats until taken" is driven by doses.next_due_at and the tick, not by tasks;
+      # a slot's first reminder plans its missed-dose check (features/circle/alerts.py).
+      enqueues      = ["medbot-care"]
+      bucket_access = false
+      signs_urls    = false
+      env           = {}
+    })
+    care_worker = merge(local.runtime.functions.care_worker, {
+      description = "Care circle: missed-dose alerts to caregivers, the circle's messages"
+      max_instances = 10
+      secrets       = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
+      # An alert fans out to one task per caregiver; one in quiet hours waits in a copy.
+      enqueues      = ["medbot-care"]
       bucket_access = false
       signs_urls    = false
       env           = {}
@@ -322,6 +334,20 @@ locals {
       # A dose reminder an hour late is worse than none: the repeat-until-taken loop sends
       # a fresh one anyway, so retry for about 15 minutes (19 attempts, then every 60 s).
       max_attempts       = 19
+      min_backoff        = "5s"
+      max_backoff        = "60s"
+      max_doublings      = 3
+      max_retry_duration = "0s"
+    }
+    "medbot-care" = {
+      worker                = "care_worker"
+      gemini_calls_per_task = 0
+      # Alerts follow the 08:00 reminders an hour later; LINE and Telegram each take
+      # far more, and an alert a few minutes late still matters.
+      max_dispatches_per_second = 20
+      max_concurrent_dispatches = 40
+      # An alert is worth retrying for a while (a platform outage): ~30 minutes.
+      max_attempts       = 30
       min_backoff        = "5s"
       max_backoff        = "60s"
       max_doublings      = 3

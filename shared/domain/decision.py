@@ -3,6 +3,7 @@ replays exactly the same effects (see plumbing/runner.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,7 @@ class JobRequest(BaseModel):
     job: Job
     payload: dict[str, Any]
     name: str  # task name: deduplicates re-enqueues of the same request
+    schedule_at: datetime | None = None  # when it should run (None: now)
 
 
 class Decision(BaseModel):

@@ -46,6 +46,9 @@ class InboundEvent(BaseModel):
     callback_id: str | None = None
     message_id: int | None = None  # Telegram message that carried the tapped button
     language_code: str | None = None
+    # Telegram's from.first_name (LINE gives a name only through a profile call): how a
+    # caregiver is named to the patient who invited them (features/circle).
+    display_name: str | None = None
     timestamp_ms: int = 0
     attachment: Attachment | None = None  # what came besides (or instead of) text
     latitude: float | None = None  # a shared location
@@ -270,5 +273,14 @@ def _telegram_event(
         user_id=user_id,
         chat_id=chat_id,
         language_code=sender.get("language_code"),
+        display_name=_name(sender.get("first_name")),
         **fields,
     )
+
+
+def _name(value: Any) -> str | None:
+    """A display name as shown to others: printable, one line, at most 40 characters."""
+    if not isinstance(value, str):
+        return None
+    name = " ".join("".join(ch for ch in value if ch.isprintable()).split())[:40]
+    return name or None

@@ -34,3 +34,6 @@ class Collection:
     # Every full write of a document here by a job is also archived as JSON in the
     # private bucket, for clinical review (plumbing/jobkit.py).
     archive: bool = False
+    # BY_FIELD: more fields that name a user whose erasure removes the document too
+    # (a care-circle link names its patient in user_id and its caregiver here).
+    also: tuple[str, ...] = ()

@@ -41,7 +41,8 @@ class Eraser:
         removed = 0
         for collection in self.collections:
             if collection.erase is Erase.BY_FIELD:
-                removed += self._by_field(collection.name, user_key)
+                for field in (Erase.BY_FIELD.value, *collection.also):
+                    removed += self._by_field(collection.name, user_key, field)
             elif collection.erase is Erase.BY_KEY:
                 self.store.delete(f"{collection.name}/{user_key}")
         files = self.erase_files(user_key)
@@ -52,10 +53,10 @@ class Eraser:
         """Delete the user's files in every storage area."""
         return sum(self.blobs.delete_prefix(f"{area}/{user_key}/") for area in self.files)
 
-    def _by_field(self, collection: str, user_key: str) -> int:
+    def _by_field(self, collection: str, user_key: str, field: str = "user_id") -> int:
         removed = 0
         while True:
-            rows = self.store.query(collection, [Filter("user_id", "==", user_key)],
+            rows = self.store.query(collection, [Filter(field, "==", user_key)],
                                     limit=self.page)
             for path, _ in rows:
                 self.store.delete(path)

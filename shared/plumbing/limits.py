@@ -29,7 +29,7 @@ Doc = dict[str, Any]
 COLLECTION: Final = "limits"
 WINDOW: Final = timedelta(minutes=1)
 RETENTION: Final = timedelta(days=2)  # TTL field: nothing here matters after a day
-NOT_GENERATIONS: Final = frozenset({Job.DIALOG, Job.REMIND, Job.EMAIL})
+NOT_GENERATIONS: Final = frozenset({Job.DIALOG, Job.REMIND, Job.EMAIL, Job.CARE})
 
 
 def limits_path(user_key: str) -> str:

@@ -11,6 +11,7 @@ patient is left anywhere.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,6 +33,9 @@ from tests.support import (
     TELEGRAM_USER,
     client,
     fake_container,
+    line_body,
+    line_event,
+    post_line,
     post_telegram,
     serving,
     telegram_update,
@@ -152,11 +156,29 @@ def _email(p: Patient) -> None:
     p.say("patient@example.com")
 
 
+def _care(p: Patient) -> None:
+    """A caregiver (LINE) follows the patient: the dose's first reminder plans its
+    missed-dose check, and the caregiver's joining told the patient (both care jobs)."""
+    p.say(data="mode:med")
+    p.say(data="med:tz:UTC")
+    p.say("add aspirin 100 mg at 10:00")
+    p.say("invite a caregiver")
+    p.say("Mum")
+    invite = telegram(p.c).messages_to(CHAT)[-1]
+    code = re.search(r"[A-Z0-9]{8}", getattr(invite, "text", ""))
+    assert code is not None
+    assert post_line(line_body(line_event(text=code.group(0)))).status_code == 200
+    p.pump()
+    assert isinstance(p.c.clock, FixedClock)
+    p.c.clock.current = START.replace(hour=10, minute=1)
+    p.tick()
+
+
 # How each job kind gets queued, as a patient would queue it.
 SCENARIOS: dict[str, Callable[[Patient], None]] = {
     Job.GENERATE: _leaflet, "handout": _handout, Job.TRANSLATE: _translation,
     Job.TTS: _speech, Job.STT: _voice, Job.EMAIL: _email,
-    Job.TAIGI: lambda p: _translation(p, "nan"), Job.REMIND: _reminder,
+    Job.TAIGI: lambda p: _translation(p, "nan"), Job.REMIND: _reminder, Job.CARE: _care,
 }
 
 

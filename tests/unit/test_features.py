@@ -126,7 +126,8 @@ def test_a_deep_link_reaches_the_feature_that_claims_its_prefix():
     from shared.domain.channels import Channel
     from shared.domain.events import InboundEvent
 
-    circle = _other("circle", dialog=DialogPart(
+    # A stand-in feature (the real care circle claims "cg_": tests/functions/test_circle.py).
+    circle = _other("linked", dialog=DialogPart(
         links={"invite_": "circle.go"}, rows={(ANY, "circle.go"): Step("circle_go")}))
     table = Registry.of([*real(), circle]).dialog
 

@@ -17,7 +17,8 @@ KEY = "line-U" + "0" * 32
 def test_every_model_job_counts_as_a_generation_and_email_as_email():
     assert job_kind(Job.EMAIL) == "emails"
     assert job_kind(Job.DIALOG) is None and job_kind(Job.REMIND) is None
-    for job in set(Job) - {Job.EMAIL, Job.DIALOG, Job.REMIND}:
+    assert job_kind(Job.CARE) is None  # the care circle's messages call no model
+    for job in set(Job) - {Job.EMAIL, Job.DIALOG, Job.REMIND, Job.CARE}:
         assert job_kind(job) == "generations"
 
 

@@ -75,6 +75,11 @@ class Global(StrEnum):
     DELETE = "delete"  # "delete my data": ask to confirm
     CANCEL = "cancel"
     UNKNOWN_COMMAND = "unknown_command"  # a slash command MedBot does not have
+    # The care circle (features/circle): invite a caregiver, the circle's list, and a
+    # typed invite code (argument: the code, normalised; domain/invite_codes.py).
+    INVITE = "invite"
+    CIRCLE = "circle"
+    JOIN = "join"
 
 
 class Action(StrEnum):

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from shared.domain import invite_codes
 from shared.domain.reading.model import (
     TAKEN,
     CommandParser,
@@ -124,6 +125,9 @@ def _slash(typed: Typed, screen: Screen, parse: CommandParser) -> Reading | None
 
 
 def _global(typed: Typed, screen: Screen, parse: CommandParser) -> Reading | None:
+    code = invite_codes.read(typed.raw)
+    if code is not None:  # a care-circle invite code, in any mode
+        return Reading(Layer.GLOBAL, Global.JOIN, code)
     for words in GLOBAL:
         if words.find(typed):
             return Reading(Layer.GLOBAL, words.name)

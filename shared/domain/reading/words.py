@@ -82,6 +82,18 @@ GLOBAL: Final[tuple[Words, ...]] = (
           r"|(?:удалить|удали) (?:мой )?аккаунт|забудь меня",
           phrases(("刪除我的資料", "删除我的资料", "刪除資料", "删除资料", "刪除我的帳號",
                    "清除我的資料", "刪除所有資料", "删除所有资料", "刪除我所有的資料"))),
+    words(Global.INVITE,
+          r"(?:invite|add)(?: a| my)? (?:caregiver|carer|family member|relative|family)s?"
+          r"|share (?:my )?(?:reminders|doses) with (?:my )?family",
+          r"(?:пригласить|пригласи|добавить|добавь) (?:опекуна|родственника|близкого"
+          r"|члена семьи|сиделку)",
+          phrases(("邀請家人", "邀请家人", "邀請照顧者", "邀请照顾者", "邀請家屬", "邀请家属",
+                   "加入家人", "新增照顧者"))),
+    words(Global.CIRCLE,
+          r"(?:my )?(?:caregivers|carers|care circle)|(?:who|whom) (?:do )?i (?:follow|care for)",
+          r"(?:мои )?опекуны|(?:мой )?круг заботы|кого я опекаю",
+          phrases(("我的家人", "家人名單", "家人名单", "照顧者", "照顾者", "我的照顧者",
+                   "我照顧的人", "我照顾的人"))),
     words(Global.CANCEL,
           r"(?:no,? )?(?:cancel|stop|quit|exit|abort)(?: (?:it|that|this))?|never ?mind"
           r"|forget it|(?:i )?changed my mind|(?:i'?ve )?changed my mind|no thanks",

@@ -147,8 +147,11 @@ class MedicationService:
             self.repo, self.model, event, text)}
 
     def enter(self, turn: Turn) -> Reply:
-        return Reply([Text(text=t(turn.lang, "medication.intro"),
-                           buttons=[menu_button(turn.lang)])])
+        # The care circle's entries (features/circle: "cginv", "cglist").
+        return Reply([Text(text=t(turn.lang, "medication.intro"), buttons=[
+            Button(label=t(turn.lang, "circle.button.invite"), data="cginv"),
+            Button(label=t(turn.lang, "circle.button.list"), data="cglist"),
+            menu_button(turn.lang)])])
 
     def text(self, turn: Turn) -> Reply:
         """Free text in medication mode (or while one of its questions waits)."""

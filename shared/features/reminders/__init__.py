@@ -17,9 +17,11 @@ from shared.plumbing.turns import Handler
 
 
 def _sender(supplies: Supplies) -> ReminderService:
-    """remind_worker and the reminder buttons: they send, and enqueue nothing."""
-    return ReminderService(supplies.store, supplies.queue_for(), supplies.clock,
-                           supplies.delivery, work=supplies.work)
+    """remind_worker and the reminder buttons: they send, and enqueue only the care
+    circle's missed-dose checks."""
+    return ReminderService(supplies.store, supplies.queue_for(Job.CARE), supplies.clock,
+                           supplies.delivery, work=supplies.work,
+                           care_after_s=supplies.settings.care_alert_after_s)
 
 
 def ticker(supplies: Supplies) -> ReminderService:

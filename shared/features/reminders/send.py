@@ -23,6 +23,7 @@ from shared.domain import usage
 from shared.domain.channels import Channel
 from shared.domain.decision import Decision
 from shared.domain.errors import MessengerError
+from shared.features.circle.alerts import planned
 from shared.features.medication.repository import MedicationRepository
 from shared.features.reminders import content
 from shared.features.reminders.records import REMINDER_TTL, reminder_path
@@ -32,7 +33,7 @@ from shared.plumbing.collections import user_path
 from shared.plumbing.delivery import Delivery
 from shared.plumbing.runner import Outcome
 from shared.plumbing.work import Origin, TaskRef, UnitOfWork, Work
-from shared.ports import Clock, DocumentStore, Transaction
+from shared.ports import Clock, DocumentStore, TaskQueue, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,20 @@ class ReminderSend:
     clock: Clock
     delivery: Delivery
     work: UnitOfWork
+    tasks: TaskQueue | None = None  # for the care circle's alert checks
+    care_after_s: int = 3600  # settings.care_alert_after_s
 
     def send(self, task: dict[str, Any]) -> Outcome:
         rid = str(task["id"])
 
         def apply(decision: Decision) -> None:
+            # First the care circle's missed-dose checks (named: a retry re-enqueues
+            # nothing), so a patient who blocked the bot still has them.
+            tasks = self.tasks
+            for request in decision.jobs:
+                if tasks is not None:
+                    tasks.enqueue(request.job.value, request.payload, name=request.name,
+                                  schedule_at=request.schedule_at)
             try:
                 ids = self.delivery.deliver(decision)
             except MessengerError as error:
@@ -82,6 +92,11 @@ class ReminderSend:
             if d is not None and d.pending is not None and d.pending.slot == i["slot"]
         ]) if chat_id else []
         counts = {usage.REMINDERS_MISSED: int(task.get("missed") or 0)}
+        # A slot reminded for the first time: its caregivers' alert check is planned
+        # (features/circle/alerts.py), whether or not the patient can be reached.
+        first = [i for i in live if (d := _dose(items, doses, i)) is not None
+                 and (d.reminded is None or d.reminded.slot != i["slot"])]
+        checks = planned(work, user, first, work.now, self.care_after_s)
         if live and reach.unreachable(profile):
             # Blocked or unfollowed: the schedule runs on, nothing is sent (no call, no
             # retry); they hear what they missed when they come back (plumbing/reach.py).
@@ -109,7 +124,7 @@ class ReminderSend:
         return Decision(
             channel=channel, chat_id=chat_id or "-", user_key=user,
             messages=[content.message(lang, rid, live, work.now)] if live else [],
-            send_key=str(TaskRef(Job.REMIND, rid)),
+            send_key=str(TaskRef(Job.REMIND, rid)), jobs=checks,
         )
 
     def _unreachable(self, user: str, task: dict[str, Any]) -> None:
@@ -143,6 +158,13 @@ class ReminderSend:
             message_ids = [str(i) for i in old.get("message_ids") or []]
             if message_ids:
                 messenger.retract(str(old.get("chat_id") or decision.chat_id), message_ids)
+
+
+def _dose(items: list[dict[str, Any]], doses: list[Any], item: dict[str, Any]) -> Any:
+    for i, d in zip(items, doses, strict=True):
+        if i["dose_id"] == item["dose_id"]:
+            return d
+    return None
 
 
 def lateness_s(task: dict[str, Any], now: datetime) -> float:

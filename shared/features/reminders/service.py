@@ -32,6 +32,7 @@ class ReminderService:
     work: UnitOfWork | None = None  # the container's; by default one of its own
     handoff_per_s: float | None = HANDOFF_PER_S  # sweeps' pace (tick.py); None: unpaced
     repeats: int = 3  # repeats of an unanswered slot (settings.remind_repeats)
+    care_after_s: int = 3600  # settings.care_alert_after_s (features/circle)
     ticker: ReminderTick = field(init=False)
     sender: ReminderSend = field(init=False)
 
@@ -41,7 +42,8 @@ class ReminderService:
                                   self.page, self.parallel, handoff_per_s=self.handoff_per_s,
                                   work=self.work, policy=policy)
         self.sender = ReminderSend(self.store, self.clock, self.delivery,
-                                  self.work or UnitOfWork(self.store, self.clock))
+                                  self.work or UnitOfWork(self.store, self.clock),
+                                  self.tasks, self.care_after_s)
 
     def tick(self) -> dict[str, int]:
         return self.ticker.tick()
