@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     remind_repeats: int = 3
     remind_repeat_every_s: int = 3600
     remind_early_s: int = 3 * 3600
+    # --- refills (issue 15): one refill reminder when a supply lasts this many days or
+    # fewer (features/supply); applies from the next count the patient gives.
+    refill_warn_days: int = 7
 
     # --- safety
     # The emergency number named when neither the user's time zone nor UI language

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from shared.domain.reading import Command
 from shared.features.medication.repository import (
     DOSE_LOG,
     DOSES,
@@ -12,8 +13,8 @@ from shared.features.medication.repository import (
     MedicationRepository,
 )
 from shared.features.medication.service import DIALOG, MedicationService
-from shared.medication.models import ParsedCommand
 from shared.medication.parser import parse_command
+from shared.medication.refill import parse_refill
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.features import CommandReader, Feature, MenuEntry, Supplies
 from shared.plumbing.turns import Handler, Preparer
@@ -34,8 +35,9 @@ class _Commands:
     def names(self, user: str) -> Sequence[str]:
         return [m.name for m in self.repo.medications(user)]
 
-    def parse(self, text: str, names: Sequence[str]) -> ParsedCommand | None:
-        return parse_command(text, list(names))
+    def parse(self, text: str, names: Sequence[str]) -> Command | None:
+        # A schedule command first; else a count on hand (the supply feature's).
+        return parse_command(text, list(names)) or parse_refill(text, names)
 
 
 def _commands(supplies: Supplies) -> CommandReader:
