@@ -8,6 +8,7 @@ from functions.dialog_worker import dialog_worker
 from functions.job_workers import (
     email_worker,
     generate_worker,
+    report_worker,
     stt_worker,
     taigi_worker,
     translate_worker,
@@ -24,6 +25,7 @@ __all__ = [
     "line_webhook",
     "remind_worker",
     "reminder_tick",
+    "report_worker",
     "stt_worker",
     "sweep_worker",
     "taigi_worker",

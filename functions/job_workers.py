@@ -43,3 +43,8 @@ def email_worker(request: flask.Request) -> tuple[str, int]:
 @functions_framework.http
 def taigi_worker(request: flask.Request) -> tuple[str, int]:
     return _job(Job.TAIGI, request)
+
+
+@functions_framework.http
+def report_worker(request: flask.Request) -> tuple[str, int]:
+    return _job(Job.REPORT, request)

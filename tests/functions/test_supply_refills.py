@@ -213,3 +213,28 @@ def test_a_count_without_a_medicine_asks_which(c):
     assert c.store.query("supplies") == []
     say(c, data=next(b.data for b in question.buttons if b.label == "omeprazole"))
     assert supply(c)["name"] == "omeprazole" and supply(c)["count"] == 20
+
+
+def test_the_low_supply_port_hears_each_alert_once_with_nothing_else(c, monkeypatch):
+    from shared.features.supply import taken as hook
+    from shared.plumbing.turns import Reply
+
+    heard = []
+
+    class Circle:
+        def low_supply(self, turn, alert):
+            heard.append(alert)
+            return Reply(writes=[(f"supplies/{alert.medication_id}-seen", {
+                "user_id": alert.patient, "name": alert.name})])
+
+    monkeypatch.setattr(hook, "caregiver_listeners", lambda store: (Circle(),))
+    setup(c)
+    say(c, "I have 16 tablets of metformin")
+    tick(c, taipei(6, 8))
+    taken = reminders(c)[0].buttons[0].data
+    say(c, data=taken)
+    say(c, data=taken)
+    [alert] = heard
+    assert (alert.patient, alert.name, alert.alert, alert.count, alert.days) == (
+        KEY, "metformin", "low", "15", 7)
+    assert c.store.get(f"supplies/{alert.medication_id}-seen") is not None  # same turn

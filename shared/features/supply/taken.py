@@ -6,7 +6,8 @@ as the dose log (Reply.writes), once per slot (model.Supply.take); with few days
 or none, the patient is told once, with a "Refilled" button.
 
 A caregiver hears it too once the care circle is wired: `LowSupplyListener` (below) is
-what it implements; the hook passes each alert to the listeners it is given.
+what it implements, and `caregiver_listeners` is the one place that names it; the hook
+passes each alert to them, and their writes and jobs go in the same turn.
 """
 
 from __future__ import annotations
@@ -48,13 +49,21 @@ class LowSupplyListener(Protocol):
     def low_supply(self, turn: Turn, alert: LowSupply) -> Reply: ...
 
 
+def caregiver_listeners(store: DocumentStore) -> tuple[LowSupplyListener, ...]:
+    """Who else hears that a patient runs low. None yet: the care circle (issue 15 items
+    1-3) returns its listener here, built on `store` (import it inside this function:
+    the circle may import this module for LowSupply)."""
+    return ()
+
+
 def refilled_button(lang: str, supply: Supply) -> Button:
     return Button(label=t(lang, "supply.button.refilled", name=supply.name),
                   data=f"{REFILLED_VERB}:{supply.medication_id}")
 
 
 def after_taken(reply: Reply, store: DocumentStore, turn: Turn, doses: Iterable[Dose],
-                logs: Sequence[DoseLog], listeners: Sequence[LowSupplyListener] = ()) -> Reply:
+                logs: Sequence[DoseLog],
+                listeners: Sequence[LowSupplyListener] | None = None) -> Reply:
     """`reply` with the supplies of the doses `logs` recorded taken counted down (its
     writes) and the alerts that follow (its messages)."""
     taken = [e for e in logs if e.status is SlotStatus.TAKEN and e.medication_id]
@@ -76,6 +85,7 @@ def after_taken(reply: Reply, store: DocumentStore, turn: Turn, doses: Iterable[
         supplies[mid] = supply
         rates[mid] = (units, max(1, len(dose.sibling_times)))
     alerts: list[Text] = []
+    others = caregiver_listeners(store) if listeners is None else listeners
     for mid, supply in supplies.items():
         units, per_day = rates[mid]
         alert = supply.alert(units, per_day)
@@ -85,7 +95,7 @@ def after_taken(reply: Reply, store: DocumentStore, turn: Turn, doses: Iterable[
         left = days_left(supply.count, units, per_day)
         alerts.append(_alert_text(turn.lang, supply, alert, left))
         event = LowSupply(supply.user_id, mid, supply.name, alert, supply.shown_count, left)
-        for listener in listeners:
+        for listener in others:
             _merge_side(reply, listener.low_supply(turn, event))
     return attach(reply, alerts, turn.event.channel)
 
