@@ -83,3 +83,10 @@ def test_the_page_escapes_names_and_holds_no_script_or_remote_resource():
     assert t("en", "report.no_times") in page
     for key in ("report.on_time", "report.late", "report.skipped", "report.missed"):
         assert t("en", key) in page
+
+
+def test_a_stored_offset_or_an_unknown_zone_still_makes_a_report():
+    for zone, first in (("+03:00", date(2026, 1, 1)), ("Mars/Olympus", date(2026, 1, 1))):
+        report = build_report([Medicine("m", "x", "1 tablet", ("08:00",))], [], [], NOW,
+                              zone, 30)
+        assert report.start == first and report.days == 30

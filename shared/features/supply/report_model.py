@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from shared.domain.schedule import zone_of
 from shared.features.medication.adherence import Logged, Tally
 from shared.features.supply.model import Refilled, Supply, count_text, days_left
 from shared.features.supply.svg import DayCounts
@@ -63,14 +63,14 @@ class Report:
 
 def since(now: datetime, zone: str, days: int) -> datetime:
     """The start of the first local day of the period (UTC instant)."""
-    tz = ZoneInfo(zone)
+    tz = zone_of(zone)  # an IANA name or a stored offset ("+03:00"); unknown: UTC
     first = now.astimezone(tz).date() - timedelta(days=days - 1)
     return datetime.combine(first, datetime.min.time(), tz)
 
 
 def build_report(medicines: Sequence[Medicine], logged: Sequence[Logged],
                  supplies: Sequence[Supply], now: datetime, zone: str, days: int) -> Report:
-    tz = ZoneInfo(zone)
+    tz = zone_of(zone)
     start = since(now, zone, days)
     first, last = start.astimezone(tz).date(), now.astimezone(tz).date()
     dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
