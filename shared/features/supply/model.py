@@ -14,6 +14,7 @@ runs out (`out_said`); a new count (a refill) starts both afresh.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -87,6 +88,13 @@ class Supply:
     @property
     def shown_count(self) -> str:
         return count_text(self.count)
+
+
+def daily_doses(times: Sequence[str]) -> int:
+    """Doses a day of a schedule given by its times: today every schedule is daily at
+    its times. The one place to change when schedules follow rules (issue 14: weekly,
+    every N hours, as needed), e.g. the rule's average over a week."""
+    return len(times)
 
 
 def days_left(count: Fraction, units: Fraction | None, per_day: int) -> int | None:

@@ -19,7 +19,7 @@ from shared.domain.messages import Button, Text
 from shared.features.core.dialog import menu_button
 from shared.features.medication.model import Medication
 from shared.features.medication.repository import MedicationRepository
-from shared.features.supply.model import Alert, Supply, days_left
+from shared.features.supply.model import Alert, Supply, daily_doses, days_left
 from shared.features.supply.repository import SupplyRepository
 from shared.features.supply.states import SupplyState
 from shared.features.supply.taken import REFILLED_VERB, attach, refilled_button
@@ -118,7 +118,7 @@ class RefillDialog:
             supply.name = med.name
             supply.refill(count, turn.now, self.warn_days)
         units = dose_units(med.dosage)
-        per_day = len(med.times)
+        per_day = daily_doses(med.times)
         left = days_left(supply.count, units, per_day)
         lines = [t(turn.lang, "supply.set", name=med.name, left=supply.shown_count)]
         if left is not None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from shared.domain.schedule import zone_of
 from shared.features.medication.adherence import Logged, Tally
-from shared.features.supply.model import Refilled, Supply, count_text, days_left
+from shared.features.supply.model import Refilled, Supply, count_text, daily_doses, days_left
 from shared.features.supply.svg import DayCounts
 from shared.medication.refill import dose_units
 
@@ -90,6 +90,7 @@ def build_report(medicines: Sequence[Medicine], logged: Sequence[Logged],
         if supply is not None:
             report.refills = [r for r in supply.refills if r.at >= start]
             report.on_hand = count_text(supply.count)
-            report.days_left = days_left(supply.count, dose_units(med.dosage), len(med.times))
+            report.days_left = days_left(supply.count, dose_units(med.dosage),
+                                         daily_doses(med.times))
         reports.append(report)
     return Report(first, last, now, zone, reports)

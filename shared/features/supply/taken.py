@@ -21,7 +21,7 @@ from shared.domain.channels import MAX_BUTTONS, Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Button, Text
 from shared.features.medication.model import Dose, DoseLog, SlotStatus
-from shared.features.supply.model import Alert, Supply, days_left
+from shared.features.supply.model import Alert, Supply, daily_doses, days_left
 from shared.features.supply.repository import SupplyRepository
 from shared.medication.refill import dose_units
 from shared.plumbing.turns import Reply, Turn
@@ -83,7 +83,7 @@ def after_taken(reply: Reply, store: DocumentStore, turn: Turn, doses: Iterable[
         if supply is None or not supply.take(f"{entry.dose_id}@{entry.slot}", units):
             continue
         supplies[mid] = supply
-        rates[mid] = (units, max(1, len(dose.sibling_times)))
+        rates[mid] = (units, max(1, daily_doses(dose.sibling_times)))
     alerts: list[Text] = []
     others = caregiver_listeners(store) if listeners is None else listeners
     for mid, supply in supplies.items():
