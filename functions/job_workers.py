@@ -48,3 +48,8 @@ def taigi_worker(request: flask.Request) -> tuple[str, int]:
 @functions_framework.http
 def care_worker(request: flask.Request) -> tuple[str, int]:
     return _job(Job.CARE, request)
+
+
+@functions_framework.http
+def report_worker(request: flask.Request) -> tuple[str, int]:
+    return _job(Job.REPORT, request)

@@ -238,7 +238,7 @@ def _job_entry(c: Container, job: Job) -> Callable[..., Any]:
 # Every feature MedBot runs, by its package under shared/features. Adding a feature is
 # one line here; a name two features both declare fails at start-up (FeatureClash).
 FEATURES: Final = ("core", "education", "email", "translation", "speech", "medication",
-                   "reminders", "circle")
+                   "reminders", "circle", "supply")
 
 
 @cache

@@ -20,6 +20,7 @@ class Job(StrEnum):
     TAIGI = "taigi"  # Taiwanese speech via NYCU iVoice (no LLM)
     SWEEP = "sweep"  # one shard of due doses, drained when a tick finds too many
     CARE = "care"  # the care circle: missed-dose alerts to caregivers, their messages
+    REPORT = "report"  # the doctor's PDF report (WeasyPrint; no LLM) and its e-mail
 
 
 # queue name -> worker entry point (a function in main.py)

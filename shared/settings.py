@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     remind_repeats: int = 3
     remind_repeat_every_s: int = 3600
     remind_early_s: int = 3 * 3600
+    # --- refills (issue 15): one refill reminder when a supply lasts this many days or
+    # fewer (features/supply); applies from the next count the patient gives.
+    refill_warn_days: int = 7
 
     # --- care circle (issue 15): a caregiver hears of a dose still unanswered this
     # long after its time (each patient can change it: features/circle); a caregiver

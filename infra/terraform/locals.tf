@@ -99,7 +99,7 @@ locals {
       secrets = ["LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
       # The jobs a dialog turn can start (Reply.jobs; Feature.starts in shared/features/*).
       enqueues = ["medbot-generate", "medbot-translate", "medbot-tts", "medbot-stt", "medbot-email",
-      "medbot-care"]
+      "medbot-care", "medbot-report"]
       # "Delete my data" runs here (privacy.Eraser): lists and deletes the user's files.
       bucket_access = true
       # "Add to calendar" answers with a signed link to the schedule's .ics (issue 14).
@@ -159,6 +159,22 @@ locals {
       bucket_access = true
       signs_urls    = true
       env           = { IVOICE_BASE_URL = var.ivoice_base_url }
+    })
+    report_worker = merge(local.runtime.functions.report_worker, {
+      description   = "The doctor's PDF report (WeasyPrint, no LLM) as a signed link, and its e-mail"
+      max_instances = 3
+      secrets       = ["SMTP_PASSWORD", "LINE_CHANNEL_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN"]
+      enqueues      = []
+      # Stores reports under reports/ and answers with signed links (features/supply).
+      bucket_access = true
+      signs_urls    = true
+      env = {
+        SMTP_HOST     = var.smtp_host
+        SMTP_PORT     = tostring(var.smtp_port)
+        SMTP_SECURITY = var.smtp_security
+        SMTP_USER     = var.smtp_user
+        MAIL_FROM     = var.mail_from
+      }
     })
     email_worker = merge(local.runtime.functions.email_worker, {
       description   = "E-mails leaflets (SMTP) and archives a copy under archive/"
@@ -310,6 +326,18 @@ locals {
       max_backoff        = "120s"
       max_doublings      = 2
       max_retry_duration = "0s"
+    }
+    "medbot-report" = {
+      worker                    = "report_worker"
+      gemini_calls_per_task     = 0
+      # A report is asked for by a patient waiting in the chat: a few renders a second
+      # at most (WeasyPrint is CPU-bound); retries only cover crashes and SMTP outages.
+      max_dispatches_per_second = 2
+      max_attempts              = 8
+      min_backoff               = "30s"
+      max_backoff               = "600s"
+      max_doublings             = 4
+      max_retry_duration        = "0s"
     }
     "medbot-email" = {
       worker                = "email_worker"

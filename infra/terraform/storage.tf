@@ -1,5 +1,6 @@
 # Private bucket for generated audio (audio/, fetched by LINE through short-lived signed
-# URLs), printable handouts (handouts/, opened by the patient through signed links) and
+# URLs), printable handouts (handouts/) and doctor's reports (reports/), opened by the
+# patient through signed links, and
 # the archive (archive/). Nothing in it is ever public. Every top-level area the code
 # writes has a Delete rule below (tests/unit/test_terraform.py checks the list).
 resource "google_storage_bucket" "private" {
@@ -36,7 +37,7 @@ resource "google_storage_bucket" "private" {
   lifecycle_rule {
     condition {
       age            = var.handout_retention_days
-      matches_prefix = ["handouts/"]
+      matches_prefix = ["handouts/", "reports/"]
     }
     action {
       type = "Delete"

@@ -167,7 +167,7 @@ variable "audio_retention_days" {
 }
 
 variable "handout_retention_days" {
-  description = "Days after which objects under handouts/ (printable leaflet pages and PDFs) are deleted. A handout is rendered for each request and opened through a signed link valid SIGNED_URL_TTL_S (1 h); it holds health information, so 1 day (the lifecycle minimum) is enough."
+  description = "Days after which objects under handouts/ (printable leaflet pages and PDFs) and reports/ (the doctor's PDF reports) are deleted. A handout is rendered for each request and opened through a signed link valid SIGNED_URL_TTL_S (1 h); it holds health information, so 1 day (the lifecycle minimum) is enough."
   type        = number
   default     = 1
 

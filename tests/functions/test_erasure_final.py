@@ -174,11 +174,20 @@ def _care(p: Patient) -> None:
     p.tick()
 
 
+def _report(p: Patient) -> None:
+    p.say(data="mode:med")
+    p.say(data="med:tz:UTC")
+    p.say("add aspirin 1 tablet at 10:00")
+    p.say("I have 30 tablets of aspirin")  # a count on hand (features/supply)
+    p.say("report for my doctor")
+
+
 # How each job kind gets queued, as a patient would queue it.
 SCENARIOS: dict[str, Callable[[Patient], None]] = {
     Job.GENERATE: _leaflet, "handout": _handout, Job.TRANSLATE: _translation,
     Job.TTS: _speech, Job.STT: _voice, Job.EMAIL: _email,
     Job.TAIGI: lambda p: _translation(p, "nan"), Job.REMIND: _reminder, Job.CARE: _care,
+    Job.REPORT: _report,
 }
 
 

@@ -29,7 +29,8 @@ def test_the_registered_features_load_and_run_every_job_kind():
 
 
 def test_the_menu_lists_the_modes_in_registry_order():
-    assert [m.data for m in registry().menu] == ["mode:edu", "mode:tr", "mode:med"]
+    # The three modes, then the report for the doctor (issue 15).
+    assert [m.data for m in registry().menu] == ["mode:edu", "mode:tr", "mode:med", "rp"]
 
 
 def real() -> list[Feature]:
@@ -100,8 +101,9 @@ def test_a_job_kind_no_feature_runs_or_an_area_no_feature_owns_fails():
     with pytest.raises(FeatureClash, match="no feature runs the job kinds \\['tts'\\]"):
         Registry.of(without_speech)
     handouts_forgotten = [replace(f, files=()) for f in real()]
-    # (medication owns calendar/, issue 14)
-    with pytest.raises(FeatureClash, match="storage areas \\['handouts', 'calendar'\\]"):
+    # (medication owns calendar/, issue 14; supply owns reports/, issue 15)
+    with pytest.raises(FeatureClash,
+                       match="storage areas \\['handouts', 'calendar', 'reports'\\]"):
         Registry.of(handouts_forgotten)
 
 

@@ -102,6 +102,7 @@ class Request(StrEnum):
     EDUCATION = "education"  # argument: the topic, "" = ask
     TRANSLATION = "translation"  # argument: target code, "" = ask
     MEDICATION = "medication"
+    REPORT = "report"  # the report for the doctor (features/supply)
 
 
 # Medication readings without a parsed command.

@@ -99,6 +99,7 @@ _SLASH_COMMANDS: Final[dict[str, tuple[Layer, str]]] = {
     **dict.fromkeys(("education", "leaflet"), (Layer.REQUEST, Request.EDUCATION)),
     **dict.fromkeys(("translate", "translation"), (Layer.REQUEST, Request.TRANSLATION)),
     **dict.fromkeys(("medication", "medicines", "meds"), (Layer.REQUEST, Request.MEDICATION)),
+    "report": (Layer.REQUEST, Request.REPORT),
 }
 
 

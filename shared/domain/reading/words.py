@@ -335,7 +335,27 @@ MEDICATION_REQUEST: Final = RequestWords(
                  "服藥提醒", "服药提醒", "藥物提醒", "提醒吃藥")),
     ),
 )
-REQUESTS: Final = (EDUCATION_REQUEST, TRANSLATION_REQUEST, MEDICATION_REQUEST)
+# The report for the doctor: in every mode but a translation conversation (where "a
+# report for my doctor" may be said to the clinician).
+_DOCTOR_EN: Final = r"(?:my |the |a )?(?:doctor|gp|physician|clinic|appointment|nurse)"
+REPORT_REQUEST: Final = RequestWords(
+    anywhere=words(Request.REPORT, r"(?!)"),
+    browsing=words(Request.REPORT, r"(?!)"),
+    elsewhere=words(
+        Request.REPORT,
+        rf"(?:(?:{_WANT_EN}) )?(?:a |an |the |my )?(?:pdf |medication |medicine |adherence )?"
+        rf"report (?:for|to (?:show|give)|to bring to) {_DOCTOR_EN}"
+        rf"|(?:(?:{_WANT_EN}) )?(?:a |the |my )?(?:doctor'?s?|gp) (?:pdf |medication )?report"
+        r"|(?:medication|adherence) report(?: pdf)?",
+        r"(?:(?:сделай|сделайте|составь|составьте|подготовь|подготовьте|создай|пришли"
+        r"|пришлите|покажи|дай|дайте|нужен|хочу)(?: мне)? )?отч[её]т (?:для|врачу|доктору)"
+        r"(?: (?:врача|доктора|лечащего врача))?|отч[её]т (?:о|по) (?:при[её]ме )?лекарств\w*",
+        r"(?:幫我|帮我|請|请|我要|我想要|我需要)?(?:做|產生|产生|製作|制作|列印|印|準備|准备)?"
+        r"(?:一份)?(?:給|给)?(?:醫生|醫師|医生|医师)(?:看)?的?(?:用藥|服藥|用药|服药)?(?:報告|报告)"
+        r"|(?:用藥|服藥|用药|服药)(?:報告|报告)",
+    ),
+)
+REQUESTS: Final = (EDUCATION_REQUEST, TRANSLATION_REQUEST, MEDICATION_REQUEST, REPORT_REQUEST)
 
 # Words that end a topic without being part of it ("diabetes please", "糖尿病的").
 TOPIC_TRIM: Final = re.compile(

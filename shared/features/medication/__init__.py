@@ -16,6 +16,7 @@ from shared.features.medication.service import DIALOG, MedicationService
 from shared.features.medication.views import CalendarLinks
 from shared.medication.history_words import read_history_question
 from shared.medication.parser import parse_command
+from shared.medication.refill import parse_refill
 from shared.plumbing.collections import Collection, Erase
 from shared.plumbing.features import CommandReader, Feature, MenuEntry, Supplies
 from shared.plumbing.files import CALENDAR_FILES
@@ -40,8 +41,10 @@ class _Commands:
         return [m.name for m in self.repo.medications(user)]
 
     def parse(self, text: str, names: Sequence[str]) -> Command | None:
-        # "what did I take yesterday?" is read here too: a question about the dose log.
-        return parse_command(text, list(names)) or read_history_question(text)
+        # A schedule command first; "what did I take yesterday?" (a question about the
+        # dose log); else a count on hand (the supply feature's).
+        return (parse_command(text, list(names)) or read_history_question(text)
+                or parse_refill(text, names))
 
 
 def _commands(supplies: Supplies) -> CommandReader:

@@ -52,6 +52,7 @@ from shared.features.medication.repository import MedicationRepository
 from shared.features.medication.states import MedicationIntent as I
 from shared.features.medication.states import MedicationState as S
 from shared.features.medication.views import CalendarLinks, facts_of, local_today
+from shared.features.supply.taken import after_taken
 from shared.features.translation.conversation import ASKED
 from shared.medication.adherence import asks_for_adherence
 from shared.medication.describe import describe
@@ -212,7 +213,8 @@ class MedicationService:
     def _finish(self, ctx: Context, reply: Reply) -> Reply:
         ctx.regimen.set_quiet(ctx.quiet)  # new doses too; unchanged ones write nothing
         reply.writes = [*reply.writes, *self.repo.changes(ctx.loaded)]
-        return reply
+        # Each dose taken counts down its supply (features/supply), once per slot.
+        return after_taken(reply, self.store, ctx.turn, ctx.regimen.doses(), ctx.regimen.logs)
 
     def run_text(self, ctx: Context, text: str) -> Reply:
         answered = adding.typed_answer(ctx, text)  # "Mondays and Thursdays", typed

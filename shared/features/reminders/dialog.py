@@ -28,6 +28,7 @@ from shared.features.medication.taking import settle
 from shared.features.reminders import content
 from shared.features.reminders.answers import KINDS, Answer, Verb, read
 from shared.features.reminders.records import reminder_path
+from shared.features.supply.taken import after_taken
 from shared.plumbing.turns import Handler, Reply, Turn
 from shared.ports import Doc, DocumentStore
 
@@ -92,7 +93,9 @@ class ReminderButtons:
         settled = {e.dose_id for e in logs}
         marks = {n: {"status": status.value} for n, d in tapped.doses.items() if d.id in settled}
         reply.writes = MedicationRepository.dose_writes(doses, logs)
-        return self._shown(turn, tapped, marks, reply)
+        # Each dose taken counts down its supply (features/supply), once per slot.
+        return after_taken(self._shown(turn, tapped, marks, reply), self.store, turn, doses,
+                           logs)
 
     def snooze(self, turn: Turn) -> Reply:
         tapped = self._tapped(turn)
