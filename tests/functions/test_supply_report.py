@@ -79,7 +79,7 @@ def test_the_report_counts_each_kind_and_shows_schedule_and_refills(c):
         if isinstance(m, Text)]
     text = pdf_text(c, cards)
     flat = re.sub(r"\s+", " ", text)
-    assert "metformin" in flat and "1 tablet" in flat and "08:00, 20:00" in flat
+    assert "metformin" in flat and "1 tablet" in flat and "every day at 08:00 and 20:00" in flat
     log = {d["status"] for _, d in c.store.query("dose_log", [Filter("user_id", "==", KEY)])}
     assert log == {"taken", "skipped", "missed"}
     # On time, late, skipped, missed (the 20:00 slots of the 5th and the 6th), all.
