@@ -19,7 +19,8 @@ Kinds:
 - handled   another caregiver tapped "I called them": Telegram edits the alert (no
             button, "handled by ..."), LINE (no edits) gets a short follow-up;
 - tell      one line to another user (the patient: who joined / left; a caregiver:
-            removed).
+            removed);
+- refill, refill_one  a patient's medicine runs low or out (refills.py).
 Logs carry kinds and counts only: never names, medicines, codes or texts.
 """
 
@@ -34,10 +35,10 @@ from shared.domain.channels import Channel
 from shared.domain.decision import Decision, JobRequest
 from shared.domain.errors import MessengerError
 from shared.domain.i18n import t
-from shared.domain.messages import Button, Edit, OutMessage, Text
+from shared.domain.messages import Button, Edit, Text
 from shared.domain.schedule import zone_of
 from shared.domain.signatures import stable_id
-from shared.features.circle import texts
+from shared.features.circle import refills, sending, texts
 from shared.features.circle.model import (
     ALERT_TTL,
     Share,
@@ -99,7 +100,8 @@ class CareWorker:
     def run(self, task: dict[str, Any]) -> Outcome:
         kind = str(task.get("kind") or "")
         decide = {"alert": self._alert, "alert_one": self._alert_one,
-                  "handled": self._handled, "tell": self._tell}.get(kind)
+                  "handled": self._handled, "tell": self._tell,
+                  "refill": refills.fan_out, "refill_one": refills.send_one}.get(kind)
         if decide is None:
             log.warning("care task of unknown kind", extra={"kind": kind[:20]})
             return Outcome.DONE
@@ -128,7 +130,7 @@ class CareWorker:
     # ------------------------------------------------------------------ kinds
     def _alert(self, work: Work, task: dict[str, Any]) -> Decision:
         user, dose_id, slot = str(task["user"]), str(task["dose_id"]), str(task["slot"])
-        nothing = _nothing(task)
+        nothing = sending.nothing(task)
         if _answer(work, dose_id, slot) is not SlotAnswer.OPEN:
             return nothing
         circle = work.get(circle_path(user)) or {}
@@ -148,7 +150,7 @@ class CareWorker:
         return nothing.model_copy(update={"jobs": jobs})
 
     def _alert_one(self, work: Work, task: dict[str, Any]) -> Decision:
-        nothing = _nothing(task)
+        nothing = sending.nothing(task)
         link_doc = work.get(link_path(str(task["link"])))
         if link_doc is None:
             return nothing
@@ -184,12 +186,12 @@ class CareWorker:
             "created_at": work.now, "expires_at": work.now + ALERT_TTL})
         message = Text(text=text, buttons=[Button(label=t(lang, "circle.button.called"),
                                                   data=f"cgok:{aid}")])
-        return _to(profile, link.caregiver, f"care-alert:{aid}", [message])
+        return sending.addressed(profile, link.caregiver, f"care-alert:{aid}", [message])
 
     def _handled(self, work: Work, task: dict[str, Any]) -> Decision:
         doc = work.get(alert_path(str(task["alert"])))
         if doc is None:
-            return _nothing(task)
+            return sending.nothing(task)
         caregiver = str(doc.get("caregiver_id") or "")
         profile = work.get(user_path(caregiver)) or {}
         lang = str(profile.get("language") or "en")
@@ -198,30 +200,31 @@ class CareWorker:
         ids = [str(i) for i in doc.get("message_ids") or []]
         if ids and str(profile.get("channel") or "") == Channel.TELEGRAM.value:
             shown = Text(text=f"{doc.get('text') or ''}\n\n{line}")
-            decision = _to(profile, caregiver, f"care:{task['id']}", [])
+            decision = sending.addressed(profile, caregiver, f"care:{task['id']}", [])
             return decision.model_copy(update={"edits": [
                 Edit(message_id=ids[-1], message=shown, fallback=Text(text=line))]})
-        return _to(profile, caregiver, f"care:{task['id']}", [Text(text=line)])
+        return sending.addressed(profile, caregiver, f"care:{task['id']}", [Text(text=line)])
 
     def _tell(self, work: Work, task: dict[str, Any]) -> Decision:
         to = str(task.get("to") or "")
         profile = work.get(user_path(to)) if to else None
         if not profile:
-            return _nothing(task)
+            return sending.nothing(task)
         lang = str(profile.get("language") or "en")
         key = str(task.get("key") or "")
         name = str(task.get("name") or "")
         if task.get("link"):
             doc = work.get(link_path(str(task["link"])))
             if doc is None:
-                return _nothing(task)
+                return sending.nothing(task)
             name = link_from(str(task["link"]), doc).caregiver_label
         values = {"circle.patient.joined": {"name": texts.caregiver(lang, name)},
                   "circle.patient.left": {"name": texts.caregiver(lang, name)},
                   "circle.caregiver.removed": {"name": texts.patient(lang, name)}}.get(key)
         if values is None:
-            return _nothing(task)
-        return _to(profile, to, f"care:{task['id']}", [texts.say(lang, key, **values)])
+            return sending.nothing(task)
+        return sending.addressed(profile, to, f"care:{task['id']}",
+                                 [texts.say(lang, key, **values)])
 
 
 def _answer(work: Work, dose_id: str, slot: str) -> SlotAnswer:
@@ -231,13 +234,3 @@ def _answer(work: Work, dose_id: str, slot: str) -> SlotAnswer:
     logged = work.get(dose_log_path(dose_id, slot))
     return unanswered(dose.pending.slot if dose.pending else None,
                       str(logged.get("status")) if logged else None, slot)
-
-
-def _nothing(task: dict[str, Any]) -> Decision:
-    return Decision(channel=Channel.LINE, chat_id="-", user_key=str(task.get("user") or "-"))
-
-
-def _to(profile: Doc, user: str, send_key: str, messages: list[OutMessage]) -> Decision:
-    channel = Channel(str(profile.get("channel") or user.split("-", 1)[0]))
-    return Decision(channel=channel, chat_id=str(profile.get("chat_id") or "-"),
-                    user_key=user, messages=messages, send_key=send_key)

@@ -4,9 +4,10 @@ A patient invites a caregiver with a one-time code; the caregiver's claim makes 
 (patient -> caregiver) that carries what the patient shares with that caregiver. A
 patient has at most MAX_CAREGIVERS links; a caregiver may follow several patients.
 
-What a link can share is a closed list (Share): missed-dose alerts and the weekly
-summary, both on by default. Leaflets, translations and voice are never shareable:
-there is no Share for them, so no code path can send them to a caregiver.
+What a link can share is a closed list (Share): missed-dose alerts, the weekly
+summary and refill reminders, all on by default. Leaflets, translations and voice are
+never shareable: there is no Share for them, so no code path can send them to a
+caregiver.
 
 When a dose is still unanswered `alert_after` after its slot, each caregiver whose link
 shares alerts gets one alert (alert_id: per dose slot and caregiver, so duplicated or
@@ -33,9 +34,10 @@ ALERT_TTL: Final = timedelta(days=7)
 class Share(StrEnum):
     ALERTS = "alerts"  # missed-dose alerts
     SUMMARY = "summary"  # the weekly adherence summary
+    REFILLS = "refills"  # "running low" / "has run out" of a medicine (features/supply)
 
 
-DEFAULT_SHARES: Final = frozenset({Share.ALERTS, Share.SUMMARY})
+DEFAULT_SHARES: Final = frozenset({Share.ALERTS, Share.SUMMARY, Share.REFILLS})
 
 
 class JoinRefusal(StrEnum):

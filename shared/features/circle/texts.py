@@ -1,11 +1,12 @@
 """What the care circle says (catalog keys: shared/locales/*/circle.po).
 
 Privacy: a caregiver's texts are built here from a Link and one dose (the patient's
-invite name, that medicine's name, the slot's local time) or, for the weekly summary
-the patient shares, the adherence tally of the patient's medicines. Nothing else of
-the patient (dosages, other medicines in an alert, leaflets, translations, voice, the
-patient's chat or platform id) is ever passed in; tests/functions/test_circle.py reads
-every caregiver text for leaks.
+invite name, that medicine's name, the slot's local time) or one supply (the name, the
+days it still lasts, or that it ran out) or, for the weekly summary the patient shares,
+the adherence tally of the patient's medicines. Nothing else of the patient (dosages,
+counts, other medicines in an alert, leaflets, translations, voice, the patient's chat
+or platform id) is ever passed in; tests/functions/test_circle.py and
+test_circle_refills.py read every caregiver text for leaks.
 """
 
 from __future__ import annotations
@@ -99,6 +100,17 @@ def alert(lang: str, name: str, medicine: str, slot: datetime, zone: str) -> str
     time in the patient's zone; nothing else."""
     local = slot.astimezone(zone_of(zone)).strftime("%H:%M")
     return t(lang, "circle.alert", name=patient(lang, name), medicine=medicine, time=local)
+
+
+def refill(lang: str, name: str, medicine: str, *, out: bool, days: int | None) -> Text:
+    """A refill reminder: the patient's invite name, one medicine, and the days it still
+    lasts (or that it ran out); never the count or the dosage."""
+    who = patient(lang, name)
+    if out:
+        return say(lang, "circle.refill.out", name=who, medicine=medicine)
+    if not days:  # less than a day (or, never for a count, unknown)
+        return say(lang, "circle.refill.today", name=who, medicine=medicine)
+    return say(lang, "circle.refill.low", name=who, medicine=medicine, count=days)
 
 
 def handled_edits(turn: Turn, doc: dict[str, Any]) -> list[Edit]:

@@ -5,9 +5,9 @@ recorded taken. Each counted dose is subtracted from its supply in the same tran
 as the dose log (Reply.writes), once per slot (model.Supply.take); with few days left,
 or none, the patient is told once, with a "Refilled" button.
 
-A caregiver hears it too once the care circle is wired: `LowSupplyListener` (below) is
-what it implements, and `caregiver_listeners` is the one place that names it; the hook
-passes each alert to them, and their writes and jobs go in the same turn.
+A caregiver hears it too: the care circle implements `LowSupplyListener` (below), and
+`caregiver_listeners` is the one place that names it; the hook passes each alert to
+them, and their writes and jobs go in the same turn (features/circle/refills.py).
 """
 
 from __future__ import annotations
@@ -50,10 +50,12 @@ class LowSupplyListener(Protocol):
 
 
 def caregiver_listeners(store: DocumentStore) -> tuple[LowSupplyListener, ...]:
-    """Who else hears that a patient runs low. None yet: the care circle (issue 15 items
-    1-3) returns its listener here, built on `store` (import it inside this function:
-    the circle may import this module for LowSupply)."""
-    return ()
+    """Who else hears that a patient runs low: the care circle (its caregivers whose link
+    shares refills). Imported here, not at the top: the circle imports this module for
+    LowSupply."""
+    from shared.features.circle.refills import CircleRefills
+
+    return (CircleRefills(store),)
 
 
 def refilled_button(lang: str, supply: Supply) -> Button:
