@@ -84,6 +84,36 @@ def test_a_caregiver_on_the_other_app_hears_once_in_their_language_when_it_runs_
         assert leak not in expected, leak
 
 
+def test_a_typed_take_tells_them_too_and_logs_name_nobody(c, caplog, monkeypatch):
+    caplog.set_level("DEBUG")
+    queued: list[str] = []
+    enqueue = c.tasks.enqueue
+
+    def spy(queue, payload, **kwargs):
+        if str(payload.get("kind") or "").startswith("refill"):
+            queued.append(str(payload))
+        return enqueue(queue, payload, **kwargs)
+
+    monkeypatch.setattr(c.tasks, "enqueue", spy)
+    patient_counting(c, 16)
+    code = invite(c, "Бабушка Ли")
+    russian_caregiver_joins(c, code)
+    tick(c, taipei(3, 8))
+    tg(c, "I took metformin")  # the medication feature's take path, not the button
+    assert refills_to(c, Channel.LINE, LINE_USER, "ru") == [
+        t("ru", "circle.refill.low", name="Бабушка Ли", medicine="metformin", count=7)]
+    assert len(queued) == 2  # "refill", then "refill_one" for the one caregiver
+    for leak in ("metformin", "Бабушка", "tablet", "'15'"):
+        assert leak not in "\n".join(queued), leak
+    # The dialog's follow-up carries its usual envelope (the patient's chat, for its
+    # erasure check and replies); the caregiver's task does not.
+    assert "chat_id" not in queued[1] and "reply_token" not in queued[1]
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "care refill due" in logged  # the care worker's log is seen here
+    for secret in ("Бабушка", "metformin", code):
+        assert secret not in logged, secret
+
+
 def test_running_out_is_told_once_and_a_refill_starts_afresh(c):
     patient_counting(c, 2)  # 1 day: the patient is told when they type it, not then
     tg(c, f"/start cg_{invite(c, 'Dad')}", user=SECOND_TG)  # a Telegram caregiver (en)

@@ -73,8 +73,12 @@ def fan_out(work: Work, task: dict[str, Any]) -> Decision:
     """Kind "refill": one task per caregiver whose link shares refills."""
     links = [k for k in CircleRepository.live_links(work, str(task["user"]))
              if k.has(Share.REFILLS)]
+    # Only what the message needs and the erasure check reads (user, queued_at): not
+    # the patient's chat, app or reply token that the dialog's follow-up carries.
+    kept = {k: task[k] for k in ("user", "queued_at", "medication_id", "alert", "days")
+            if k in task}
     jobs = [JobRequest(job=Job.CARE, name=TaskRef(Job.CARE, one).name, payload={
-        **task, "id": one, "kind": "refill_one", "caregiver": link.caregiver,
+        **kept, "id": one, "kind": "refill_one", "caregiver": link.caregiver,
         "link": link.id}) for link in links
         if (one := stable_id("care-refill", str(task["id"]), link.caregiver))]
     log.info("care refill due", extra={"caregivers": len(jobs)})
