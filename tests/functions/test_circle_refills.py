@@ -38,6 +38,18 @@ ME = str(TELEGRAM_USER)
 KEYS = ("circle.refill.low", "circle.refill.today", "circle.refill.out")
 
 
+@pytest.fixture
+def on_firestore(firestore_project):
+    """The real adapter on the Firestore emulator (transactions read before they write)."""
+    from shared.adapters.firestore_store import FirestoreStore
+
+    container = fake_container()
+    container.__dict__["clock"] = FixedClock(START)
+    container.__dict__["store"] = FirestoreStore(project=firestore_project)
+    with serving(container):
+        yield container
+
+
 def patient_counting(c, count: int, *, second: str = "omeprazole 20 mg at 20:00") -> None:
     """A Telegram patient (en, Taipei) on 1 metformin tablet at 08:00 and 20:00, with
     `count` tablets, and another medicine."""
@@ -82,6 +94,16 @@ def test_a_caregiver_on_the_other_app_hears_once_in_their_language_when_it_runs_
     assert refills_to(c, Channel.LINE, LINE_USER, "ru") == [expected]
     for leak in ("15", "14", "1 tablet", "таблет", "omeprazole", "20 mg", ME):
         assert leak not in expected, leak
+
+
+def test_on_the_firestore_emulator_too(on_firestore):
+    c = on_firestore
+    patient_counting(c, 16)
+    russian_caregiver_joins(c, invite(c, "Бабушка Ли"))
+    taken = take_from_reminder(c, taipei(3, 8))
+    tg(c, data=taken)
+    expected = t("ru", "circle.refill.low", name="Бабушка Ли", medicine="metformin", count=7)
+    assert refills_to(c, Channel.LINE, LINE_USER, "ru") == [expected]
 
 
 def test_a_typed_take_tells_them_too_and_logs_name_nobody(c, caplog, monkeypatch):
