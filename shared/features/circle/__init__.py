@@ -1,5 +1,6 @@
 """The care circle (issue 15): caregivers invited by the patient with a one-time code,
-on either app, hear about missed doses; the patient chooses what is shared."""
+on either app, hear about missed doses and medicines running low (refills.py); the
+patient chooses what is shared."""
 
 from __future__ import annotations
 

@@ -94,7 +94,10 @@ def send_one(work: Work, task: dict[str, Any]) -> Decision:
     link = link_from(str(task["link"]), doc)
     if not link.has(Share.REFILLS) or link.patient != str(task["user"]):
         return nothing
-    alert = Alert(str(task.get("alert")))
+    if task.get("alert") not in {a.value for a in Alert}:
+        log.warning("care refill of unknown alert")
+        return nothing
+    alert = Alert(str(task["alert"]))
     name = _still(work, str(task.get("medication_id") or ""), link.patient, alert)
     profile = work.get(user_path(link.caregiver)) or {}
     if name is None or not profile.get("chat_id") or reach.unreachable(profile):
