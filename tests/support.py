@@ -68,6 +68,22 @@ def fake_container(settings: Settings | None = None) -> Container:
     return c
 
 
+def clocked_container(start: datetime) -> Container:
+    """A fake container whose store refuses unregistered collections and whose clock
+    stands at `start` (the reminder, supply and lifecycle tests move it)."""
+    c = fake_container()
+    c.__dict__["store"] = registered_store()
+    c.__dict__["clock"] = FixedClock(start)
+    return c
+
+
+def recording(c: Container, channel: Channel = Channel.TELEGRAM) -> RecordingMessenger:
+    """The container's recording messenger of one channel (what the user received)."""
+    found = c.messengers[channel]
+    assert isinstance(found, RecordingMessenger)
+    return found
+
+
 def _open(c: Container, url: str) -> bytes | None:
     opener = getattr(c.blobs, "open_signed_url", None)
     return opener(url) if opener is not None else None

@@ -23,7 +23,6 @@ from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Text
 from shared.fakes.memory_tasks import MemoryTaskQueue
-from shared.fakes.recording_messenger import RecordingMessenger
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
@@ -35,6 +34,7 @@ from tests.support import (
     post_line,
     post_telegram,
     pump,
+    recording,
     serving,
     telegram_update,
 )
@@ -52,10 +52,7 @@ def c():
         yield container
 
 
-def messenger(c: Any, channel: Channel) -> RecordingMessenger:
-    found = c.messengers[channel]
-    assert isinstance(found, RecordingMessenger)
-    return found
+messenger = recording
 
 
 def tg_say(c: Any, text: str | None = None, data: str | None = None) -> None:

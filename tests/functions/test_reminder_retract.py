@@ -11,10 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.errors import MessengerError
-from shared.fakes.recording_messenger import RecordingMessenger
 from shared.plumbing.runner import Outcome
 from shared.ports import Filter
 from tests.support import (
@@ -22,13 +20,13 @@ from tests.support import (
     LINE_USER,
     TELEGRAM_USER,
     client,
-    fake_container,
+    clocked_container,
     line_body,
     line_event,
     post_line,
     post_telegram,
     pump,
-    registered_store,
+    recording,
     serving,
     telegram_update,
 )
@@ -44,17 +42,11 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def c():
-    container = fake_container()
-    container.__dict__["store"] = registered_store()
-    container.__dict__["clock"] = FixedClock(START)
-    with serving(container):
+    with serving(clocked_container(START)) as container:
         yield container
 
 
-def messenger(c, channel=Channel.TELEGRAM) -> RecordingMessenger:
-    found = c.messengers[channel]
-    assert isinstance(found, RecordingMessenger)
-    return found
+messenger = recording
 
 
 def say(c, text=None, data=None):

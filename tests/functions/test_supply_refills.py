@@ -10,24 +10,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.clock import FixedClock
 from shared.domain.channels import Channel
 from shared.domain.i18n import t
 from shared.domain.messages import Text
-from shared.fakes.recording_messenger import RecordingMessenger
 from shared.ports import Filter
 from tests.support import (
     DEV_TOKEN,
     LINE_USER,
     TELEGRAM_USER,
     client,
-    fake_container,
+    clocked_container,
     line_body,
     line_event,
     post_line,
     post_telegram,
     pump,
-    registered_store,
+    recording,
     serving,
     telegram_update,
 )
@@ -43,17 +41,11 @@ def taipei(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def c():
-    container = fake_container()
-    container.__dict__["store"] = registered_store()
-    container.__dict__["clock"] = FixedClock(START)
-    with serving(container):
+    with serving(clocked_container(START)) as container:
         yield container
 
 
-def messenger(c, channel=Channel.TELEGRAM) -> RecordingMessenger:
-    found = c.messengers[channel]
-    assert isinstance(found, RecordingMessenger)
-    return found
+messenger = recording
 
 
 def chat(channel: Channel) -> str:
